@@ -1,0 +1,599 @@
+package auditlog
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/trace"
+)
+
+// encoder builds one line. Encoders are pooled so that building a line
+// reuses the buffer of an earlier one.
+type encoder struct {
+	c         *core
+	buf       []byte
+	extras    []slog.Attr
+	scratch   []byte
+	limit     int  // when > 0, strings longer than this are shortened
+	truncated bool // a string was shortened
+	noAttrs   bool // the attrs object is left out (last resort for size)
+}
+
+var encoderPool = sync.Pool{New: func() any { return &encoder{buf: make([]byte, 0, 1024)} }}
+
+func getEncoder() *encoder { return encoderPool.Get().(*encoder) }
+
+func putEncoder(e *encoder) {
+	// Keep big buffers out of the pool so one huge line does not pin
+	// memory for the life of the process.
+	if cap(e.buf) > 64<<10 || cap(e.extras) > 256 || cap(e.scratch) > 64<<10 {
+		return
+	}
+	clear(e.extras)
+	e.extras = e.extras[:0]
+	e.c = nil
+	encoderPool.Put(e)
+}
+
+// lineData is everything one line is made of.
+type lineData struct {
+	h      *Handler
+	t      time.Time
+	level  slog.Level
+	msg    string
+	f      *fields
+	req    *Request
+	span   trace.SpanContext
+	seq    uint64
+	extras []slog.Attr
+	stack  string
+}
+
+func spanFrom(ctx context.Context) trace.SpanContext {
+	if ctx == nil {
+		return trace.SpanContext{}
+	}
+	return trace.SpanContextFromContext(ctx)
+}
+
+// encodeLine returns the line for l, newline included, no longer than the
+// core's maxLine. The result is valid until the encoder is reused.
+func (e *encoder) encodeLine(l *lineData) []byte {
+	e.limit, e.truncated, e.noAttrs = 0, false, false
+	e.buf = e.appendLine(e.buf[:0], l)
+	if len(e.buf) <= e.c.maxLine {
+		return e.buf
+	}
+	// Too long: shorten strings, harder each round, and as a last resort
+	// leave the attributes out. Fixed keys are bounded (maxChain, maxFrames),
+	// so the last round always fits.
+	for _, div := range []int{4, 16, 64} {
+		e.limit = max(e.c.maxLine/div, 48)
+		e.truncated = false
+		e.buf = e.appendLine(e.buf[:0], l)
+		if len(e.buf) <= e.c.maxLine {
+			return e.buf
+		}
+	}
+	e.noAttrs = true
+	e.truncated = true
+	e.buf = e.appendLine(e.buf[:0], l)
+	if len(e.buf) > e.c.maxLine {
+		// Only reachable with absurd inputs (thousands of roles); keep the
+		// line valid and say so rather than exceed the bound.
+		e.buf = e.appendMinimal(e.buf[:0], l)
+	}
+	return e.buf
+}
+
+// appendLine appends the whole line. Keys are written in sorted order; the
+// order of the blocks below is that order.
+func (e *encoder) appendLine(b []byte, l *lineData) []byte {
+	f := l.f
+	b = append(b, '{')
+	first := true
+	if f.action != "" {
+		b = appendKey(b, KeyAction, first)
+		b = e.str(b, f.action)
+		first = false
+	}
+	if !e.noAttrs {
+		mark := len(b)
+		b = appendKey(b, KeyAttrs, first)
+		start := len(b)
+		b = e.appendAttrs(b, l)
+		if len(b) == start+2 { // {} : nothing to say
+			b = b[:mark]
+		} else {
+			first = false
+		}
+	}
+	if req := l.req; (req != nil && (req.ID != "" || req.GlobalID != "" || req.RemoteAddr != "" || req.UserAgent != "")) || l.span.IsValid() {
+		b = appendKey(b, KeyContext, first)
+		b = e.appendContext(b, req, l.span)
+		first = false
+	}
+	if f.hasDur || f.kind.timed() {
+		b = appendKey(b, KeyDurationMS, first)
+		b = appendMillis(b, max(f.dur, 0))
+		first = false
+	}
+	if f.err != nil {
+		b = appendKey(b, KeyException, first)
+		b = e.appendException(b, f.err, l.stack)
+		first = false
+	}
+	b = appendKey(b, KeyKind, first)
+	b = append(b, '"')
+	b = append(b, f.kind.String()...)
+	b = append(b, `","level":"`...)
+	b = append(b, LevelName(l.level)...)
+	b = append(b, `","message":`...)
+	b = e.str(b, l.msg)
+	if f.outcome != OutcomeNone {
+		b = append(b, `,"outcome":"`...)
+		b = append(b, f.outcome.String()...)
+		b = append(b, '"')
+	}
+	if !f.rpc.IsZero() {
+		b = append(b, `,"rpc":`...)
+		b = e.appendRPC(b, &f.rpc)
+	}
+	b = append(b, `,"schema_version":`...)
+	b = strconv.AppendInt(b, SchemaVersion, 10)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendUint(b, l.seq, 10)
+	b = append(b, `,"service":`...)
+	b = e.str(b, e.c.service)
+	if f.status.Valid {
+		b = append(b, `,"status":`...)
+		b = strconv.AppendInt(b, f.status.Value, 10)
+	}
+	if !f.target.IsZero() {
+		b = append(b, `,"target":`...)
+		b = e.appendTarget(b, &f.target)
+	}
+	if !l.t.IsZero() {
+		b = append(b, `,"timestamp":`...)
+		b = appendTimestamp(b, l.t)
+	}
+	if e.truncated {
+		b = append(b, `,"truncated":true`...)
+	}
+	u := &f.user
+	if u.IsZero() && l.req != nil {
+		u = &l.req.User
+	}
+	if !u.IsZero() {
+		b = append(b, `,"user":`...)
+		b = e.appendUser(b, u)
+	}
+	return append(b, '}', '\n')
+}
+
+// appendMinimal writes the line with its fixed keys only, every string cut
+// hard. It exists so that encodeLine can keep its bound whatever it is given.
+func (e *encoder) appendMinimal(b []byte, l *lineData) []byte {
+	e.limit = 48
+	f := *l.f
+	f.user.Roles = nil
+	f.err = nil
+	m := *l
+	m.f = &f
+	m.req = nil
+	b = e.appendLine(b, &m)
+	return b
+}
+
+// str appends s as a JSON string, shortened to the encoder's limit if set.
+func (e *encoder) str(b []byte, s string) []byte {
+	if e.limit <= 0 || len(s) <= e.limit {
+		return appendString(b, s)
+	}
+	cut := e.limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	e.truncated = true
+	b = append(b, '"')
+	b = appendStringBody(b, s[:cut])
+	b = append(b, "…[truncated "...)
+	b = strconv.AppendInt(b, int64(len(s)-cut), 10)
+	return append(b, ` bytes]"`...)
+}
+
+// member appends "key":"value" when value is not empty.
+func (e *encoder) member(b []byte, key, value string, first *bool) []byte {
+	if value == "" {
+		return b
+	}
+	b = appendKey(b, key, *first)
+	*first = false
+	return e.str(b, value)
+}
+
+func (e *encoder) appendContext(b []byte, r *Request, span trace.SpanContext) []byte {
+	b = append(b, '{')
+	first := true
+	if r != nil {
+		b = e.member(b, ContextGlobalRequestID, r.GlobalID, &first)
+		b = e.member(b, ContextRemoteAddr, r.RemoteAddr, &first)
+		b = e.member(b, ContextRequestID, r.ID, &first)
+	}
+	if span.IsValid() {
+		sid := span.SpanID()
+		b = appendKey(b, ContextSpanID, first)
+		b = append(b, '"')
+		b = appendHex(b, sid[:])
+		b = append(b, '"')
+		first = false
+		tid := span.TraceID()
+		b = append(b, `,"trace_id":"`...)
+		b = appendHex(b, tid[:])
+		b = append(b, '"')
+	}
+	if r != nil {
+		b = e.member(b, ContextUserAgent, r.UserAgent, &first)
+	}
+	return append(b, '}')
+}
+
+func (e *encoder) appendUser(b []byte, u *User) []byte {
+	b = append(b, '{')
+	first := true
+	b = e.member(b, UserDomainID, u.DomainID, &first)
+	b = e.member(b, UserID, u.ID, &first)
+	b = e.member(b, UserName, u.Name, &first)
+	b = e.member(b, UserProjectID, u.ProjectID, &first)
+	if len(u.Roles) > 0 {
+		b = appendKey(b, UserRoles, first)
+		b = append(b, '[')
+		for i, r := range u.Roles {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = e.str(b, r)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+func (e *encoder) appendTarget(b []byte, t *Target) []byte {
+	b = append(b, '{')
+	first := true
+	b = e.member(b, TargetID, t.ID, &first)
+	b = e.member(b, TargetName, t.Name, &first)
+	b = e.member(b, TargetType, t.Type, &first)
+	return append(b, '}')
+}
+
+func (e *encoder) appendRPC(b []byte, r *RPC) []byte {
+	b = append(b, '{')
+	first := true
+	b = e.member(b, RPCMethod, r.Method, &first)
+	b = e.member(b, RPCPeer, r.Peer, &first)
+	if r.ResponseBytes.Valid && r.ResponseBytes.Value >= 0 {
+		b = appendKey(b, RPCResponseBytes, first)
+		b = strconv.AppendInt(b, r.ResponseBytes.Value, 10)
+		first = false
+	}
+	b = e.member(b, RPCRoute, r.Route, &first)
+	if r.RowsAffected.Valid && r.RowsAffected.Value >= 0 {
+		b = appendKey(b, RPCRows, first)
+		b = strconv.AppendInt(b, r.RowsAffected.Value, 10)
+		first = false
+	}
+	b = e.member(b, RPCService, r.Service, &first)
+	b = e.member(b, RPCStatement, r.Statement, &first)
+	b = e.member(b, RPCSystem, r.System, &first)
+	b = e.member(b, RPCTxID, r.TransactionID, &first)
+	return append(b, '}')
+}
+
+func (e *encoder) appendException(b []byte, err error, stack string) []byte {
+	b = append(b, '{')
+	if !e.noAttrs && hasChain(err) {
+		b = append(b, `"chain":[`...)
+		n := 0
+		forEachWrapped(err, func(w error) {
+			if n > 0 {
+				b = append(b, ',')
+			}
+			n++
+			b = append(b, `{"message":`...)
+			b = e.str(b, errorMessage(w))
+			b = append(b, `,"type":`...)
+			b = e.str(b, errorType(w))
+			b = append(b, '}')
+		})
+		b = append(b, "],"...)
+	}
+	b = append(b, `"message":`...)
+	b = e.str(b, errorMessage(err))
+	if stack != "" {
+		b = append(b, `,"stacktrace":`...)
+		b = e.str(b, stack)
+	}
+	b = append(b, `,"type":`...)
+	b = e.str(b, errorType(err))
+	return append(b, '}')
+}
+
+// appendAttrs appends the attrs object: the With attributes, then the open
+// groups nested in order, the record's attributes in the innermost.
+func (e *encoder) appendAttrs(b []byte, l *lineData) []byte {
+	h := l.h
+	if len(h.groups) == 0 {
+		return e.appendObject(b, h.preset, l.extras, nil)
+	}
+	// Build the nesting once; groups are the rare case.
+	inner := l.extras
+	for i := len(h.groups) - 1; i >= 0; i-- {
+		g := h.groups[i]
+		attrs := make([]slog.Attr, 0, len(g.attrs)+len(inner))
+		attrs = append(append(attrs, g.attrs...), inner...)
+		inner = []slog.Attr{{Key: g.name, Value: slog.GroupValue(attrs...)}}
+	}
+	return e.appendObject(b, h.preset, inner, nil)
+}
+
+// appendObject appends a JSON object made of the attributes of a and then
+// b: LogValuers resolved, inline groups flattened, empty attributes and
+// empty groups left out, sensitive keys redacted, keys sorted, and a key
+// given twice written once with its last value.
+func (e *encoder) appendObject(dst []byte, a, b []slog.Attr, groups []string) []byte {
+	var stack [16]slog.Attr
+	items := stack[:0]
+	items = e.collect(items, a, groups)
+	items = e.collect(items, b, groups)
+	sortAttrs(items)
+	dst = append(dst, '{')
+	first := true
+	for i := range items {
+		if i+1 < len(items) && items[i+1].Key == items[i].Key {
+			continue // a later attribute with the same key wins
+		}
+		it := &items[i]
+		if e.c.rd.sensitive(it.Key) {
+			if e.c.rd.mode == RedactDrop {
+				continue
+			}
+			if !first {
+				dst = append(dst, ',')
+			}
+			dst = e.appendAttrKey(dst, it.Key)
+			dst = e.appendRedactedValue(dst, it.Value, groups)
+			first = false
+			continue
+		}
+		mark := len(dst)
+		if !first {
+			dst = append(dst, ',')
+		}
+		dst = e.appendAttrKey(dst, it.Key)
+		if it.Value.Kind() == slog.KindGroup {
+			start := len(dst)
+			var sub []string
+			if e.c.replace != nil {
+				sub = append(groups[:len(groups):len(groups)], it.Key)
+			}
+			dst = e.appendObject(dst, it.Value.Group(), nil, sub)
+			if len(dst) == start+2 { // an empty group is left out
+				dst = dst[:mark]
+				continue
+			}
+		} else {
+			dst = e.appendValue(dst, it.Value, groups)
+		}
+		first = false
+	}
+	return append(dst, '}')
+}
+
+func (e *encoder) appendAttrKey(dst []byte, key string) []byte {
+	dst = e.str(dst, key)
+	return append(dst, ':')
+}
+
+// collect appends the attributes of in to items, resolved and flattened.
+func (e *encoder) collect(items, in []slog.Attr, groups []string) []slog.Attr {
+	for _, a := range in {
+		a.Value = a.Value.Resolve()
+		if e.c.replace != nil && a.Value.Kind() != slog.KindGroup {
+			a = e.c.replace(groups, a)
+			a.Value = a.Value.Resolve()
+		}
+		if a.Equal(slog.Attr{}) {
+			continue
+		}
+		if a.Value.Kind() == slog.KindGroup && a.Key == "" {
+			items = e.collect(items, a.Value.Group(), groups)
+			continue
+		}
+		items = append(items, a)
+	}
+	return items
+}
+
+// sortAttrs sorts by key, keeping the order of equal keys (so that the last
+// one given is last). Insertion sort: attribute lists are short.
+func sortAttrs(a []slog.Attr) {
+	if len(a) > 24 {
+		slices.SortStableFunc(a, func(x, y slog.Attr) int { return strings.Compare(x.Key, y.Key) })
+		return
+	}
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j].Key < a[j-1].Key; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
+
+// appendRedactedValue appends what stands for v under a sensitive key.
+func (e *encoder) appendRedactedValue(dst []byte, v slog.Value, groups []string) []byte {
+	rd := e.c.rd
+	if rd.mode != RedactHash {
+		return appendString(dst, Masked)
+	}
+	if v.Kind() == slog.KindString {
+		return rd.appendRedacted(dst, []byte(v.String()))
+	}
+	// Hash the value's JSON form, built with redaction off so that the
+	// hash is of the real value.
+	plain := encoder{c: &core{rd: &redactor{mode: RedactOff}, replace: e.c.replace}}
+	var text []byte
+	if v.Kind() == slog.KindGroup {
+		text = plain.appendObject(nil, v.Group(), nil, groups)
+	} else {
+		text = plain.appendValue(nil, v, groups)
+	}
+	return rd.appendRedacted(dst, text)
+}
+
+// appendValue appends a resolved, non-group value.
+func (e *encoder) appendValue(dst []byte, v slog.Value, groups []string) []byte {
+	switch v.Kind() {
+	case slog.KindString:
+		return e.str(dst, v.String())
+	case slog.KindInt64:
+		return strconv.AppendInt(dst, v.Int64(), 10)
+	case slog.KindUint64:
+		return strconv.AppendUint(dst, v.Uint64(), 10)
+	case slog.KindFloat64:
+		return appendFloat(dst, v.Float64())
+	case slog.KindBool:
+		return strconv.AppendBool(dst, v.Bool())
+	case slog.KindDuration:
+		return e.str(dst, v.Duration().String())
+	case slog.KindTime:
+		return appendTimestamp(dst, v.Time())
+	case slog.KindGroup:
+		return e.appendObject(dst, v.Group(), nil, groups)
+	default:
+		return e.appendAny(dst, v.Any(), groups)
+	}
+}
+
+// appendAny appends an arbitrary Go value. Known shapes are written
+// directly; anything else goes through encoding/json and is then rewritten
+// with sorted keys and redaction. A String, Error or MarshalJSON method that
+// panics yields a "!PANIC: …" string in place of the value, never a broken
+// line.
+func (e *encoder) appendAny(dst []byte, x any, groups []string) (out []byte) {
+	mark := len(dst)
+	defer func() {
+		if r := recover(); r != nil {
+			out = e.str(dst[:mark], "!PANIC: "+safeSprint(r))
+		}
+	}()
+	switch x := x.(type) {
+	case nil:
+		return append(dst, "null"...)
+	case error:
+		return e.str(dst, x.Error())
+	case User:
+		return e.appendUser(dst, &x)
+	case *User:
+		if x != nil {
+			return e.appendUser(dst, x)
+		}
+	case Target:
+		return e.appendTarget(dst, &x)
+	case *Target:
+		if x != nil {
+			return e.appendTarget(dst, x)
+		}
+	case RPC:
+		return e.appendRPC(dst, &x)
+	case *RPC:
+		if x != nil {
+			return e.appendRPC(dst, x)
+		}
+	case []string:
+		dst = append(dst, '[')
+		for i, s := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = e.str(dst, s)
+		}
+		return append(dst, ']')
+	case slog.Value:
+		return e.appendValue(dst, x.Resolve(), groups)
+	}
+	js, err := json.Marshal(x)
+	if err != nil {
+		return e.str(dst, safeSprint(x))
+	}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return e.str(dst, string(js))
+	}
+	return e.appendJSON(dst, tree)
+}
+
+// appendJSON appends a decoded JSON tree with sorted keys, redacting values
+// under sensitive keys.
+func (e *encoder) appendJSON(dst []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...)
+	case bool:
+		return strconv.AppendBool(dst, x)
+	case json.Number:
+		return append(dst, x...)
+	case string:
+		return e.str(dst, x)
+	case []any:
+		dst = append(dst, '[')
+		for i, el := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = e.appendJSON(dst, el)
+		}
+		return append(dst, ']')
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		dst = append(dst, '{')
+		first := true
+		for _, k := range keys {
+			sens := e.c.rd.sensitive(k)
+			if sens && e.c.rd.mode == RedactDrop {
+				continue
+			}
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = e.appendAttrKey(dst, k)
+			if !sens {
+				dst = e.appendJSON(dst, x[k])
+				continue
+			}
+			if s, ok := x[k].(string); ok {
+				dst = e.c.rd.appendRedacted(dst, []byte(s))
+			} else {
+				raw, _ := json.Marshal(x[k])
+				dst = e.c.rd.appendRedacted(dst, raw)
+			}
+		}
+		return append(dst, '}')
+	}
+	return append(dst, "null"...)
+}

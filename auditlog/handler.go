@@ -1,0 +1,446 @@
+package auditlog
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configures a [Handler]. A nil *Options means all defaults; so does
+// the zero value of each field.
+type Options struct {
+	// Service names the service in every line. Default: the program's base
+	// name (os.Args[0]).
+	Service string
+
+	// Level is the minimum level logged. Default: slog.LevelInfo.
+	Level slog.Leveler
+
+	// Switches turns the four kinds of machine-generated line on and off, as
+	// nova's --[no]request_logging and friends did. nil means all on. The
+	// handler reads the Switches it is given whenever it logs, so flags
+	// registered with [Switches.RegisterFlags] and parsed after NewHandler
+	// still take effect; set them before logging starts.
+	Switches *Switches
+
+	// Redaction says how values under sensitive keys are hidden. nil means
+	// RedactMask over DefaultSensitiveKeys: redaction is on unless asked off.
+	Redaction *Redaction
+
+	// MaxLineBytes caps the length of a line, newline included. A line that
+	// would be longer has its longest values shortened (each marked with
+	// "…[truncated N bytes]") and carries "truncated":true. Default 64 KiB;
+	// values below 4 KiB are raised to 4 KiB.
+	MaxLineBytes int
+
+	// Sequence numbers the lines (the seq key). nil means the process-wide
+	// sequence shared by every handler that has none of its own, so seq is
+	// unique within a process. Give each output its own Sequence when a
+	// reader must prove that no line of that output is missing.
+	Sequence *Sequence
+
+	// ReplaceAttr, when set, is called for each attribute bound for the
+	// attrs object (never for the line's own keys), after LogValuers are
+	// resolved and before redaction, as in slog.HandlerOptions.
+	ReplaceAttr func(groups []string, a slog.Attr) slog.Attr
+
+	// Now, when set, gives the time of every line instead of the record's
+	// time. For tests and examples that need exact output.
+	Now func() time.Time
+}
+
+// Sequence hands out line numbers 1, 2, 3… It is safe for concurrent use.
+// Numbers are taken as lines are built, so under concurrency lines may reach
+// the writer slightly out of order; a gap means a line was not written.
+type Sequence struct{ n atomic.Uint64 }
+
+func (s *Sequence) next() uint64 { return s.n.Add(1) }
+
+var processSequence Sequence
+
+// Handler is a slog.Handler that writes audit lines. It is safe for
+// concurrent use; each line is one Write call on the writer, made under a
+// lock (unless the writer is known to be safe on its own), so lines never
+// interleave.
+type Handler struct {
+	c      *core
+	def    fields      // line keys set through With (action, user, …)
+	preset []slog.Attr // other With attributes, at the top of attrs
+	groups []group     // open groups, outermost first
+}
+
+type group struct {
+	name  string
+	attrs []slog.Attr
+}
+
+// core is what every handler derived from one NewHandler shares.
+type core struct {
+	mu      sync.Mutex
+	w       io.Writer
+	locked  bool
+	service string
+	level   slog.Leveler
+	sw      *Switches
+	rd      *redactor
+	seq     *Sequence
+	maxLine int
+	replace func([]string, slog.Attr) slog.Attr
+	now     func() time.Time
+}
+
+var _ slog.Handler = (*Handler)(nil)
+
+const (
+	defaultMaxLine = 64 << 10
+	minMaxLine     = 4 << 10
+)
+
+// NewHandler returns a Handler that writes audit lines to w.
+func NewHandler(w io.Writer, opts *Options) *Handler {
+	if opts == nil {
+		opts = &Options{}
+	}
+	c := &core{
+		w:       w,
+		locked:  !selfSynchronised(w),
+		service: opts.Service,
+		level:   opts.Level,
+		sw:      opts.Switches,
+		rd:      newRedactor(opts.Redaction),
+		seq:     opts.Sequence,
+		maxLine: opts.MaxLineBytes,
+		replace: opts.ReplaceAttr,
+		now:     opts.Now,
+	}
+	if c.service == "" {
+		c.service = DefaultService()
+	}
+	if c.level == nil {
+		c.level = slog.LevelInfo
+	}
+	if c.sw == nil {
+		all := AllSwitches()
+		c.sw = &all
+	}
+	if c.seq == nil {
+		c.seq = &processSequence
+	}
+	if c.maxLine == 0 {
+		c.maxLine = defaultMaxLine
+	}
+	c.maxLine = max(c.maxLine, minMaxLine)
+	return &Handler{c: c}
+}
+
+// New is shorthand for slog.New(NewHandler(w, opts)).
+func New(w io.Writer, opts *Options) *slog.Logger { return slog.New(NewHandler(w, opts)) }
+
+// DefaultService is the service name used when none is configured: the base
+// name of the running program.
+func DefaultService() string {
+	if len(os.Args) > 0 && os.Args[0] != "" {
+		if s := filepath.Base(os.Args[0]); s != "." && s != string(filepath.Separator) {
+			return s
+		}
+	}
+	return "unknown"
+}
+
+// selfSynchronised reports whether w is known to make whole, non-interleaved
+// writes on its own, so the handler's lock can be skipped.
+func selfSynchronised(w io.Writer) bool {
+	switch w.(type) {
+	case *AsyncWriter:
+		return true
+	}
+	return w == io.Discard
+}
+
+// Enabled reports whether a line at level l would be written.
+func (h *Handler) Enabled(_ context.Context, l slog.Level) bool {
+	return l >= h.c.level.Level()
+}
+
+// Switches returns the handler's switches, for middleware that decides
+// whether to time a call at all.
+func (h *Handler) Switches() Switches { return *h.c.sw }
+
+// WithAttrs returns a handler whose lines carry attrs. Outside any group,
+// attributes that set a line key ([Action], [User.Attr], [Target.Attr]…) set
+// it for every line, and the rest go to the attrs object.
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	h2 := *h
+	if len(h.groups) > 0 {
+		h2.groups = append([]group(nil), h.groups...)
+		last := &h2.groups[len(h2.groups)-1]
+		last.attrs = append(append([]slog.Attr(nil), last.attrs...), attrs...)
+		return &h2
+	}
+	h2.preset = append([]slog.Attr(nil), h.preset...)
+	for _, a := range attrs {
+		a.Value = a.Value.Resolve()
+		if !h2.def.take(a) {
+			h2.preset = append(h2.preset, a)
+		}
+	}
+	return &h2
+}
+
+// WithGroup returns a handler that nests later attributes under name inside
+// the attrs object. An empty name is ignored, as slog asks.
+func (h *Handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	h2 := *h
+	h2.groups = append(append([]group(nil), h.groups...), group{name: name})
+	return &h2
+}
+
+// Handle writes r as one line. The error is the writer's: under the Fail
+// delivery policy it tells the caller the line did not go out.
+func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	f := h.def
+	enc := getEncoder()
+	extras := enc.extras[:0]
+	topLevel := len(h.groups) == 0
+	r.Attrs(func(a slog.Attr) bool {
+		if !topLevel || !f.take(a) {
+			extras = append(extras, a)
+		}
+		return true
+	})
+	enc.extras = extras
+	err := h.emit(ctx, enc, r.Time, r.Level, r.Message, &f, extras)
+	putEncoder(enc)
+	return err
+}
+
+// Event is one audit line, for the typed fast path [Handler.LogEvent]: no
+// attribute is boxed, so logging an Event allocates nothing. Zero fields are
+// left out of the line (or taken from the handler's With attributes and the
+// request context in ctx).
+type Event struct {
+	Time     time.Time // zero means now
+	Level    slog.Level
+	Kind     Kind
+	Message  string
+	Action   string
+	Target   Target
+	User     User // zero means the user of the request context
+	RPC      RPC
+	Status   OptInt
+	Outcome  Outcome
+	Duration time.Duration // written when non-zero, and always for timed kinds
+	Err      error         // becomes the exception object
+	Attrs    []slog.Attr   // go to the attrs object, like slog attributes
+}
+
+// ErrNilEvent is returned by LogEvent for a nil event.
+var ErrNilEvent = errors.New("auditlog: nil event")
+
+// LogEvent writes e as one line, with the request context of ctx. It is the
+// fast path: it allocates nothing unless e carries an error or attributes
+// that need it. It returns the writer's error.
+func (h *Handler) LogEvent(ctx context.Context, e *Event) error {
+	if e == nil {
+		return ErrNilEvent
+	}
+	if e.Level < h.c.level.Level() {
+		return nil
+	}
+	f := h.def
+	if e.Kind != KindLog {
+		f.kind = e.Kind
+	}
+	if e.Action != "" {
+		f.action = e.Action
+	}
+	if !e.Target.IsZero() {
+		f.target = e.Target
+	}
+	if !e.User.IsZero() {
+		f.user = e.User
+	}
+	if !e.RPC.IsZero() {
+		f.rpc = e.RPC
+	}
+	if e.Status.Valid {
+		f.status = e.Status
+	}
+	if e.Outcome != OutcomeNone {
+		f.outcome = e.Outcome
+	}
+	if e.Duration != 0 {
+		f.dur, f.hasDur = e.Duration, true
+	}
+	if e.Err != nil {
+		f.err = e.Err
+	}
+	t := e.Time
+	if t.IsZero() {
+		t = time.Now()
+	}
+	enc := getEncoder()
+	attrs := e.Attrs
+	if len(h.groups) > 0 {
+		// Inside a group everything is an attribute; copy so the caller's
+		// slice is never kept.
+		attrs = append(enc.extras[:0], e.Attrs...)
+		enc.extras = attrs
+	}
+	err := h.emit(ctx, enc, t, e.Level, e.Message, &f, attrs)
+	putEncoder(enc)
+	return err
+}
+
+// emit builds the line and writes it.
+func (h *Handler) emit(ctx context.Context, enc *encoder, t time.Time, level slog.Level, msg string, f *fields, extras []slog.Attr) error {
+	c := h.c
+	if !c.sw.allows(f.kind) {
+		return nil
+	}
+	if c.now != nil {
+		t = c.now()
+	}
+	var stack string
+	if f.err != nil {
+		stack = stackOf(f.err)
+	}
+	l := lineData{
+		h:      h,
+		t:      t,
+		level:  level,
+		msg:    msg,
+		f:      f,
+		req:    requestFrom(ctx),
+		span:   spanFrom(ctx),
+		seq:    c.seq.next(),
+		extras: extras,
+		stack:  stack,
+	}
+	enc.c = c
+	line := enc.encodeLine(&l)
+	return c.write(line)
+}
+
+func (c *core) write(p []byte) error {
+	if !c.locked {
+		_, err := c.w.Write(p)
+		return err
+	}
+	c.mu.Lock()
+	_, err := c.w.Write(p)
+	c.mu.Unlock()
+	return err
+}
+
+// fields are the line keys a record can set through attributes.
+type fields struct {
+	kind    Kind
+	action  string
+	target  Target
+	user    User
+	rpc     RPC
+	status  OptInt
+	outcome Outcome
+	dur     time.Duration
+	hasDur  bool
+	err     error
+}
+
+// take sets a line key from a if a is one of the attributes that set a line
+// key (a line key's name with a value of that key's type), and reports
+// whether it did. Anything else belongs in attrs.
+func (f *fields) take(a slog.Attr) bool {
+	v := a.Value
+	switch a.Key {
+	case KeyAction:
+		if v.Kind() == slog.KindString {
+			f.action = v.String()
+			return true
+		}
+	case KeyKind:
+		if v.Kind() == slog.KindString {
+			if k, ok := ParseKind(v.String()); ok {
+				f.kind = k
+				return true
+			}
+		}
+	case KeyOutcome:
+		if v.Kind() == slog.KindString {
+			if o, ok := ParseOutcome(v.String()); ok {
+				f.outcome = o
+				return true
+			}
+		}
+	case KeyStatus:
+		if v.Kind() == slog.KindInt64 && v.Int64() >= 0 && v.Int64() <= 999 {
+			f.status = Int(v.Int64())
+			return true
+		}
+	case KeyDurationMS:
+		if v.Kind() == slog.KindDuration {
+			f.dur, f.hasDur = v.Duration(), true
+			return true
+		}
+	case KeyUser:
+		switch u := anyOf(v).(type) {
+		case User:
+			f.user = u
+			return true
+		case *User:
+			if u != nil {
+				f.user = *u
+				return true
+			}
+		}
+	case KeyTarget:
+		switch t := anyOf(v).(type) {
+		case Target:
+			f.target = t
+			return true
+		case *Target:
+			if t != nil {
+				f.target = *t
+				return true
+			}
+		}
+	case KeyRPC:
+		switch r := anyOf(v).(type) {
+		case RPC:
+			f.rpc = r
+			return true
+		case *RPC:
+			if r != nil {
+				f.rpc = *r
+				return true
+			}
+		}
+	case KeyException, "err", "error":
+		// The usual slog spellings of an error attribute become the
+		// exception too, so existing slog code gets structured exceptions.
+		if err, ok := anyOf(v).(error); ok && err != nil {
+			f.err = err
+			return true
+		}
+	}
+	return false
+}
+
+func anyOf(v slog.Value) any {
+	if v.Kind() != slog.KindAny {
+		return nil
+	}
+	return v.Any()
+}

@@ -1,0 +1,168 @@
+package auditlog
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"strings"
+	"sync"
+)
+
+// RedactMode says what becomes of a value under a sensitive key.
+type RedactMode int
+
+const (
+	// RedactMask replaces the value with the string "[REDACTED]". The default.
+	RedactMask RedactMode = iota
+	// RedactDrop leaves the attribute out of the line altogether.
+	RedactDrop
+	// RedactHash replaces the value with "hmac-sha256:" and the hex HMAC-SHA256
+	// of its text under the Redaction's salt. The value cannot be read back,
+	// but a known value can still be searched for: compute its hash with
+	// [Redaction.Hash] (or `printf %s value | openssl dgst -sha256 -hmac salt`)
+	// and grep for it.
+	RedactHash
+	// RedactOff writes values as given. Only for a user who asked for it.
+	RedactOff
+)
+
+// Masked is what RedactMask writes in place of a value.
+const Masked = "[REDACTED]"
+
+// DefaultSensitiveKeys are the key fragments redacted by default. A key is
+// sensitive when, lower-cased and with '-' read as '_', it contains one of
+// them: "X-Auth-Token", "db_password" and "Set-Cookie" all match. Matching
+// fragments rather than whole keys errs on the side of hiding too much, which
+// is the right side for an audit log.
+var DefaultSensitiveKeys = []string{
+	"password", "passwd", "secret", "token", "authorization", "cookie",
+	"credential", "api_key", "apikey", "private_key", "x_auth_token",
+	"x_subject_token", "session",
+}
+
+// Redaction configures how sensitive values are kept out of lines. A nil
+// *Redaction in [Options] means the defaults: RedactMask over
+// DefaultSensitiveKeys.
+type Redaction struct {
+	Mode RedactMode
+	// Keys are key fragments redacted in addition to DefaultSensitiveKeys
+	// (or instead of them, when OnlyKeys is set). Matching is as described
+	// there.
+	Keys     []string
+	OnlyKeys bool
+	// Salt keys the HMAC of RedactHash. Keep it secret and stable: the same
+	// salt gives the same hash across restarts and hosts. When empty, a
+	// random salt is made per process, so hashes can be compared only
+	// within one process's lines.
+	Salt []byte
+}
+
+// redactor is the compiled form of a Redaction, shared by every handler
+// derived from one NewHandler call.
+type redactor struct {
+	mode    RedactMode
+	frags   []string
+	minFrag int
+	salt    []byte
+	macs    sync.Pool // of hash.Hash
+}
+
+func newRedactor(r *Redaction) *redactor {
+	if r == nil {
+		r = &Redaction{}
+	}
+	rd := &redactor{mode: r.Mode, salt: r.Salt}
+	keys := r.Keys
+	if !r.OnlyKeys {
+		keys = append(append([]string(nil), DefaultSensitiveKeys...), r.Keys...)
+	}
+	for _, k := range keys {
+		k = normaliseKey(k)
+		if k == "" {
+			continue
+		}
+		rd.frags = append(rd.frags, k)
+		if rd.minFrag == 0 || len(k) < rd.minFrag {
+			rd.minFrag = len(k)
+		}
+	}
+	if rd.mode == RedactHash && len(rd.salt) == 0 {
+		rd.salt = make([]byte, 32)
+		_, _ = rand.Read(rd.salt)
+	}
+	rd.macs.New = func() any { return hmac.New(sha256.New, rd.salt) }
+	return rd
+}
+
+func normaliseKey(k string) string {
+	return strings.ReplaceAll(strings.ToLower(k), "-", "_")
+}
+
+// sensitive reports whether values under key must be redacted. It does not
+// allocate for keys of up to 64 bytes.
+func (rd *redactor) sensitive(key string) bool {
+	if rd.mode == RedactOff || len(key) < rd.minFrag || len(rd.frags) == 0 {
+		return false
+	}
+	var buf [64]byte
+	var low []byte
+	if len(key) <= len(buf) {
+		low = buf[:len(key)]
+	} else {
+		low = make([]byte, len(key))
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c == '-':
+			c = '_'
+		}
+		low[i] = c
+	}
+	for _, f := range rd.frags {
+		if containsBytes(low, f) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsBytes(s []byte, sub string) bool {
+	n := len(sub)
+	first := sub[0]
+	for i := 0; i+n <= len(s); i++ {
+		if s[i] == first && string(s[i:i+n]) == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// appendRedacted appends what stands in for the value whose text is text.
+// It is not called in RedactDrop mode (the attribute is left out).
+func (rd *redactor) appendRedacted(dst []byte, text []byte) []byte {
+	if rd.mode != RedactHash {
+		return appendString(dst, Masked)
+	}
+	m := rd.macs.Get().(hash.Hash)
+	m.Reset()
+	m.Write(text)
+	var sum [sha256.Size]byte
+	dst = append(dst, `"hmac-sha256:`...)
+	dst = appendHex(dst, m.Sum(sum[:0]))
+	rd.macs.Put(m)
+	return append(dst, '"')
+}
+
+// Hash returns what RedactHash writes for a string value v under this
+// Redaction's salt, so that a known value can be searched for in the logs.
+// With an empty Salt it cannot match (each process picks its own salt).
+func (r *Redaction) Hash(v string) string {
+	m := hmac.New(sha256.New, r.Salt)
+	m.Write([]byte(v))
+	return "hmac-sha256:" + hex.EncodeToString(m.Sum(nil))
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README gives it and .ci/run calls it:
+# formatting, vet, every test of every module under the race detector, a
+# short fuzz run of each parser and escaper, and one pass of each benchmark
+# (to prove they run; timing is bench/run.sh's job).
+#
+#   bash scripts/test.sh            # everything
+#   FUZZTIME=2m bash scripts/test.sh  # longer fuzzing
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FUZZTIME=${FUZZTIME:-15s}
+step() { printf '\n== %s\n' "$*"; }
+
+# Every module in the repo: the main one and the nested ones (bench, …).
+mapfile -t modules < <(find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+for m in "${modules[@]}"; do
+  step "go vet ($m)"
+  (cd "$m" && go vet ./...)
+  step "go test -race ($m)"
+  (cd "$m" && go test -race -count=1 ./...)
+done
+
+step "fuzz smoke ($FUZZTIME each)"
+fuzz() { # package, target
+  go test -run '^$' -fuzz "^$2\$" -fuzztime "$FUZZTIME" "$1"
+}
+fuzz ./auditlog FuzzEncoder
+fuzz ./schema FuzzValidate
+
+if [ -d bench ]; then
+  step "benchmarks run once (bench/)"
+  (cd bench && go test -run '^$' -bench . -benchtime 1x >/dev/null)
+fi
+
+step "all passed"
