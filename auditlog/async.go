@@ -92,10 +92,13 @@ type AsyncOptions struct {
 	// Default: Block.
 	Policy Policy
 
-	// BufferBytes bounds the memory held by lines that were accepted but are
-	// not yet written; the buffer is allocated once, at this size. A single
-	// line longer than BufferBytes is refused with [ErrLineTooLarge].
-	// Default: 4 MiB.
+	// BufferBytes bounds the bytes of the lines that were accepted but are
+	// not yet written; a line fits if it and those lines add up to no more.
+	// The buffer is allocated once, at this size. Besides it the writer keeps
+	// a copy of the longest line that ever wrapped around the buffer's end
+	// (one Write needs it in one piece) and a length for each buffered line.
+	// A single line longer than BufferBytes is refused with
+	// [ErrLineTooLarge]. Default: 4 MiB.
 	BufferBytes int
 
 	// RetryMin is the wait after a failed destination Write before the line

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 )
@@ -15,7 +14,7 @@ import (
 // not the logging call's.
 type PanicError struct {
 	Value any    // what was passed to panic
-	Stack []byte // the panicking goroutine's stack, as debug.Stack gives it
+	Stack []byte // the panicking goroutine's stack, from the frame that panicked outwards
 }
 
 // Recovered wraps the value of recover() with the current stack. Call it in
@@ -28,7 +27,21 @@ type PanicError struct {
 //		}
 //	}()
 func Recovered(v any) *PanicError {
-	return &PanicError{Value: v, Stack: debug.Stack()}
+	var pcs [maxFrames + 32]uintptr
+	n := runtime.Callers(2, pcs[:])
+	return &PanicError{Value: v, Stack: []byte(formatStack(pcs[:n], afterPanic))}
+}
+
+// afterPanic skips the frames of the recovering code: everything up to and
+// including runtime.gopanic, so the stack starts where the panic happened.
+// When there is no panic on the stack, nothing is skipped.
+func afterPanic(frames []runtime.Frame) []runtime.Frame {
+	for i, f := range frames {
+		if f.Function == "runtime.gopanic" {
+			return frames[i+1:]
+		}
+	}
+	return frames
 }
 
 // Error returns "panic: " and the panic value.
@@ -126,19 +139,30 @@ const pkgPath = "github.com/auditlog-go/auditlog/auditlog."
 func callerStack() string {
 	var pcs [maxFrames + 16]uintptr
 	n := runtime.Callers(2, pcs[:])
-	frames := runtime.CallersFrames(pcs[:n])
-	var b strings.Builder
-	skipping, written := true, 0
-	for {
-		fr, more := frames.Next()
-		if skipping && isLoggingFrame(fr.Function) {
-			if !more {
-				break
-			}
-			continue
+	return formatStack(pcs[:n], func(frames []runtime.Frame) []runtime.Frame {
+		for len(frames) > 0 && isLoggingFrame(frames[0].Function) {
+			frames = frames[1:]
 		}
-		skipping = false
-		if written == maxFrames {
+		return frames
+	})
+}
+
+// formatStack writes the frames of pcs that skip leaves, at most maxFrames,
+// in the layout of a Go panic: the function, then its file and line indented.
+func formatStack(pcs []uintptr, skip func([]runtime.Frame) []runtime.Frame) string {
+	iter := runtime.CallersFrames(pcs)
+	var frames []runtime.Frame
+	for {
+		fr, more := iter.Next()
+		frames = append(frames, fr)
+		if !more {
+			break
+		}
+	}
+	frames = skip(frames)
+	var b strings.Builder
+	for i, fr := range frames {
+		if i == maxFrames {
 			b.WriteString("...\n")
 			break
 		}
@@ -148,10 +172,6 @@ func callerStack() string {
 		b.WriteByte(':')
 		b.WriteString(strconv.Itoa(fr.Line))
 		b.WriteByte('\n')
-		written++
-		if !more {
-			break
-		}
 	}
 	return b.String()
 }

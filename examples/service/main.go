@@ -134,7 +134,8 @@ func audited(h *auditlog.Handler, mux *http.ServeMux) http.Handler {
 			UserAgent:  r.UserAgent(),
 			User:       auditlog.User{ID: r.Header.Get("X-User-Id"), Name: r.Header.Get("X-User-Name"), ProjectID: r.Header.Get("X-Project-Id")},
 		})
-		_, route := mux.Handler(r)
+		_, pattern := mux.Handler(r)
+		_, route, _ := strings.Cut(pattern, " ") // "POST /v2.1/servers" → "/v2.1/servers"
 		action, id := actionOf(r), serverID(r.URL.Path)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
