@@ -25,6 +25,7 @@ type encoder struct {
 	limit     int  // when > 0, strings longer than this are shortened
 	truncated bool // a string was shortened
 	noAttrs   bool // the attrs object is left out (last resort for size)
+	ts        tsCache
 }
 
 var encoderPool = sync.Pool{New: func() any { return &encoder{buf: make([]byte, 0, 1024)} }}
@@ -49,12 +50,16 @@ type lineData struct {
 	t      time.Time
 	level  slog.Level
 	msg    string
-	f      *fields
 	req    *Request
 	span   trace.SpanContext
 	seq    uint64
 	extras []slog.Attr
 	stack  string
+
+	// The line keys the record or event sets, by value: pointing into the
+	// caller's Event instead would make it escape to the heap, because
+	// the error and attributes it holds leak through interface calls.
+	fields
 }
 
 func spanFrom(ctx context.Context) trace.SpanContext {
@@ -97,7 +102,7 @@ func (e *encoder) encodeLine(l *lineData) []byte {
 // appendLine appends the whole line. Keys are written in sorted order; the
 // order of the blocks below is that order.
 func (e *encoder) appendLine(b []byte, l *lineData) []byte {
-	f := l.f
+	f := l
 	b = append(b, '{')
 	first := true
 	if f.action != "" {
@@ -163,7 +168,7 @@ func (e *encoder) appendLine(b []byte, l *lineData) []byte {
 	}
 	if !l.t.IsZero() {
 		b = append(b, `,"timestamp":`...)
-		b = appendTimestamp(b, l.t)
+		b = e.ts.append(b, l.t)
 	}
 	if e.truncated {
 		b = append(b, `,"truncated":true`...)
@@ -183,14 +188,11 @@ func (e *encoder) appendLine(b []byte, l *lineData) []byte {
 // hard. It exists so that encodeLine can keep its bound whatever it is given.
 func (e *encoder) appendMinimal(b []byte, l *lineData) []byte {
 	e.limit = 48
-	f := *l.f
-	f.user.Roles = nil
-	f.err = nil
 	m := *l
-	m.f = &f
+	m.user.Roles = nil
+	m.err = nil
 	m.req = nil
-	b = e.appendLine(b, &m)
-	return b
+	return e.appendLine(b, &m)
 }
 
 // str appends s as a JSON string, shortened to the encoder's limit if set.

@@ -71,6 +71,7 @@ var processSequence Sequence
 type Handler struct {
 	c      *core
 	def    fields      // line keys set through With (action, user, …)
+	hasDef bool        // whether def holds anything
 	preset []slog.Attr // other With attributes, at the top of attrs
 	groups []group     // open groups, outermost first
 }
@@ -189,7 +190,9 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	h2.preset = append([]slog.Attr(nil), h.preset...)
 	for _, a := range attrs {
 		a.Value = a.Value.Resolve()
-		if !h2.def.take(a) {
+		if h2.def.take(a) {
+			h2.hasDef = true
+		} else {
 			h2.preset = append(h2.preset, a)
 		}
 	}
@@ -210,18 +213,19 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 // Handle writes r as one line. The error is the writer's: under the Fail
 // delivery policy it tells the caller the line did not go out.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
-	f := h.def
+	l := lineData{t: r.Time, level: r.Level, msg: r.Message, fields: h.def}
 	enc := getEncoder()
 	extras := enc.extras[:0]
 	topLevel := len(h.groups) == 0
 	r.Attrs(func(a slog.Attr) bool {
-		if !topLevel || !f.take(a) {
+		if !topLevel || !l.take(a) {
 			extras = append(extras, a)
 		}
 		return true
 	})
 	enc.extras = extras
-	err := h.emit(ctx, enc, r.Time, r.Level, r.Message, &f, extras)
+	l.extras = extras
+	err := h.emit(ctx, enc, &l)
 	putEncoder(enc)
 	return err
 }
@@ -251,7 +255,7 @@ var ErrNilEvent = errors.New("auditlog: nil event")
 
 // LogEvent writes e as one line, with the request context of ctx. It is the
 // fast path: it allocates nothing unless e carries an error or attributes
-// that need it. It returns the writer's error.
+// that need it. It does not keep e. It returns the writer's error.
 func (h *Handler) LogEvent(ctx context.Context, e *Event) error {
 	if e == nil {
 		return ErrNilEvent
@@ -259,79 +263,47 @@ func (h *Handler) LogEvent(ctx context.Context, e *Event) error {
 	if e.Level < h.c.level.Level() {
 		return nil
 	}
-	f := h.def
-	if e.Kind != KindLog {
-		f.kind = e.Kind
+	l := lineData{t: e.Time, level: e.Level, msg: e.Message, extras: e.Attrs, fields: fields{
+		kind: e.Kind, action: e.Action, target: e.Target, user: e.User, rpc: e.RPC,
+		status: e.Status, outcome: e.Outcome, dur: e.Duration, hasDur: e.Duration != 0, err: e.Err,
+	}}
+	if l.t.IsZero() {
+		l.t = time.Now()
 	}
-	if e.Action != "" {
-		f.action = e.Action
-	}
-	if !e.Target.IsZero() {
-		f.target = e.Target
-	}
-	if !e.User.IsZero() {
-		f.user = e.User
-	}
-	if !e.RPC.IsZero() {
-		f.rpc = e.RPC
-	}
-	if e.Status.Valid {
-		f.status = e.Status
-	}
-	if e.Outcome != OutcomeNone {
-		f.outcome = e.Outcome
-	}
-	if e.Duration != 0 {
-		f.dur, f.hasDur = e.Duration, true
-	}
-	if e.Err != nil {
-		f.err = e.Err
-	}
-	t := e.Time
-	if t.IsZero() {
-		t = time.Now()
+	if h.hasDef {
+		h.def.under(&l.fields)
 	}
 	enc := getEncoder()
-	attrs := e.Attrs
 	if len(h.groups) > 0 {
 		// Inside a group everything is an attribute; copy so the caller's
 		// slice is never kept.
-		attrs = append(enc.extras[:0], e.Attrs...)
-		enc.extras = attrs
+		enc.extras = append(enc.extras[:0], e.Attrs...)
+		l.extras = enc.extras
 	}
-	err := h.emit(ctx, enc, t, e.Level, e.Message, &f, attrs)
+	err := h.emit(ctx, enc, &l)
 	putEncoder(enc)
 	return err
 }
 
-// emit builds the line and writes it.
-func (h *Handler) emit(ctx context.Context, enc *encoder, t time.Time, level slog.Level, msg string, f *fields, extras []slog.Attr) error {
+// emit completes the line with what the handler and ctx know, builds it and
+// writes it.
+func (h *Handler) emit(ctx context.Context, enc *encoder, l *lineData) error {
 	c := h.c
-	if !c.sw.allows(f.kind) {
+	if !c.sw.allows(l.kind) {
 		return nil
 	}
 	if c.now != nil {
-		t = c.now()
+		l.t = c.now()
 	}
-	var stack string
-	if f.err != nil {
-		stack = stackOf(f.err)
+	if l.err != nil {
+		l.stack = stackOf(l.err)
 	}
-	l := lineData{
-		h:      h,
-		t:      t,
-		level:  level,
-		msg:    msg,
-		f:      f,
-		req:    requestFrom(ctx),
-		span:   spanFrom(ctx),
-		seq:    c.seq.next(),
-		extras: extras,
-		stack:  stack,
-	}
+	l.h = h
+	l.req = requestFrom(ctx)
+	l.span = spanFrom(ctx)
+	l.seq = c.seq.next()
 	enc.c = c
-	line := enc.encodeLine(&l)
-	return c.write(line)
+	return c.write(enc.encodeLine(l))
 }
 
 func (c *core) write(p []byte) error {
@@ -357,6 +329,38 @@ type fields struct {
 	dur     time.Duration
 	hasDur  bool
 	err     error
+}
+
+// under fills the keys l leaves empty from f (the handler's With
+// attributes).
+func (f *fields) under(l *fields) {
+	if l.kind == KindLog {
+		l.kind = f.kind
+	}
+	if l.action == "" {
+		l.action = f.action
+	}
+	if l.target.IsZero() {
+		l.target = f.target
+	}
+	if l.user.IsZero() {
+		l.user = f.user
+	}
+	if l.rpc.IsZero() {
+		l.rpc = f.rpc
+	}
+	if !l.status.Valid {
+		l.status = f.status
+	}
+	if l.outcome == OutcomeNone {
+		l.outcome = f.outcome
+	}
+	if !l.hasDur {
+		l.dur, l.hasDur = f.dur, f.hasDur
+	}
+	if l.err == nil {
+		l.err = f.err
+	}
 }
 
 // take sets a line key from a if a is one of the attributes that set a line

@@ -572,9 +572,8 @@ func TestConcurrentLinesNeverInterleave(t *testing.T) {
 func TestLogEventAllocatesNothing(t *testing.T) {
 	h := auditlog.NewHandler(io.Discard, &auditlog.Options{Service: "nova-api"})
 	ctx := auditlog.NewContext(context.Background(), auditlog.Request{ID: "req-1", User: auditlog.User{ID: "u"}})
-	ev := benchEvent()
 	allocs := testing.AllocsPerRun(1000, func() {
-		ev.Time = time.Time{}
+		ev := benchEvent() // built per call, as a middleware would: must stay on the stack
 		if err := h.LogEvent(ctx, &ev); err != nil {
 			t.Fatal(err)
 		}
@@ -638,5 +637,39 @@ func TestReplaceAttr(t *testing.T) {
 	}
 	if strings.Join(groupsSeen, "|") != "g" {
 		t.Errorf("groups seen = %v", groupsSeen)
+	}
+}
+
+func TestKeyConstantsNeedNoEscaping(t *testing.T) {
+	// appendKey writes constant keys without escaping them; this is what
+	// makes that safe.
+	keys := append([]string(nil), auditlog.TopLevelKeys...)
+	for _, nested := range auditlog.NestedKeys {
+		keys = append(keys, nested...)
+	}
+	for _, k := range keys {
+		for _, c := range []byte(k) {
+			if !(c >= 'a' && c <= 'z' || c == '_') {
+				t.Errorf("key %q has %q: appendKey would need to escape it", k, c)
+			}
+		}
+	}
+}
+
+func TestNewContextKeepsParent(t *testing.T) {
+	type k struct{}
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), k{}, "v"))
+	ctx := auditlog.NewContext(parent, auditlog.Request{ID: "req-1"})
+	if ctx.Value(k{}) != "v" {
+		t.Errorf("parent value lost")
+	}
+	cancel()
+	<-ctx.Done()
+	if !errors.Is(ctx.Err(), context.Canceled) {
+		t.Errorf("cancellation not passed on: %v", ctx.Err())
+	}
+	inner := auditlog.NewContext(ctx, auditlog.Request{ID: "req-2"})
+	if r, _ := auditlog.FromContext(inner); r.ID != "req-2" {
+		t.Errorf("inner request = %q", r.ID)
 	}
 }

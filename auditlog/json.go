@@ -13,9 +13,10 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// safeASCII[c] is true for the ASCII bytes that need no escaping in a JSON
-// string. Bytes >= 0x80 are handled by the UTF-8 path.
-var safeASCII = func() (t [utf8.RuneSelf]bool) {
+// plain[c] is true for the bytes that can be copied into a JSON string as
+// they are: printable ASCII other than '"' and the backslash. Everything else takes
+// the slow path (escapes, UTF-8 checks).
+var plain = func() (t [256]bool) {
 	for c := 0x20; c < utf8.RuneSelf; c++ {
 		t[c] = c != '"' && c != '\\'
 	}
@@ -33,14 +34,23 @@ func appendString(dst []byte, s string) []byte {
 
 // appendStringBody is appendString without the quotes.
 func appendStringBody(dst []byte, s string) []byte {
+	// Most values are plain ASCII: find the first byte that is not and
+	// copy everything before it in one go.
+	i := 0
+	for i < len(s) && plain[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		return append(dst, s...)
+	}
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
+		if plain[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if safeASCII[c] {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -79,13 +89,16 @@ func appendStringBody(dst []byte, s string) []byte {
 }
 
 // appendKey appends "key": after a comma when the object already has members.
-// first reports whether this is the object's first member.
+// first reports whether this is the object's first member. key must be one
+// of the package's constant key names, which need no escaping (a test checks
+// them); attribute keys from callers go through the escaping path instead.
 func appendKey(dst []byte, key string, first bool) []byte {
 	if !first {
 		dst = append(dst, ',')
 	}
-	dst = appendString(dst, key)
-	return append(dst, ':')
+	dst = append(dst, '"')
+	dst = append(dst, key...)
+	return append(dst, '"', ':')
 }
 
 // appendFloat appends f as a JSON number. NaN and ±Inf have no JSON form, so
@@ -112,43 +125,72 @@ func appendFloat(dst []byte, f float64) []byte {
 // appendTimestamp appends t in UTC as a JSON string of fixed width,
 // 2006-01-02T15:04:05.000000Z, so that lines sort as text and columns line up.
 func appendTimestamp(dst []byte, t time.Time) []byte {
-	t = t.UTC()
-	year, month, day := t.Date()
-	hour, min, sec := t.Clock()
-	micro := t.Nanosecond() / 1000
-	if year < 0 || year > 9999 {
-		// Outside RFC 3339's range: clamp rather than write an invalid date.
-		if year < 0 {
-			year, month, day, hour, min, sec, micro = 0, 1, 1, 0, 0, 0, 0
-		} else {
-			year, month, day, hour, min, sec, micro = 9999, 12, 31, 23, 59, 59, 999999
-		}
+	var c tsCache
+	return c.append(dst, t)
+}
+
+// tsCache remembers the formatted date and time of one second, so that the
+// many lines written within a second only format their microseconds.
+type tsCache struct {
+	sec    int64
+	prefix [21]byte // "2006-01-02T15:04:05.  (quote included)
+	ok     bool
+	micro  int // -1, or the fixed microseconds of a clamped date
+}
+
+func (c *tsCache) append(dst []byte, t time.Time) []byte {
+	sec := t.Unix()
+	if !c.ok || sec != c.sec {
+		c.fill(t)
+		c.sec, c.ok = sec, true
 	}
-	dst = append(dst, '"')
-	dst = appendDigits(dst, year, 4)
-	dst = append(dst, '-')
-	dst = appendDigits(dst, int(month), 2)
-	dst = append(dst, '-')
-	dst = appendDigits(dst, day, 2)
-	dst = append(dst, 'T')
-	dst = appendDigits(dst, hour, 2)
-	dst = append(dst, ':')
-	dst = appendDigits(dst, min, 2)
-	dst = append(dst, ':')
-	dst = appendDigits(dst, sec, 2)
-	dst = append(dst, '.')
-	dst = appendDigits(dst, micro, 6)
+	dst = append(dst, c.prefix[:]...)
+	micro := t.Nanosecond() / 1000
+	if c.micro >= 0 {
+		micro = c.micro
+	}
+	dst = appendPair(dst, micro/10000)
+	dst = appendPair(dst, micro/100%100)
+	dst = appendPair(dst, micro%100)
 	return append(dst, 'Z', '"')
 }
 
-// appendDigits appends v zero-padded to width digits.
-func appendDigits(dst []byte, v, width int) []byte {
-	var tmp [10]byte
-	for i := width - 1; i >= 0; i-- {
-		tmp[i] = byte('0' + v%10)
-		v /= 10
+func (c *tsCache) fill(t time.Time) {
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, min, sec := t.Clock()
+	c.micro = -1
+	if year < 0 || year > 9999 {
+		// Outside RFC 3339's range: clamp rather than write an invalid date.
+		if year < 0 {
+			year, month, day, hour, min, sec, c.micro = 0, 1, 1, 0, 0, 0, 0
+		} else {
+			year, month, day, hour, min, sec, c.micro = 9999, 12, 31, 23, 59, 59, 999999
+		}
 	}
-	return append(dst, tmp[:width]...)
+	b := append(c.prefix[:0], '"')
+	b = appendPair(b, year/100)
+	b = appendPair(b, year%100)
+	b = append(b, '-')
+	b = appendPair(b, int(month))
+	b = append(b, '-')
+	b = appendPair(b, day)
+	b = append(b, 'T')
+	b = appendPair(b, hour)
+	b = append(b, ':')
+	b = appendPair(b, min)
+	b = append(b, ':')
+	b = appendPair(b, sec)
+	_ = append(b, '.')
+}
+
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"4041424344454647484950515253545556575859606162636465666768697071727374757677787980" +
+	"81828384858687888990919293949596979899"
+
+// appendPair appends v (0–99) as two digits.
+func appendPair(dst []byte, v int) []byte {
+	return append(dst, digitPairs[2*v], digitPairs[2*v+1])
 }
 
 // appendMillis appends d as a JSON number of milliseconds with up to six

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// sample is go test -bench output with three counts, trimmed to what the
+// checks need; the ratios are chosen so that some checks pass and some fail.
+const sample = `goos: linux
+goarch: amd64
+pkg: github.com/auditlog-go/auditlog/bench
+cpu: AMD EPYC
+BenchmarkLine/serial/auditlog-typed-2    1000   300.0 ns/op   1480.00 MB/s   0 B/op   0 allocs/op
+BenchmarkLine/serial/auditlog-typed-2    1000   900.0 ns/op    490.00 MB/s   0 B/op   0 allocs/op
+BenchmarkLine/serial/auditlog-typed-2    1000   350.0 ns/op   1270.00 MB/s   0 B/op   0 allocs/op
+BenchmarkLine/serial/auditlog-slog-2     1000   600.0 ns/op    700.00 MB/s  48 B/op   1 allocs/op
+BenchmarkLine/serial/zerolog-2           1000   500.0 ns/op    800.00 MB/s   0 B/op   0 allocs/op
+BenchmarkLine/serial/slog-json-2         1000  1000.0 ns/op    400.00 MB/s 900 B/op  10 allocs/op
+BenchmarkAttachContext/new-context-2     1000    80.0 ns/op    208 B/op   2 allocs/op
+BenchmarkAttachContext/new-context-2     1000   120.0 ns/op    208 B/op   2 allocs/op
+PASS
+ok  	github.com/auditlog-go/auditlog/bench	3.178s
+`
+
+func runSample(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, strings.NewReader(sample), &stdout, &stderr)
+	if stderr.Len() > 0 {
+		t.Logf("stderr: %s", stderr.String())
+	}
+	return code, stdout.String()
+}
+
+func TestMedians(t *testing.T) {
+	r := newResults()
+	if err := r.parse(strings.NewReader(sample)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, unit string
+		want       float64
+	}{
+		{"Line/serial/auditlog-typed", "ns/op", 350}, // odd count: the middle
+		{"AttachContext/new-context", "ns/op", 100},  // even count: the mean of the middle two
+		{"Line/serial/slog-json", "allocs/op", 10},
+	} {
+		if got, ok := r.median(tc.name, tc.unit); !ok || got != tc.want {
+			t.Errorf("median(%s, %s) = %v, %v; want %v", tc.name, tc.unit, got, ok, tc.want)
+		}
+	}
+}
+
+func TestChecks(t *testing.T) {
+	code, out := runSample(t)
+	if code != 0 {
+		t.Errorf("exit %d without --strict, want 0", code)
+	}
+	for _, want := range []string{
+		"| Line/serial/auditlog-typed | 3 | 350.0 | 0 | 0 | 1270.0 |",
+		"| Line/serial/auditlog-typed ÷ zerolog ns/op | 0.70 | ≤ 0.8 | PASS |",
+		"| Line/serial/auditlog-typed allocs/op | 0 | = 0 | PASS |",
+		"| Line/serial/auditlog-slog ÷ slog-json ns/op | 0.60 | ≤ 0.5 | FAIL |",
+		"| Line/serial/auditlog-slog ÷ zerolog ns/op | 1.20 | ≤ 1.3 | PASS |",
+		"| Line/parallel/auditlog-typed ÷ zerolog ns/op | missing | ≤ 0.8 | FAIL |",
+		"| AttachContext/new-context ns/op | 100 | ≤ 100 | PASS |",
+		"5 of 9 checks failed.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q\n%s", want, out)
+		}
+	}
+}
+
+func TestStrict(t *testing.T) {
+	if code, _ := runSample(t, "--strict"); code != 1 {
+		t.Errorf("exit %d with --strict and failed checks, want 1", code)
+	}
+}
+
+func TestNoResults(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(nil, strings.NewReader("PASS\n"), &stdout, &stderr); code != 2 {
+		t.Errorf("exit %d on input without results, want 2", code)
+	}
+}
