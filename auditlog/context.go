@@ -46,6 +46,32 @@ func NewContext(ctx context.Context, r Request) context.Context {
 	return &requestCtx{Context: ctx, r: r}
 }
 
+// Attachment is room for a request context inside an object a middleware
+// already allocates once per request (its response-writer wrapper, say).
+// Attaching through it costs no allocation of its own: the returned ctx is
+// the Attachment itself.
+//
+//	type wrapped struct {
+//		http.ResponseWriter
+//		status int
+//		auditlog.Attachment
+//	}
+//	w := &wrapped{ResponseWriter: rw}
+//	ctx := w.Attach(r.Context(), auditlog.Request{ID: id})
+//
+// An Attachment must not be copied after Attach, and Attach must be called
+// at most once.
+type Attachment struct{ node requestCtx }
+
+// Attach returns a ctx that carries r, whose parent is ctx.
+func (a *Attachment) Attach(ctx context.Context, r Request) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	a.node = requestCtx{Context: ctx, r: r}
+	return &a.node
+}
+
 // FromContext returns the request context attached to ctx, if any.
 func FromContext(ctx context.Context) (Request, bool) {
 	if r := requestFrom(ctx); r != nil {
@@ -65,46 +91,57 @@ func requestFrom(ctx context.Context) *Request {
 	return r
 }
 
-// update copies the attached request (or starts an empty one), applies f and
-// attaches the result.
-func update(ctx context.Context, f func(*Request)) context.Context {
-	var r Request
+// current returns a copy of the attached request, or an empty one. The
+// With* helpers change a field of the copy and attach it: contexts are
+// immutable, so the parent keeps its own.
+func current(ctx context.Context) Request {
 	if old := requestFrom(ctx); old != nil {
-		r = *old
+		return *old
 	}
-	f(&r)
-	return NewContext(ctx, r)
+	return Request{}
 }
 
 // WithRequestID returns a ctx whose request context has the request id id.
 func WithRequestID(ctx context.Context, id string) context.Context {
-	return update(ctx, func(r *Request) { r.ID = id })
+	r := current(ctx)
+	r.ID = id
+	return NewContext(ctx, r)
 }
 
 // WithGlobalRequestID returns a ctx whose request context has the global
 // request id id.
 func WithGlobalRequestID(ctx context.Context, id string) context.Context {
-	return update(ctx, func(r *Request) { r.GlobalID = id })
+	r := current(ctx)
+	r.GlobalID = id
+	return NewContext(ctx, r)
 }
 
 // WithUser returns a ctx whose request context has the user u.
 func WithUser(ctx context.Context, u User) context.Context {
-	return update(ctx, func(r *Request) { r.User = u })
+	r := current(ctx)
+	r.User = u
+	return NewContext(ctx, r)
 }
 
 // WithProject returns a ctx whose request context's user is scoped to the
 // project projectID.
 func WithProject(ctx context.Context, projectID string) context.Context {
-	return update(ctx, func(r *Request) { r.User.ProjectID = projectID })
+	r := current(ctx)
+	r.User.ProjectID = projectID
+	return NewContext(ctx, r)
 }
 
 // WithRemoteAddr returns a ctx whose request context has the remote
 // address addr.
 func WithRemoteAddr(ctx context.Context, addr string) context.Context {
-	return update(ctx, func(r *Request) { r.RemoteAddr = addr })
+	r := current(ctx)
+	r.RemoteAddr = addr
+	return NewContext(ctx, r)
 }
 
 // WithUserAgent returns a ctx whose request context has the user agent ua.
 func WithUserAgent(ctx context.Context, ua string) context.Context {
-	return update(ctx, func(r *Request) { r.UserAgent = ua })
+	r := current(ctx)
+	r.UserAgent = ua
+	return NewContext(ctx, r)
 }

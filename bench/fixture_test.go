@@ -97,15 +97,7 @@ func newAuditlogTyped(w io.Writer) emitFunc {
 func newAuditlogSlog(w io.Writer) emitFunc {
 	logger := slog.New(auditlog.NewHandler(w, auditlogOptions()))
 	return func(ctx context.Context) error {
-		logger.LogAttrs(ctx, slog.LevelInfo, message,
-			auditlog.Action(action),
-			target.Attr(),
-			rpc.Attr(),
-			auditlog.Status(status),
-			auditlog.Duration(duration),
-			auditlog.OutcomeSuccess.Attr(),
-			auditlog.KindRequest.Attr(),
-		)
+		logSlogAttrs(ctx, logger)
 		return nil
 	}
 }
