@@ -257,16 +257,21 @@ func (e *encoder) appendUser(b []byte, u *User) []byte {
 	b = e.member(b, UserProjectID, u.ProjectID, &first)
 	if len(u.Roles) > 0 {
 		b = appendKey(b, UserRoles, first)
-		b = append(b, '[')
-		for i, r := range u.Roles {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = e.str(b, r)
-		}
-		b = append(b, ']')
+		b = e.appendStrings(b, u.Roles)
 	}
 	return append(b, '}')
+}
+
+// appendStrings appends ss as a JSON array of strings.
+func (e *encoder) appendStrings(b []byte, ss []string) []byte {
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = e.str(b, s)
+	}
+	return append(b, ']')
 }
 
 func (e *encoder) appendTarget(b []byte, t *Target) []byte {
@@ -521,14 +526,7 @@ func (e *encoder) appendAny(dst []byte, x any, groups []string) (out []byte) {
 			return e.appendRPC(dst, x)
 		}
 	case []string:
-		dst = append(dst, '[')
-		for i, s := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = e.str(dst, s)
-		}
-		return append(dst, ']')
+		return e.appendStrings(dst, x)
 	case slog.Value:
 		return e.appendValue(dst, x.Resolve(), groups)
 	}
