@@ -99,89 +99,145 @@ func (e *encoder) encodeLine(l *lineData) []byte {
 	return e.buf
 }
 
+// Member prefixes: the comma, the quoted key and the colon, made from the
+// constants of keys.go so that the names live in one place. Every member is
+// written with its comma, and closeObject turns the first comma into the
+// opening brace; that spares the encoder tracking which member came first.
+const (
+	mAction        = `,"` + KeyAction + `":`
+	mAttrs         = `,"` + KeyAttrs + `":`
+	mContext       = `,"` + KeyContext + `":`
+	mDurationMS    = `,"` + KeyDurationMS + `":`
+	mException     = `,"` + KeyException + `":`
+	mKind          = `,"` + KeyKind + `":"`
+	mLevel         = `","` + KeyLevel + `":"`
+	mMessage       = `","` + KeyMessage + `":`
+	mOutcome       = `,"` + KeyOutcome + `":"`
+	mRPC           = `,"` + KeyRPC + `":`
+	mSchemaVersion = `,"` + KeySchemaVersion + `":`
+	mSeq           = `,"` + KeySeq + `":`
+	mService       = `,"` + KeyService + `":`
+	mStatus        = `,"` + KeyStatus + `":`
+	mTarget        = `,"` + KeyTarget + `":`
+	mTimestamp     = `,"` + KeyTimestamp + `":`
+	mTruncated     = `,"` + KeyTruncated + `":true`
+	mUser          = `,"` + KeyUser + `":`
+
+	mGlobalRequestID = `,"` + ContextGlobalRequestID + `":`
+	mRemoteAddr      = `,"` + ContextRemoteAddr + `":`
+	mRequestID       = `,"` + ContextRequestID + `":`
+	mSpanID          = `,"` + ContextSpanID + `":"`
+	mTraceID         = `","` + ContextTraceID + `":"`
+	mUserAgent       = `,"` + ContextUserAgent + `":`
+
+	mChain      = `,"` + ExceptionChain + `":[`
+	mExMessage  = `,"` + ExceptionMessage + `":`
+	mStacktrace = `,"` + ExceptionStacktrace + `":`
+	mExType     = `,"` + ExceptionType + `":`
+
+	mMethod        = `,"` + RPCMethod + `":`
+	mPeer          = `,"` + RPCPeer + `":`
+	mResponseBytes = `,"` + RPCResponseBytes + `":`
+	mRoute         = `,"` + RPCRoute + `":`
+	mRows          = `,"` + RPCRows + `":`
+	mRPCService    = `,"` + RPCService + `":`
+	mStatement     = `,"` + RPCStatement + `":`
+	mSystem        = `,"` + RPCSystem + `":`
+	mTxID          = `,"` + RPCTxID + `":`
+
+	mTargetID   = `,"` + TargetID + `":`
+	mTargetName = `,"` + TargetName + `":`
+	mTargetType = `,"` + TargetType + `":`
+
+	mDomainID  = `,"` + UserDomainID + `":`
+	mUserID    = `,"` + UserID + `":`
+	mUserName  = `,"` + UserName + `":`
+	mProjectID = `,"` + UserProjectID + `":`
+	mRoles     = `,"` + UserRoles + `":`
+)
+
+// closeObject ends an object whose members, each written with a leading
+// comma, start at start: the first comma becomes the opening brace.
+func closeObject(b []byte, start int) []byte {
+	if len(b) == start {
+		return append(b, '{', '}')
+	}
+	b[start] = '{'
+	return append(b, '}')
+}
+
 // appendLine appends the whole line. Keys are written in sorted order; the
 // order of the blocks below is that order.
 func (e *encoder) appendLine(b []byte, l *lineData) []byte {
-	f := l
-	b = append(b, '{')
-	first := true
-	if f.action != "" {
-		b = appendKey(b, KeyAction, first)
-		b = e.str(b, f.action)
-		first = false
-	}
+	start := len(b)
+	b = e.member(b, mAction, l.action)
 	if !e.noAttrs {
 		mark := len(b)
-		b = appendKey(b, KeyAttrs, first)
-		start := len(b)
+		b = append(b, mAttrs...)
+		before := len(b)
 		b = e.appendAttrs(b, l)
-		if len(b) == start+2 { // {} : nothing to say
+		if len(b) == before+2 { // {} : nothing to say
 			b = b[:mark]
-		} else {
-			first = false
 		}
 	}
 	if req := l.req; (req != nil && (req.ID != "" || req.GlobalID != "" || req.RemoteAddr != "" || req.UserAgent != "")) || l.span.IsValid() {
-		b = appendKey(b, KeyContext, first)
+		b = append(b, mContext...)
 		b = e.appendContext(b, req, l.span)
-		first = false
 	}
-	if f.hasDur || f.kind.timed() {
-		b = appendKey(b, KeyDurationMS, first)
-		b = appendMillis(b, max(f.dur, 0))
-		first = false
+	if l.hasDur || l.kind.timed() {
+		b = append(b, mDurationMS...)
+		b = appendMillis(b, max(l.dur, 0))
 	}
-	if f.err != nil {
-		b = appendKey(b, KeyException, first)
-		b = e.appendException(b, f.err, l.stack)
-		first = false
+	if l.err != nil {
+		b = append(b, mException...)
+		b = e.appendException(b, l.err, l.stack)
 	}
-	b = appendKey(b, KeyKind, first)
-	b = append(b, '"')
-	b = append(b, f.kind.String()...)
-	b = append(b, `","level":"`...)
+	b = append(b, mKind...)
+	b = append(b, l.kind.String()...)
+	b = append(b, mLevel...)
 	b = append(b, LevelName(l.level)...)
-	b = append(b, `","message":`...)
+	b = append(b, mMessage...)
 	b = e.str(b, l.msg)
-	if f.outcome != OutcomeNone {
-		b = append(b, `,"outcome":"`...)
-		b = append(b, f.outcome.String()...)
+	if l.outcome != OutcomeNone {
+		b = append(b, mOutcome...)
+		b = append(b, l.outcome.String()...)
 		b = append(b, '"')
 	}
-	if !f.rpc.IsZero() {
-		b = append(b, `,"rpc":`...)
-		b = e.appendRPC(b, &f.rpc)
+	if !l.rpc.IsZero() {
+		b = append(b, mRPC...)
+		b = e.appendRPC(b, &l.rpc)
 	}
-	b = append(b, `,"schema_version":`...)
+	b = append(b, mSchemaVersion...)
 	b = strconv.AppendInt(b, SchemaVersion, 10)
-	b = append(b, `,"seq":`...)
+	b = append(b, mSeq...)
 	b = strconv.AppendUint(b, l.seq, 10)
-	b = append(b, `,"service":`...)
+	b = append(b, mService...)
 	b = e.str(b, e.c.service)
-	if f.status.Valid {
-		b = append(b, `,"status":`...)
-		b = strconv.AppendInt(b, f.status.Value, 10)
+	if l.status.Valid {
+		b = append(b, mStatus...)
+		b = strconv.AppendInt(b, l.status.Value, 10)
 	}
-	if !f.target.IsZero() {
-		b = append(b, `,"target":`...)
-		b = e.appendTarget(b, &f.target)
+	if !l.target.IsZero() {
+		b = append(b, mTarget...)
+		b = e.appendTarget(b, &l.target)
 	}
 	if !l.t.IsZero() {
-		b = append(b, `,"timestamp":`...)
+		b = append(b, mTimestamp...)
 		b = e.ts.append(b, l.t)
 	}
 	if e.truncated {
-		b = append(b, `,"truncated":true`...)
+		b = append(b, mTruncated...)
 	}
-	u := &f.user
+	u := &l.user
 	if u.IsZero() && l.req != nil {
 		u = &l.req.User
 	}
 	if !u.IsZero() {
-		b = append(b, `,"user":`...)
+		b = append(b, mUser...)
 		b = e.appendUser(b, u)
 	}
-	return append(b, '}', '\n')
+	b = closeObject(b, start)
+	return append(b, '\n')
 }
 
 // appendMinimal writes the line with its fixed keys only, every string cut
@@ -212,54 +268,48 @@ func (e *encoder) str(b []byte, s string) []byte {
 	return append(b, ` bytes]"`...)
 }
 
-// member appends "key":"value" when value is not empty.
-func (e *encoder) member(b []byte, key, value string, first *bool) []byte {
+// member appends the member prefix m and value when value is not empty.
+func (e *encoder) member(b []byte, m, value string) []byte {
 	if value == "" {
 		return b
 	}
-	b = appendKey(b, key, *first)
-	*first = false
+	b = append(b, m...)
 	return e.str(b, value)
 }
 
 func (e *encoder) appendContext(b []byte, r *Request, span trace.SpanContext) []byte {
-	b = append(b, '{')
-	first := true
+	start := len(b)
 	if r != nil {
-		b = e.member(b, ContextGlobalRequestID, r.GlobalID, &first)
-		b = e.member(b, ContextRemoteAddr, r.RemoteAddr, &first)
-		b = e.member(b, ContextRequestID, r.ID, &first)
+		b = e.member(b, mGlobalRequestID, r.GlobalID)
+		b = e.member(b, mRemoteAddr, r.RemoteAddr)
+		b = e.member(b, mRequestID, r.ID)
 	}
 	if span.IsValid() {
 		sid := span.SpanID()
-		b = appendKey(b, ContextSpanID, first)
-		b = append(b, '"')
+		b = append(b, mSpanID...)
 		b = appendHex(b, sid[:])
-		b = append(b, '"')
-		first = false
 		tid := span.TraceID()
-		b = append(b, `,"trace_id":"`...)
+		b = append(b, mTraceID...)
 		b = appendHex(b, tid[:])
 		b = append(b, '"')
 	}
 	if r != nil {
-		b = e.member(b, ContextUserAgent, r.UserAgent, &first)
+		b = e.member(b, mUserAgent, r.UserAgent)
 	}
-	return append(b, '}')
+	return closeObject(b, start)
 }
 
 func (e *encoder) appendUser(b []byte, u *User) []byte {
-	b = append(b, '{')
-	first := true
-	b = e.member(b, UserDomainID, u.DomainID, &first)
-	b = e.member(b, UserID, u.ID, &first)
-	b = e.member(b, UserName, u.Name, &first)
-	b = e.member(b, UserProjectID, u.ProjectID, &first)
+	start := len(b)
+	b = e.member(b, mDomainID, u.DomainID)
+	b = e.member(b, mUserID, u.ID)
+	b = e.member(b, mUserName, u.Name)
+	b = e.member(b, mProjectID, u.ProjectID)
 	if len(u.Roles) > 0 {
-		b = appendKey(b, UserRoles, first)
+		b = append(b, mRoles...)
 		b = e.appendStrings(b, u.Roles)
 	}
-	return append(b, '}')
+	return closeObject(b, start)
 }
 
 // appendStrings appends ss as a JSON array of strings.
@@ -275,64 +325,58 @@ func (e *encoder) appendStrings(b []byte, ss []string) []byte {
 }
 
 func (e *encoder) appendTarget(b []byte, t *Target) []byte {
-	b = append(b, '{')
-	first := true
-	b = e.member(b, TargetID, t.ID, &first)
-	b = e.member(b, TargetName, t.Name, &first)
-	b = e.member(b, TargetType, t.Type, &first)
-	return append(b, '}')
+	start := len(b)
+	b = e.member(b, mTargetID, t.ID)
+	b = e.member(b, mTargetName, t.Name)
+	b = e.member(b, mTargetType, t.Type)
+	return closeObject(b, start)
 }
 
 func (e *encoder) appendRPC(b []byte, r *RPC) []byte {
-	b = append(b, '{')
-	first := true
-	b = e.member(b, RPCMethod, r.Method, &first)
-	b = e.member(b, RPCPeer, r.Peer, &first)
+	start := len(b)
+	b = e.member(b, mMethod, r.Method)
+	b = e.member(b, mPeer, r.Peer)
 	if r.ResponseBytes.Valid && r.ResponseBytes.Value >= 0 {
-		b = appendKey(b, RPCResponseBytes, first)
+		b = append(b, mResponseBytes...)
 		b = strconv.AppendInt(b, r.ResponseBytes.Value, 10)
-		first = false
 	}
-	b = e.member(b, RPCRoute, r.Route, &first)
+	b = e.member(b, mRoute, r.Route)
 	if r.RowsAffected.Valid && r.RowsAffected.Value >= 0 {
-		b = appendKey(b, RPCRows, first)
+		b = append(b, mRows...)
 		b = strconv.AppendInt(b, r.RowsAffected.Value, 10)
-		first = false
 	}
-	b = e.member(b, RPCService, r.Service, &first)
-	b = e.member(b, RPCStatement, r.Statement, &first)
-	b = e.member(b, RPCSystem, r.System, &first)
-	b = e.member(b, RPCTxID, r.TransactionID, &first)
-	return append(b, '}')
+	b = e.member(b, mRPCService, r.Service)
+	b = e.member(b, mStatement, r.Statement)
+	b = e.member(b, mSystem, r.System)
+	b = e.member(b, mTxID, r.TransactionID)
+	return closeObject(b, start)
 }
 
 func (e *encoder) appendException(b []byte, err error, stack string) []byte {
-	b = append(b, '{')
+	start := len(b)
 	if !e.noAttrs && hasChain(err) {
-		b = append(b, `"chain":[`...)
+		b = append(b, mChain...)
 		n := 0
 		forEachWrapped(err, func(w error) {
 			if n > 0 {
 				b = append(b, ',')
 			}
 			n++
-			b = append(b, `{"message":`...)
+			m := len(b)
+			b = append(b, mExMessage...)
 			b = e.str(b, errorMessage(w))
-			b = append(b, `,"type":`...)
+			b = append(b, mExType...)
 			b = e.str(b, errorType(w))
-			b = append(b, '}')
+			b = closeObject(b, m)
 		})
-		b = append(b, "],"...)
+		b = append(b, ']')
 	}
-	b = append(b, `"message":`...)
+	b = append(b, mExMessage...)
 	b = e.str(b, errorMessage(err))
-	if stack != "" {
-		b = append(b, `,"stacktrace":`...)
-		b = e.str(b, stack)
-	}
-	b = append(b, `,"type":`...)
+	b = e.member(b, mStacktrace, stack)
+	b = append(b, mExType...)
 	b = e.str(b, errorType(err))
-	return append(b, '}')
+	return closeObject(b, start)
 }
 
 // appendAttrs appends the attrs object: the With attributes, then the open
