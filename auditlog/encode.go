@@ -56,6 +56,8 @@ type lineData struct {
 	extras []slog.Attr
 	stack  string
 
+	noCallerStack bool
+
 	// The line keys the record or event sets, by value: pointing into the
 	// caller's Event instead would make it escape to the heap, because
 	// the error and attributes it holds leak through interface calls.

@@ -124,12 +124,15 @@ func hasChain(err error) bool {
 }
 
 // stackOf returns the stack trace to write for err: a panic's own stack, or
-// the stack of the logging call, skipping the frames of slog and of this
-// package's handler so that the first frame is the caller's.
-func stackOf(err error) string {
+// (when caller is set) the stack of the logging call, skipping the frames of
+// slog and of this package's handler so that the first frame is the caller's.
+func stackOf(err error, caller bool) string {
 	var p *PanicError
 	if errors.As(err, &p) && len(p.Stack) > 0 {
 		return string(p.Stack)
+	}
+	if !caller {
+		return ""
 	}
 	return callerStack()
 }

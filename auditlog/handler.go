@@ -247,7 +247,11 @@ type Event struct {
 	Outcome  Outcome
 	Duration time.Duration // written when non-zero, and always for timed kinds
 	Err      error         // becomes the exception object
-	Attrs    []slog.Attr   // go to the attrs object, like slog attributes
+	// NoCallerStack leaves the logging call's stack out of the exception:
+	// for an error a call returned, where the middleware that reports it
+	// happens to be says nothing. A panic's own stack is still written.
+	NoCallerStack bool
+	Attrs         []slog.Attr // go to the attrs object, like slog attributes
 }
 
 // ErrNilEvent is returned by LogEvent for a nil event.
@@ -263,7 +267,7 @@ func (h *Handler) LogEvent(ctx context.Context, e *Event) error {
 	if e.Level < h.c.level.Level() {
 		return nil
 	}
-	l := lineData{t: e.Time, level: e.Level, msg: e.Message, extras: e.Attrs, fields: fields{
+	l := lineData{t: e.Time, level: e.Level, msg: e.Message, extras: e.Attrs, noCallerStack: e.NoCallerStack, fields: fields{
 		kind: e.Kind, action: e.Action, target: e.Target, user: e.User, rpc: e.RPC,
 		status: e.Status, outcome: e.Outcome, dur: e.Duration, hasDur: e.Duration != 0, err: e.Err,
 	}}
@@ -296,7 +300,7 @@ func (h *Handler) emit(ctx context.Context, enc *encoder, l *lineData) error {
 		l.t = c.now()
 	}
 	if l.err != nil {
-		l.stack = stackOf(l.err)
+		l.stack = stackOf(l.err, !l.noCallerStack)
 	}
 	l.h = h
 	l.req = requestFrom(ctx)

@@ -83,7 +83,9 @@ func (r *Reporter) Finished(ctx context.Context, c *Call) error {
 		Outcome:  outcome,
 		Duration: c.Duration,
 		Err:      c.Err,
-		Attrs:    c.Attrs,
+		// The stack here would be the middleware's, not the call's.
+		NoCallerStack: true,
+		Attrs:         c.Attrs,
 	})
 }
 

@@ -44,8 +44,12 @@ func TestReporterOutcomeAndSwitches(t *testing.T) {
 			t.Errorf("line %d: message %v outcome %v, want %q %q", i, maps[i]["message"], maps[i]["outcome"], w.msg, w.outcome)
 		}
 	}
-	if _, ok := maps[2]["exception"]; !ok {
-		t.Errorf("failed call has no exception: %v", maps[2])
+	ex, ok := maps[2]["exception"].(map[string]any)
+	if !ok {
+		t.Fatalf("failed call has no exception: %v", maps[2])
+	}
+	if st, ok := ex["stacktrace"]; ok {
+		t.Errorf("a returned error got the reporter's stack: %v", st)
 	}
 }
 
