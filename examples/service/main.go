@@ -1,17 +1,18 @@
-// Command service is the quick-start demo: a small HTTP service on loopback
-// that writes audit lines for everything it does, drives a few requests at
-// itself (one that fails and one that panics among them), and exits.
+// Command service is the quick-start demo: a small compute-style API that
+// writes audit lines for everything it does. It stores servers in SQLite
+// (embedded, nothing to configure), asks a scheduler over gRPC where each
+// goes, and is wired with all three audit middlewares: HTTP, gRPC (client
+// and server) and database/sql. By default it drives a few requests at
+// itself — one that succeeds, one refused by the scheduler, one for a server
+// that does not exist, one that panics — prints the audit lines and exits.
 //
-//	go run ./examples/service
-//
-// The timing wrapper here is deliberately small; the middleware package
-// replaces it with the full HTTP, gRPC and database/sql middleware.
+//	go run ./examples/service                      # the demo
+//	go run ./examples/service --listen 127.0.0.1:8774  # serve until interrupted
+//	go run ./examples/service --no-db-performance-logging
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,205 +20,188 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/spf13/pflag"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	_ "modernc.org/sqlite"
 
 	"github.com/auditlog-go/auditlog/auditlog"
+	"github.com/auditlog-go/auditlog/middleware"
+	"github.com/auditlog-go/auditlog/middleware/grpcaudit"
+	"github.com/auditlog-go/auditlog/middleware/httpaudit"
+	"github.com/auditlog-go/auditlog/middleware/sqlaudit"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
+type config struct {
+	switches auditlog.Switches
+	level    string
+	delivery string
+	listen   string
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
+	cfg := config{switches: auditlog.AllSwitches()}
 	fs := pflag.NewFlagSet("service", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	sw := auditlog.AllSwitches()
-	sw.RegisterFlags(fs)
-	level := fs.String("level", "info", "minimum level: debug, info, warning, error, critical")
-	policy := fs.String("delivery", "block", "what to do when stdout is slow: block, drop or fail")
+	cfg.switches.RegisterFlags(fs)
+	fs.StringVar(&cfg.level, "level", "info", "minimum level: debug, info, warning, error, critical")
+	fs.StringVar(&cfg.delivery, "delivery", "block", "what to do when stdout is slow: block, drop or fail")
+	fs.StringVar(&cfg.listen, "listen", "", "serve the API on this address until interrupted, instead of the demo run")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
+		fmt.Fprintf(stderr, "service: %v\n", err)
 		return 2
 	}
-	lvl, ok := auditlog.ParseLevel(*level)
+	lvl, ok := auditlog.ParseLevel(cfg.level)
 	if !ok {
-		fmt.Fprintf(stderr, "service: unknown --level %q\n", *level)
+		fmt.Fprintf(stderr, "service: unknown --level %q\n", cfg.level)
 		return 2
 	}
-	pol, err := auditlog.ParsePolicy(*policy)
+	pol, err := auditlog.ParsePolicy(cfg.delivery)
 	if err != nil {
 		fmt.Fprintf(stderr, "service: %v\n", err)
 		return 2
 	}
 
 	out := auditlog.NewAsyncWriter(stdout, &auditlog.AsyncOptions{Policy: pol, Service: "demo-api"})
-	handler := auditlog.NewHandler(out, &auditlog.Options{Service: "demo-api", Level: lvl, Switches: &sw})
-	logger := slog.New(handler)
-
-	if err := serveAndDrive(handler, logger); err != nil {
-		logger.Error("demo failed", auditlog.Err(err))
+	handler := auditlog.NewHandler(out, &auditlog.Options{Service: "demo-api", Level: lvl, Switches: &cfg.switches})
+	err = serve(cfg, handler)
+	if err != nil {
+		slog.New(handler).Error("demo failed", auditlog.Err(err))
 	}
-	if err := out.Close(); err != nil {
+	if cerr := out.Close(); cerr != nil {
+		fmt.Fprintf(stderr, "service: %v\n", cerr)
+		return 1
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "service: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-// serveAndDrive starts the service on a loopback port, sends it a few
-// requests, and shuts it down.
-func serveAndDrive(h *auditlog.Handler, logger *slog.Logger) error {
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v2.1/servers", func(w http.ResponseWriter, r *http.Request) {
-		// The handler's own lines carry the request context too.
-		logger.InfoContext(r.Context(), "scheduling instance", "flavor", "m1.small", "password", "from-the-body")
-		w.WriteHeader(http.StatusAccepted)
-		fmt.Fprintln(w, `{"server":{"id":"5f1e0b9c"}}`)
-	})
-	mux.HandleFunc("POST /v2.1/servers/{id}/action", func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusAccepted)
-	})
-	mux.HandleFunc("GET /v2.1/servers/{id}", func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, `{"itemNotFound":{"message":"Instance could not be found"}}`, http.StatusNotFound)
-	})
-	mux.HandleFunc("DELETE /v2.1/servers/{id}", func(w http.ResponseWriter, r *http.Request) {
-		var nilMap map[string]int
-		nilMap["boom"]++ // a bug: panics
-	})
+// serve starts the database, the scheduler and the API, then either drives
+// the demo requests or serves until interrupted, and shuts everything down.
+func serve(cfg config, h *auditlog.Handler) error {
+	logger := slog.New(h)
+	rep := middleware.NewReporter(h)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// The embedded default: an in-memory SQLite database, one connection
+	// (each new in-memory connection would be a new, empty database).
+	db, err := sqlaudit.Open("sqlite", ":memory:", rep)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: audited(h, mux), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Shutdown(context.Background())
-
-	logger.Info("service started", auditlog.KindLifecycle.Attr(), "listen", ln.Addr().String())
-	base := "http://" + ln.Addr().String()
-	requests := []struct{ method, path, body string }{
-		{"POST", "/v2.1/servers", `{"server":{"name":"web-1"}}`},
-		{"POST", "/v2.1/servers/5f1e0b9c/action", `{"pause":null}`},
-		{"GET", "/v2.1/servers/00000000", ""},
-		{"DELETE", "/v2.1/servers/5f1e0b9c", ""},
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(schemaSQL); err != nil {
+		return fmt.Errorf("creating the schema: %w", err)
 	}
-	client := &http.Client{Timeout: 5 * time.Second}
-	for _, rq := range requests {
-		req, _ := http.NewRequest(rq.method, base+rq.path, strings.NewReader(rq.body))
+
+	gl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	// The scheduler is internal and trusts its callers (the API, which sits
+	// behind keystone) to say who a call is for.
+	gs := grpc.NewServer(grpcaudit.ServerOptions(rep, grpcaudit.WithUserMetadata())...)
+	gs.RegisterService(&schedulerDesc, scheduler{})
+	go gs.Serve(gl)
+	defer gs.GracefulStop()
+
+	conn, err := grpc.NewClient(gl.Addr().String(),
+		append(grpcaudit.DialOptions(rep), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+
+	a := &api{db: db, sched: schedulerClient{conn: conn}, logger: logger}
+	addr := cfg.listen
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	hl, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: httpaudit.New(rep)(a.routes()), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(hl)
+	defer srv.Shutdown(context.Background())
+	logger.Info("service started", auditlog.KindLifecycle.Attr(), "api", hl.Addr().String(), "scheduler", gl.Addr().String())
+	defer logger.Info("service stopped", auditlog.KindLifecycle.Attr())
+
+	if cfg.listen != "" {
+		stop, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer cancel()
+		<-stop.Done()
+		return nil
+	}
+	return drive("http://" + hl.Addr().String())
+}
+
+// demoRequest is one request the demo sends itself.
+type demoRequest struct {
+	method, path, body string
+	requestID          string // sent as X-Openstack-Request-Id when set
+}
+
+// drive sends the demo requests, as an OpenStack client behind keystone's
+// auth middleware would: identity headers set, and a token that must never
+// reach a line.
+func drive(base string) error {
+	client := &http.Client{Timeout: 10 * time.Second}
+	do := func(rq demoRequest) (*http.Response, string, error) {
+		req, err := http.NewRequest(rq.method, base+rq.path, strings.NewReader(rq.body))
+		if err != nil {
+			return nil, "", err
+		}
 		req.Header.Set("X-User-Id", "9a1f")
 		req.Header.Set("X-User-Name", "alice")
 		req.Header.Set("X-Project-Id", "p-42")
+		req.Header.Set("X-Roles", "member,reader")
 		req.Header.Set("X-Auth-Token", "gAAAAAB-never-logged")
+		if rq.requestID != "" {
+			req.Header.Set("X-Openstack-Request-Id", rq.requestID)
+		}
 		resp, err := client.Do(req)
 		if err != nil {
+			return nil, "", err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b), nil
+	}
+	// Create a server; its id is needed by the next requests.
+	resp, body, err := do(demoRequest{method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"web-1","flavorRef":"m1.small"}}`,
+		requestID: "req-0b9c6f1e-4d2a-4c8e-9f3b-7a5d1e2c4b6a"})
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusAccepted {
+		return fmt.Errorf("create: %s: %s", resp.Status, body)
+	}
+	_, id, _ := strings.Cut(body, `"id":"`)
+	id, _, _ = strings.Cut(id, `"`)
+	for _, rq := range []demoRequest{
+		{method: "POST", path: "/v2.1/servers/" + id + "/action", body: `{"pause":null}`},
+		{method: "GET", path: "/v2.1/servers/" + id},
+		{method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"big-1","flavorRef":"m1.huge"}}`},
+		{method: "GET", path: "/v2.1/servers/00000000-0000-0000-0000-000000000000"},
+		{method: "DELETE", path: "/v2.1/servers/" + id},
+		{method: "GET", path: "/healthz"},
+	} {
+		if _, _, err := do(rq); err != nil {
 			return err
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
 	}
-	logger.Info("service stopping", auditlog.KindLifecycle.Attr())
 	return nil
-}
-
-// audited times each request and writes one request line for it, and an
-// exception line (and a 500) for a panic.
-func audited(h *auditlog.Handler, mux *http.ServeMux) http.Handler {
-	var seq atomic.Int64
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := auditlog.NewContext(r.Context(), auditlog.Request{
-			ID:         fmt.Sprintf("req-demo-%04d", seq.Add(1)),
-			RemoteAddr: r.RemoteAddr,
-			UserAgent:  r.UserAgent(),
-			User:       auditlog.User{ID: r.Header.Get("X-User-Id"), Name: r.Header.Get("X-User-Name"), ProjectID: r.Header.Get("X-Project-Id")},
-		})
-		_, pattern := mux.Handler(r)
-		_, route, _ := strings.Cut(pattern, " ") // "POST /v2.1/servers" → "/v2.1/servers"
-		action, id := actionOf(r), serverID(r.URL.Path)
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		start := time.Now()
-		defer func() {
-			ev := auditlog.Event{
-				Kind:    auditlog.KindRequest,
-				Message: r.Method + " " + r.URL.Path,
-				Action:  action,
-				Target:  auditlog.Target{Type: "server", ID: id},
-				RPC:     auditlog.RPC{System: "http", Method: r.Method, Route: route, ResponseBytes: auditlog.Int(rec.bytes)},
-				Outcome: auditlog.OutcomeSuccess,
-			}
-			if v := recover(); v != nil {
-				_ = h.LogEvent(ctx, &auditlog.Event{Kind: auditlog.KindException, Level: auditlog.LevelCritical,
-					Message: "uncaught panic in handler", Err: auditlog.Recovered(v)})
-				http.Error(rec, "internal error", http.StatusInternalServerError)
-			}
-			ev.Duration = time.Since(start)
-			ev.Status = auditlog.Int(int64(rec.status))
-			switch {
-			case rec.status >= 500:
-				ev.Level, ev.Outcome = slog.LevelError, auditlog.OutcomeFailure
-			case rec.status >= 400:
-				ev.Level, ev.Outcome = slog.LevelWarn, auditlog.OutcomeFailure
-			}
-			_ = h.LogEvent(ctx, &ev)
-		}()
-		mux.ServeHTTP(rec, r.WithContext(ctx))
-	})
-}
-
-// actionOf names the action as CADF does, from the method; a server action
-// is named by the single key of its body ({"pause": null} is pause).
-func actionOf(r *http.Request) string {
-	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/action") {
-		body, _ := io.ReadAll(io.LimitReader(r.Body, 4096))
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		var m map[string]json.RawMessage
-		if json.Unmarshal(body, &m) == nil && len(m) == 1 {
-			for k := range m {
-				return k
-			}
-		}
-	}
-	switch r.Method {
-	case http.MethodPost:
-		return "create"
-	case http.MethodPut, http.MethodPatch:
-		return "update"
-	case http.MethodDelete:
-		return "delete"
-	}
-	return "read"
-}
-
-// serverID returns the id in /v2.1/servers/{id}[/…], or "".
-func serverID(path string) string {
-	_, rest, ok := strings.Cut(path, "/servers/")
-	if !ok {
-		return ""
-	}
-	id, _, _ := strings.Cut(rest, "/")
-	return id
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-	wrote  bool
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if !s.wrote {
-		s.status, s.wrote = code, true
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(p []byte) (int, error) {
-	s.wrote = true
-	n, err := s.ResponseWriter.Write(p)
-	s.bytes += int64(n)
-	return n, err
 }

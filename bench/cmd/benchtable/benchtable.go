@@ -158,19 +158,27 @@ func (r *results) cell(name, unit string, prec int) string {
 }
 
 // A check compares the median of num's unit, divided by den's when den is
-// set, with max.
+// set, with max. When base is set, its median is first subtracted from num
+// and from den, so that the check compares what num and den add to base: a
+// middleware's overhead over the bare handler, say.
 type check struct {
 	num, den string
+	base     string
 	unit     string
 	max      float64
 	info     bool // shown for context; no target
 }
 
 func (c check) String() string {
-	if c.den == "" {
-		return fmt.Sprintf("%s %s", c.num, c.unit)
+	num, den := c.num, lastPart(c.den)
+	if c.base != "" {
+		num = fmt.Sprintf("(%s − %s)", c.num, lastPart(c.base))
+		den = fmt.Sprintf("(%s − %s)", den, lastPart(c.base))
 	}
-	return fmt.Sprintf("%s ÷ %s %s", c.num, lastPart(c.den), c.unit)
+	if c.den == "" {
+		return fmt.Sprintf("%s %s", num, c.unit)
+	}
+	return fmt.Sprintf("%s ÷ %s %s", num, den, c.unit)
 }
 
 func (c check) target() string {
@@ -201,6 +209,13 @@ var checks = func() []check {
 		check{num: "SlogFloor/logger", den: "Line/serial/zerolog", unit: "ns/op", info: true},
 		check{num: "AttachContext/new-context", unit: "ns/op", max: 100},
 		check{num: "AttachContext/attachment", unit: "ns/op", max: 100},
+		// The HTTP middleware's cost over the bare handler, against a
+		// minimal slog access log's, which does less per request.
+		check{num: "HTTP/auditlog", den: "HTTP/slog-access", base: "HTTP/bare", unit: "ns/op", max: 1.0},
+		check{num: "HTTP/auditlog", den: "HTTP/otelhttp", base: "HTTP/bare", unit: "ns/op", info: true},
+		// A point query on in-memory SQLite through sqlaudit against plain
+		// database/sql: at most 10% more, (auditlog − bare) ÷ bare ≤ 0.10.
+		check{num: "SQL/auditlog", den: "SQL/bare", unit: "ns/op", max: 1.10},
 	)
 }()
 
@@ -233,11 +248,23 @@ func (c check) eval(r *results) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	var base float64
+	if c.base != "" {
+		if base, ok = r.median(c.base, c.unit); !ok {
+			return "", false
+		}
+		n -= base
+	}
 	if c.den == "" {
 		return strconv.FormatFloat(math.Round(n*10)/10, 'f', -1, 64), true
 	}
 	d, ok := r.median(c.den, c.unit)
-	if !ok || d == 0 {
+	if !ok {
+		return "", false
+	}
+	// A denominator at or below zero (den no slower than base) has no
+	// meaningful ratio.
+	if d -= base; d <= 0 {
 		return "", false
 	}
 	return strconv.FormatFloat(n/d, 'f', 2, 64), true

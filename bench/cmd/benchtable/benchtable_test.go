@@ -66,7 +66,7 @@ func TestChecks(t *testing.T) {
 		"| Line/serial/auditlog-slog ÷ zerolog ns/op | 1.20 | ≤ 1.3 | PASS |",
 		"| Line/parallel/auditlog-typed ÷ zerolog ns/op | missing | ≤ 0.8 | FAIL |",
 		"| AttachContext/new-context ns/op | 100 | ≤ 100 | PASS |",
-		"7 of 11 checks failed.",
+		"10 of 14 checks failed.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q\n%s", want, out)
@@ -84,5 +84,51 @@ func TestNoResults(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run(nil, strings.NewReader("PASS\n"), &stdout, &stderr); code != 2 {
 		t.Errorf("exit %d on input without results, want 2", code)
+	}
+}
+
+// baseSample has a bare handler and two middlewares over it: auditlog adds
+// 300 ns (median of 1300, 1200, 1400 less 1000), slog-access 400.
+const baseSample = `BenchmarkHTTP/bare-2          1000  1000 ns/op  10 allocs/op
+BenchmarkHTTP/bare-2          1000   900 ns/op  10 allocs/op
+BenchmarkHTTP/bare-2          1000  1100 ns/op  10 allocs/op
+BenchmarkHTTP/auditlog-2      1000  1300 ns/op  14 allocs/op
+BenchmarkHTTP/auditlog-2      1000  1200 ns/op  14 allocs/op
+BenchmarkHTTP/auditlog-2      1000  1400 ns/op  14 allocs/op
+BenchmarkHTTP/slog-access-2   1000  1400 ns/op  12 allocs/op
+BenchmarkHTTP/slow-2          1000   900 ns/op  12 allocs/op
+`
+
+func TestBaseCheck(t *testing.T) {
+	r := newResults()
+	if err := r.parse(strings.NewReader(baseSample)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		c    check
+		want string
+		ok   bool
+	}{
+		// (1300 − 1000) ÷ (1400 − 1000), not 1300 ÷ 1400.
+		{check{num: "HTTP/auditlog", den: "HTTP/slog-access", base: "HTTP/bare", unit: "ns/op", max: 1}, "0.75", true},
+		{check{num: "HTTP/auditlog", den: "HTTP/slog-access", unit: "ns/op", max: 1}, "0.93", true},
+		// Without den, the overhead itself.
+		{check{num: "HTTP/auditlog", base: "HTTP/bare", unit: "allocs/op", max: 4}, "4", true},
+		// A den no slower than base has no ratio.
+		{check{num: "HTTP/auditlog", den: "HTTP/slow", base: "HTTP/bare", unit: "ns/op", max: 1}, "", false},
+		{check{num: "HTTP/auditlog", den: "HTTP/slog-access", base: "HTTP/none", unit: "ns/op", max: 1}, "", false},
+	} {
+		got, ok := tc.c.eval(r)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s: %q, %v; want %q, %v", tc.c, got, ok, tc.want, tc.ok)
+		}
+	}
+	var out bytes.Buffer
+	failed := writeChecks(&out, r, []check{
+		{num: "HTTP/auditlog", den: "HTTP/slog-access", base: "HTTP/bare", unit: "ns/op", max: 0.7},
+	})
+	want := "| (HTTP/auditlog − bare) ÷ (slog-access − bare) ns/op | 0.75 | ≤ 0.7 | FAIL |"
+	if failed != 1 || !strings.Contains(out.String(), want) {
+		t.Errorf("failed %d, output:\n%s\nwant a line %q", failed, out.String(), want)
 	}
 }

@@ -1,0 +1,135 @@
+package httpaudit
+
+import (
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/auditlog-go/auditlog/auditlog"
+	"github.com/auditlog-go/auditlog/middleware"
+)
+
+// The request id headers, in Go's canonical form so that they can be looked
+// up in an http.Header without canonicalising on every request.
+const (
+	// HeaderOpenStackRequestID is OpenStack's request id header
+	// (X-OpenStack-Request-ID), taken from the request when valid and
+	// always set on the response.
+	HeaderOpenStackRequestID = "X-Openstack-Request-Id"
+	// HeaderRequestID is the common request id header, read when the
+	// OpenStack one is absent or invalid, and always set on the response.
+	HeaderRequestID = "X-Request-Id"
+	// HeaderGlobalRequestID carries the id of the whole operation across
+	// services (X-OpenStack-Global-Request-ID), taken when valid.
+	HeaderGlobalRequestID = "X-Openstack-Global-Request-Id"
+)
+
+// maxHeaderValue caps each header value the middleware copies into the
+// request context or the line. Identity headers are short; a longer value is
+// junk or an attack on the log, and is cut, not trusted to the line size
+// limit that would shorten other values too.
+const maxHeaderValue = 256
+
+// maxRoles caps the roles taken from X-Roles.
+const maxRoles = 64
+
+// firstValue returns the first value of the header key, which must be in
+// canonical form.
+func firstValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// requestIDs returns the request id (the caller's when it sent a valid one,
+// a fresh req-<uuid> otherwise) and the global request id (the caller's
+// when valid, else empty). middleware.ValidRequestID decides validity, so a
+// header with a newline or 10 KB of junk never becomes an id.
+func requestIDs(h http.Header) (id, global string) {
+	id = firstValue(h, HeaderOpenStackRequestID)
+	if !middleware.ValidRequestID(id) {
+		id = firstValue(h, HeaderRequestID)
+		if !middleware.ValidRequestID(id) {
+			id = middleware.NewRequestID()
+		}
+	}
+	global = firstValue(h, HeaderGlobalRequestID)
+	if !middleware.ValidRequestID(global) {
+		global = ""
+	}
+	return id, global
+}
+
+// KeystoneUser is the default user extractor: it reads the identity headers
+// that keystonemiddleware's auth_token sets after validating a token —
+// X-User-Id, X-User-Name, X-Project-Id (or the older X-Tenant-Id),
+// X-User-Domain-Id and X-Roles (comma-separated). It reads nothing secret:
+// never X-Auth-Token, X-Subject-Token or X-Service-Catalog.
+//
+// These headers say who the caller is only because auth_token, running in
+// front, removes any the client sent and sets its own. Without such a
+// middleware a client can claim to be anyone; give [WithUser] an extractor
+// that reads your authentication's result instead.
+//
+// Each value is cut to 256 bytes (marked with "…"), and at most 64 roles are
+// kept; control characters are escaped by the line encoder.
+func KeystoneUser(r *http.Request) auditlog.User { return keystoneUser(r.Header, nil) }
+
+// keystoneUser is KeystoneUser, with the roles appended to roles when they
+// fit in its capacity.
+func keystoneUser(h http.Header, roles []string) auditlog.User {
+	u := auditlog.User{
+		ID:       clip(firstValue(h, "X-User-Id")),
+		Name:     clip(firstValue(h, "X-User-Name")),
+		DomainID: clip(firstValue(h, "X-User-Domain-Id")),
+	}
+	project := firstValue(h, "X-Project-Id")
+	if project == "" {
+		project = firstValue(h, "X-Tenant-Id")
+	}
+	u.ProjectID = clip(project)
+	if s := firstValue(h, "X-Roles"); s != "" {
+		u.Roles = splitRoles(s, roles)
+	}
+	return u
+}
+
+// splitRoles splits X-Roles ("member,reader") into trimmed, non-empty,
+// clipped roles, at most maxRoles of them, appended to roles: into its room
+// when they fit, as they usually do.
+func splitRoles(s string, roles []string) []string {
+	if roles == nil {
+		roles = make([]string, 0, min(strings.Count(s, ",")+1, maxRoles))
+	}
+	for len(roles) < maxRoles {
+		part, rest, more := strings.Cut(s, ",")
+		if part = strings.TrimSpace(part); part != "" {
+			roles = append(roles, clip(part))
+		}
+		if !more {
+			break
+		}
+		s = rest
+	}
+	if len(roles) == 0 {
+		return nil
+	}
+	return roles
+}
+
+// clip returns s cut to maxHeaderValue bytes (see clipTo).
+func clip(s string) string { return clipTo(s, maxHeaderValue) }
+
+// clipTo returns s cut to n bytes at a character boundary, marked with "…"
+// when cut. Short values are returned as they are, without allocating.
+func clipTo(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

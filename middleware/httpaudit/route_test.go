@@ -1,0 +1,144 @@
+package httpaudit_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/auditlog-go/auditlog/auditlog"
+	"github.com/auditlog-go/auditlog/middleware"
+	"github.com/auditlog-go/auditlog/middleware/httpaudit"
+)
+
+func TestRoutePatterns(t *testing.T) {
+	mux := http.NewServeMux()
+	ok := func(w http.ResponseWriter, r *http.Request) {}
+	mux.HandleFunc("GET api.example.com/v1/things/{id}", ok)
+	mux.HandleFunc("/v1/files/{path...}", ok)
+	mux.HandleFunc("GET /{$}", ok)
+	rec, rep := newRecorderReporter(t, nil)
+	h := httpaudit.New(rep, httpaudit.WithActionMap(httpaudit.CRUDActions))(mux)
+	for _, c := range []struct{ host, path, route, targetType, targetID string }{
+		{"api.example.com", "/v1/things/t-1", "/v1/things/{id}", "things", "t-1"},
+		{"other", "/v1/files/a/b/c", "/v1/files/{path...}", "files", "a"},
+		{"other", "/", "/{$}", "", ""},
+	} {
+		r := newRequest("GET", c.path, "")
+		r.Host = c.host
+		h.ServeHTTP(newRecorder(), r)
+		expect(t, rec.Last(), map[string]string{"rpc.route": c.route, "target.type": c.targetType, "target.id": c.targetID, "status": "200"})
+	}
+}
+
+func TestTraceID(t *testing.T) {
+	rec, rep := newRecorderReporter(t, nil)
+	audited := httpaudit.New(rep)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	sc := trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID:    trace.TraceID{0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36},
+		SpanID:     trace.SpanID{0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7},
+		TraceFlags: trace.FlagsSampled,
+	})
+	// A tracing middleware in front puts the span in the request context.
+	r := newRequest("GET", "/", "")
+	audited.ServeHTTP(newRecorder(), r.WithContext(trace.ContextWithSpanContext(r.Context(), sc)))
+	expect(t, rec.Last(), map[string]string{
+		"context.trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+		"context.span_id":  "00f067aa0ba902b7",
+	})
+}
+
+func TestNilReporterPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Errorf("New(nil) did not panic")
+		}
+	}()
+	httpaudit.New(nil)
+}
+
+func TestOptionsAreIndependent(t *testing.T) {
+	// Options apply to a copy of the defaults: one New's options never leak
+	// into another's.
+	rec, rep := newRecorderReporter(t, nil)
+	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	a := httpaudit.New(rep, httpaudit.WithSkip("/a"), httpaudit.WithHeaders("Accept"))(ok)
+	b := httpaudit.New(rep)(ok)
+	for _, h := range []http.Handler{a, b} {
+		r := newRequest("GET", "/healthz", "")
+		r.Header.Set("Accept", "x")
+		h.ServeHTTP(newRecorder(), r)
+	}
+	if rec.Len() != 1 || str(rec.Last(), "attrs.headers.Accept") != "x" {
+		t.Errorf("want one line, from a, with the header:\n%s", rec)
+	}
+}
+
+// TestAllocations holds the middleware to what its design promises: the
+// response writer (which also holds the request copy, the request context
+// and the roles), the message, and a generated request id — nothing else.
+func TestAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts")
+	}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(nil) })
+	newReq := func(id string) *http.Request {
+		r := newRequest("GET", "/v2.1/servers/5f1e0b9c", "")
+		for k, v := range keystone {
+			r.Header.Set(k, v)
+		}
+		if id != "" {
+			r.Header.Set("X-Openstack-Request-Id", id)
+		}
+		return r
+	}
+	// The line, validated once through a Recorder; measured below over
+	// io.Discard, since a Recorder allocates to keep each line.
+	rec, rep := newRecorderReporter(t, nil)
+	httpaudit.New(rep)(handler).ServeHTTP(newRecorder(), newReq(""))
+	expect(t, rec.Last(), map[string]string{"action": "read", "user.roles": `["member","reader"]`, "status": "200"})
+
+	discard := middleware.NewReporter(auditlog.NewHandler(io.Discard, &auditlog.Options{Service: "test-api"}))
+	audited := httpaudit.New(discard)(handler)
+	// A writer that allocates nothing itself, so that every allocation
+	// counted is the middleware's.
+	w := &nopWriter{h: http.Header{}}
+	for _, c := range []struct {
+		id   string
+		want float64
+	}{{"", 3}, {"req-from-client", 2}} {
+		r := newReq(c.id)
+		if got := testing.AllocsPerRun(1000, func() { audited.ServeHTTP(w, r) }); got != c.want {
+			t.Errorf("id %q: %v allocations per request, want %v", c.id, got, c.want)
+		}
+	}
+}
+
+type nopWriter struct{ h http.Header }
+
+func (n *nopWriter) Header() http.Header         { return n.h }
+func (n *nopWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (n *nopWriter) WriteHeader(int)             {}
+
+func TestLongRequestLineIsCut(t *testing.T) {
+	rec, rep := newRecorderReporter(t, nil)
+	h := httpaudit.New(rep)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	r := newRequest("GET", "/", "")
+	r.Method = strings.Repeat("M", 1000)
+	r.URL.Path = "/" + strings.Repeat("é", 5000)
+	h.ServeHTTP(newRecorder(), r)
+	m := rec.Last()
+	msg, route, method := str(m, "message"), str(m, "rpc.route"), str(m, "rpc.method")
+	if len(msg) > 1200 || len(route) > 1100 || len(method) > 70 || !strings.HasSuffix(route, "…") {
+		t.Errorf("message %d bytes, route %d, method %d: want them cut", len(msg), len(route), len(method))
+	}
+	if !utf8.ValidString(route) {
+		t.Errorf("route cut inside a character")
+	}
+	if get(m, "truncated") != nil {
+		t.Errorf("the line needed the handler's truncation")
+	}
+}
