@@ -452,8 +452,11 @@ func (e *encoder) appendObject(dst []byte, a, b []slog.Attr, groups []string) []
 	return append(dst, '}')
 }
 
+// appendAttrKey appends an attribute's key. Keys are never shortened: two
+// long keys that differ only past the cut would become one key written
+// twice. (A line that is too long for its keys loses its attrs instead.)
 func (e *encoder) appendAttrKey(dst []byte, key string) []byte {
-	dst = e.str(dst, key)
+	dst = appendString(dst, key)
 	return append(dst, ':')
 }
 
@@ -471,6 +474,12 @@ func (e *encoder) collect(items, in []slog.Attr, groups []string) []slog.Attr {
 		if a.Value.Kind() == slog.KindGroup && a.Key == "" {
 			items = e.collect(items, a.Value.Group(), groups)
 			continue
+		}
+		if !utf8.ValidString(a.Key) {
+			// Two different invalid keys would both be written as U+FFFD;
+			// mending them here, before keys are sorted and duplicates
+			// dropped, keeps them from becoming one key written twice.
+			a.Key = strings.ToValidUTF8(a.Key, "\uFFFD")
 		}
 		items = append(items, a)
 	}

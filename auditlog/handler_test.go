@@ -693,3 +693,20 @@ func TestAttachment(t *testing.T) {
 		t.Errorf("Attach allocates %v times", allocs)
 	}
 }
+
+func TestKeysThatWouldCollideWhenWritten(t *testing.T) {
+	logger, rec := newLogger(t, &auditlog.Options{MaxLineBytes: 4096})
+	// Different invalid bytes are all written as U+FFFD; found by FuzzEncoder.
+	logger.Info("x", "\xff", 1, "\xfe", 2)
+	// Long keys alike up to where values would be cut.
+	long := strings.Repeat("k", 3000)
+	logger.Info("y", long+"1", 1, long+"2", 2)
+	if rec.Len() != 2 {
+		t.Fatalf("%d lines", rec.Len())
+	}
+	// The recorder has validated both lines (no key twice); the first keeps
+	// one of the two values rather than writing the key twice.
+	if attrs := rec.Maps()[0]["attrs"].(map[string]any); len(attrs) != 1 {
+		t.Errorf("attrs = %v", attrs)
+	}
+}
