@@ -166,3 +166,12 @@ func (r *Redaction) Hash(v string) string {
 	m.Write([]byte(v))
 	return "hmac-sha256:" + hex.EncodeToString(m.Sum(nil))
 }
+
+// SensitiveKeyFunc returns the test r applies to attribute keys: whether a
+// value under key would be redacted. A nil *Redaction means the defaults.
+// The command-line tools use it to hide credentials that other loggers wrote
+// in clear (oslo.log's context.auth_token, say) before a person sees them.
+// The returned function is safe for concurrent use.
+func (r *Redaction) SensitiveKeyFunc() func(key string) bool {
+	return newRedactor(r).sensitive
+}
