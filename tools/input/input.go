@@ -1,0 +1,135 @@
+package input
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Options configures [Open]. The zero value reads each name once with the
+// default limits.
+type Options struct {
+	// Follow keeps polling for new data at the end of the input, like
+	// tail -F: a file that shrank is read again from the start, and a path
+	// that now names another file (log rotation) is reopened.
+	Follow bool
+
+	// PollInterval is how often Follow looks for growth; 0 means 250ms.
+	PollInterval time.Duration
+
+	// MaxLine bounds the memory one line may take; 0 means 64 MiB. A longer
+	// line is delivered in pieces (see [Piece]), never buffered whole.
+	MaxLine int
+
+	// Stdin is read for the name "-" and when no names are given; nil means
+	// os.Stdin. Tests set it to fake standard input.
+	Stdin io.Reader
+
+	// OnError, if not nil, is called with each input error as it happens,
+	// so a tool can print it in order with its output. Each error is a
+	// [*SourceError].
+	OnError func(error)
+}
+
+// Default limits used when the [Options] fields are zero.
+const (
+	DefaultPollInterval = 250 * time.Millisecond
+	DefaultMaxLine      = 64 << 20
+)
+
+// Piece tells whether a [Line] is a whole line or part of a line longer than
+// [Options.MaxLine]. Consumers that cannot parse a partial line can pass the
+// pieces through unchanged, writing the line ending only after [Last].
+type Piece uint8
+
+const (
+	Whole  Piece = iota // an ordinary line
+	First               // first piece of a line longer than MaxLine
+	Middle              // neither first nor last piece of a long line
+	Last                // last piece of a long line
+)
+
+// String returns the name of the constant, for test failures.
+func (p Piece) String() string {
+	switch p {
+	case Whole:
+		return "Whole"
+	case First:
+		return "First"
+	case Middle:
+		return "Middle"
+	case Last:
+		return "Last"
+	}
+	return "Piece(" + itoa(int64(p)) + ")"
+}
+
+// Line is one line of input, or one piece of a long line. Its byte slices
+// point into the [Reader]'s buffer and are valid only until the next call to
+// [Reader.Next]; copy them to keep them.
+type Line struct {
+	// Source is the name as given to [Open]; "-" for standard input.
+	Source string
+
+	// Num is the 1-based line number in Source. Pieces of one long line
+	// share a number.
+	Num int64
+
+	// Prefix is grep's prefix as it appeared, including its trailing ':'
+	// or '-' ("api.log:", "api.log:12:", "12:", "api.log-12-"), or nil when
+	// there is none. Only a line's first (or whole) piece has one.
+	Prefix []byte
+
+	// Text is the line after the prefix, without "\n" or "\r\n".
+	Text []byte
+
+	// GroupSep is set when the line is grep's "--" group separator; Text
+	// is then "--" and Prefix nil.
+	GroupSep bool
+
+	// Piece tells whether this is a whole line or a piece of a long one.
+	Piece Piece
+}
+
+// IsJSONObject is a cheap test for whether Text is worth handing to a JSON
+// parser: after an optional UTF-8 byte order mark and spaces or tabs it
+// starts with '{', and before trailing spaces or tabs it ends with '}'. It
+// is false for pieces of long lines, which cannot be parsed on their own.
+func (l *Line) IsJSONObject() bool {
+	return false
+}
+
+// Reader hands out the lines of a list of inputs in order. It is not safe
+// for concurrent use.
+type Reader struct {
+	ctx   context.Context
+	names []string
+	opts  Options
+}
+
+// Open starts reading names in order; no names means standard input, as
+// does the name "-". Open never fails: a name that cannot be opened becomes
+// a [*SourceError] (passed to [Options.OnError] and kept for [Reader.Err])
+// and the next name is read. Cancelling ctx ends Follow mode and, where the
+// input allows it, a blocked read.
+func Open(ctx context.Context, names []string, opts Options) *Reader {
+	return &Reader{ctx: ctx, names: names, opts: opts}
+}
+
+// Next returns the next line and true, or nil and false once every input is
+// exhausted. In Follow mode it returns false only after ctx is done. The
+// returned Line, and the memory it points to, are reused by the next call.
+func (r *Reader) Next() (*Line, bool) {
+	return nil, false
+}
+
+// Err returns every input error so far joined with errors.Join, or nil.
+// Each joined error is a [*SourceError].
+func (r *Reader) Err() error {
+	return nil
+}
+
+// Close releases the open input. It does not close [Options.Stdin].
+func (r *Reader) Close() error {
+	return nil
+}
