@@ -1,0 +1,329 @@
+package logline
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+)
+
+// Fields is a compiled set of dotted paths into a JSON object line. Each
+// path has a slot; [Fields.Extract] fills a slice indexed by slot with the
+// raw JSON text of each value found. A Fields is built once, then used
+// read-only, so it is safe for concurrent Extract calls.
+type Fields struct {
+	root  node
+	paths []string
+}
+
+// node holds the keys asked for at one level of the line.
+type node struct {
+	byLen [32][]*kid // keys shorter than 32 bytes, by length: most keys fail on length alone
+	long  []*kid
+}
+
+// kid is one key at a level: a value asked for (slot), a way down to
+// deeper ones (sub), or both.
+type kid struct {
+	key  string
+	slot int
+	sub  *node
+}
+
+// NewFields returns an empty set.
+func NewFields() *Fields { return &Fields{} }
+
+// Add returns the slot of path, adding the path when it is new. Segments are
+// separated by dots; a segment of digits also indexes an array
+// ("exception.chain.0.type"). An empty path is not allowed: Add panics, the
+// format compiler rejects it first.
+func (f *Fields) Add(path string) int {
+	if path == "" {
+		panic("logline: empty path")
+	}
+	for i, p := range f.paths {
+		if p == path {
+			return i
+		}
+	}
+	slot := len(f.paths)
+	f.paths = append(f.paths, path)
+	n := &f.root
+	segs := strings.Split(path, ".")
+	for i, seg := range segs {
+		k := n.lookup(seg)
+		if k == nil {
+			k = &kid{key: seg, slot: -1}
+			n.add(k)
+		}
+		if i == len(segs)-1 {
+			k.slot = slot
+			break
+		}
+		if k.sub == nil {
+			k.sub = &node{}
+		}
+		n = k.sub
+	}
+	return slot
+}
+
+// Len is the number of slots: the length Extract's out slice must have.
+func (f *Fields) Len() int { return len(f.paths) }
+
+// Path returns the path of a slot.
+func (f *Fields) Path(slot int) string { return f.paths[slot] }
+
+func (n *node) add(k *kid) {
+	if len(k.key) < len(n.byLen) {
+		n.byLen[len(k.key)] = append(n.byLen[len(k.key)], k)
+	} else {
+		n.long = append(n.long, k)
+	}
+}
+
+func (n *node) lookup(key string) *kid {
+	list := n.long
+	if len(key) < len(n.byLen) {
+		list = n.byLen[len(key)]
+	}
+	for _, k := range list {
+		if k.key == key {
+			return k
+		}
+	}
+	return nil
+}
+
+// find matches a key as it appears in the line (raw, between its quotes).
+// Keys written with escapes ("\u0061ction") are decoded first: rare, so slow.
+func (n *node) find(raw []byte) *kid {
+	list := n.long
+	if len(raw) < len(n.byLen) {
+		list = n.byLen[len(raw)]
+	}
+	for _, k := range list {
+		if k.key == string(raw) {
+			return k
+		}
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return nil
+	}
+	var buf [64]byte
+	return n.lookup(string(appendUnquoted(buf[:0], raw, false)))
+}
+
+// Extract walks line, which must be one JSON object (surrounding white space
+// allowed), and sets out[slot] to the raw text of each asked-for value, or nil
+// when the line does not have it. out must have Len() elements; the values
+// alias line. It reports false when line is not a JSON object; out is then
+// undefined. When a key occurs twice, the last value wins, as in jq.
+//
+// The walk checks the structure of the line (quotes, brackets, commas and
+// colons in their places) but not the contents of values it skips: a number
+// like 1.2.3 deep inside an object nobody asked for goes unnoticed.
+func (f *Fields) Extract(line []byte, out [][]byte) bool {
+	for i := range out {
+		out[i] = nil
+	}
+	i := skipWS(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		return false
+	}
+	end, ok := object(line, i, &f.root, out)
+	if !ok {
+		return false
+	}
+	return skipWS(line, end) == len(line)
+}
+
+// object walks the object that starts at b[i] ('{') and returns the index
+// just after its '}'.
+func object(b []byte, i int, n *node, out [][]byte) (int, bool) {
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, true
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return 0, false
+		}
+		ks := i + 1
+		ke := stringEnd(b, ks)
+		if ke < 0 {
+			return 0, false
+		}
+		i = skipWS(b, ke+1)
+		if i >= len(b) || b[i] != ':' {
+			return 0, false
+		}
+		i = skipWS(b, i+1)
+		if i >= len(b) {
+			return 0, false
+		}
+		k := n.find(b[ks:ke])
+		vs := i
+		var ok bool
+		switch {
+		case k == nil:
+			i, ok = skipValue(b, i)
+		case k.sub != nil && b[i] == '{':
+			i, ok = object(b, i, k.sub, out)
+		case k.sub != nil && b[i] == '[':
+			i, ok = array(b, i, k.sub, out)
+		default:
+			i, ok = skipValue(b, i)
+		}
+		if !ok {
+			return 0, false
+		}
+		if k != nil && k.slot >= 0 {
+			out[k.slot] = b[vs:i]
+		}
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return 0, false
+		}
+		switch b[i] {
+		case ',':
+			i = skipWS(b, i+1)
+		case '}':
+			return i + 1, true
+		default:
+			return 0, false
+		}
+	}
+}
+
+// array walks an array whose elements may be asked for by index.
+func array(b []byte, i int, n *node, out [][]byte) (int, bool) {
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return i + 1, true
+	}
+	var num [20]byte
+	for idx := 0; ; idx++ {
+		if i >= len(b) {
+			return 0, false
+		}
+		k := n.find(strconv.AppendInt(num[:0], int64(idx), 10))
+		vs := i
+		var ok bool
+		switch {
+		case k == nil:
+			i, ok = skipValue(b, i)
+		case k.sub != nil && b[i] == '{':
+			i, ok = object(b, i, k.sub, out)
+		case k.sub != nil && b[i] == '[':
+			i, ok = array(b, i, k.sub, out)
+		default:
+			i, ok = skipValue(b, i)
+		}
+		if !ok {
+			return 0, false
+		}
+		if k != nil && k.slot >= 0 {
+			out[k.slot] = b[vs:i]
+		}
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return 0, false
+		}
+		switch b[i] {
+		case ',':
+			i = skipWS(b, i+1)
+		case ']':
+			return i + 1, true
+		default:
+			return 0, false
+		}
+	}
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index of the quote that closes the string whose
+// contents start at b[i], or -1 when it is not closed.
+func stringEnd(b []byte, i int) int {
+	for {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return -1
+		}
+		j += i
+		k := j
+		for k > i && b[k-1] == '\\' {
+			k--
+		}
+		if (j-k)%2 == 0 {
+			return j
+		}
+		i = j + 1
+	}
+}
+
+// skipValue returns the index just after the value that starts at b[i].
+func skipValue(b []byte, i int) (int, bool) {
+	switch c := b[i]; {
+	case c == '"':
+		e := stringEnd(b, i+1)
+		return e + 1, e >= 0
+	case c == '{' || c == '[':
+		return skipNested(b, i)
+	case c == 't':
+		return i + 4, bytes.HasPrefix(b[i:], []byte("true"))
+	case c == 'f':
+		return i + 5, bytes.HasPrefix(b[i:], []byte("false"))
+	case c == 'n':
+		return i + 4, bytes.HasPrefix(b[i:], []byte("null"))
+	case c == '-' || (c >= '0' && c <= '9'):
+		j := i + 1
+		for j < len(b) && numberByte[b[j]] {
+			j++
+		}
+		return j, true
+	}
+	return 0, false
+}
+
+var numberByte = [256]bool{'0': true, '1': true, '2': true, '3': true, '4': true,
+	'5': true, '6': true, '7': true, '8': true, '9': true, '.': true, 'e': true,
+	'E': true, '+': true, '-': true}
+
+var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
+
+// skipNested skips an object or array nobody asked into. It counts brackets
+// and skips strings; it does not check that each bracket closes its own kind.
+func skipNested(b []byte, i int) (int, bool) {
+	depth := 0
+	for i < len(b) {
+		c := b[i]
+		if !structural[c] {
+			i++
+			continue
+		}
+		switch c {
+		case '"':
+			e := stringEnd(b, i+1)
+			if e < 0 {
+				return 0, false
+			}
+			i = e + 1
+			continue
+		case '{', '[':
+			depth++
+		default:
+			depth--
+			if depth == 0 {
+				return i + 1, true
+			}
+		}
+		i++
+	}
+	return 0, false
+}

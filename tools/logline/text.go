@@ -1,0 +1,353 @@
+package logline
+
+import (
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// AppendText appends the JSON value v as `jq -r` prints an interpolated value
+// ("\(.key)"): a string decoded, a number in jq's form ([AppendNumber]),
+// true, false and null as themselves, an object or array as compact JSON
+// ([AppendCompact]).
+//
+// With escapeControl, control characters other than tab and newline (ESC
+// above all) are written as visible \u00XX escapes instead of raw: a log line
+// must not be able to drive the reader's terminal. jq writes them raw; the
+// tools escape them when writing to a terminal.
+func AppendText(dst, v []byte, escapeControl bool) []byte {
+	if len(v) == 0 {
+		return dst
+	}
+	switch c := v[0]; {
+	case c == '"':
+		if len(v) < 2 {
+			return dst
+		}
+		return appendUnquoted(dst, v[1:len(v)-1], escapeControl)
+	case c == '-' || (c >= '0' && c <= '9'):
+		return AppendNumber(dst, v)
+	case c == '{' || c == '[':
+		return AppendCompact(dst, v)
+	}
+	return append(dst, v...)
+}
+
+// AppendString appends the decoded contents of the JSON string v (with its
+// quotes), or v itself when it is not a string.
+func AppendString(dst, v []byte, escapeControl bool) []byte {
+	if len(v) >= 2 && v[0] == '"' {
+		return appendUnquoted(dst, v[1:len(v)-1], escapeControl)
+	}
+	return append(dst, v...)
+}
+
+// appendUnquoted decodes the inside of a JSON string. Invalid UTF-8 and lone
+// surrogates become U+FFFD, as jq reads them.
+func appendUnquoted(dst, s []byte, escapeControl bool) []byte {
+	i := 0
+	for i < len(s) {
+		// Copy the plain run in one go.
+		j := i
+		for j < len(s) {
+			c := s[j]
+			if c == '\\' || c >= utf8.RuneSelf || c < 0x20 || c == 0x7f {
+				break
+			}
+			j++
+		}
+		dst = append(dst, s[i:j]...)
+		if j == len(s) {
+			return dst
+		}
+		i = j
+		c := s[i]
+		switch {
+		case c == '\\':
+			if i+1 >= len(s) {
+				return append(dst, '\\')
+			}
+			e := s[i+1]
+			i += 2
+			switch e {
+			case 'n':
+				dst = append(dst, '\n')
+			case 't':
+				dst = append(dst, '\t')
+			case 'r':
+				dst = appendControl(dst, '\r', escapeControl)
+			case 'b':
+				dst = appendControl(dst, '\b', escapeControl)
+			case 'f':
+				dst = appendControl(dst, '\f', escapeControl)
+			case 'u':
+				r, n := decodeU(s[i-2:])
+				i += n - 2
+				switch {
+				case r < 0x20 || r == 0x7f:
+					dst = appendControl(dst, byte(r), escapeControl)
+				case r >= 0x80 && r < 0xa0 && escapeControl: // C1 controls, CSI among them
+					dst = appendControl(dst, byte(r), true)
+				default:
+					dst = utf8.AppendRune(dst, r)
+				}
+			default: // \" \\ \/ and anything unknown: the character itself
+				dst = append(dst, e)
+			}
+		case c < utf8.RuneSelf:
+			dst = appendControl(dst, c, escapeControl)
+			i++
+		default:
+			r, n := utf8.DecodeRune(s[i:])
+			if r >= 0x80 && r < 0xa0 && escapeControl {
+				dst = appendControl(dst, byte(r), true)
+			} else if r == utf8.RuneError && n == 1 {
+				dst = append(dst, "\uFFFD"...)
+			} else {
+				dst = append(dst, s[i:i+n]...)
+			}
+			i += n
+		}
+	}
+	return dst
+}
+
+func appendControl(dst []byte, c byte, escape bool) []byte {
+	if !escape || c == '\t' || c == '\n' {
+		return append(dst, c)
+	}
+	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+}
+
+const hexDigits = "0123456789abcdef"
+
+// decodeU decodes a \uXXXX escape at the start of s (and the low half of a
+// surrogate pair after it), returning the rune and the bytes used.
+func decodeU(s []byte) (rune, int) {
+	r, ok := hex4(s)
+	if !ok {
+		return utf8.RuneError, min(len(s), 2)
+	}
+	if r >= 0xd800 && r < 0xdc00 {
+		if len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
+			if lo, ok := hex4(s[6:]); ok && lo >= 0xdc00 && lo < 0xe000 {
+				return 0x10000 + (r-0xd800)<<10 + (lo - 0xdc00), 12
+			}
+		}
+		return utf8.RuneError, 6
+	}
+	if r >= 0xdc00 && r < 0xe000 {
+		return utf8.RuneError, 6
+	}
+	return r, 6
+}
+
+func hex4(s []byte) (rune, bool) {
+	if len(s) < 6 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range s[2:6] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// AppendNumber appends the JSON number v as jq 1.6 prints it: the shortest
+// digits that read back as the same float64, in fixed notation unless the
+// exponent is below -4 or well above the digits (1e-05, 1e+17), so 1.50
+// prints as 1.5 and 0.000051 as 5.1e-05. Integer literals are kept as
+// written, even beyond 2^53, where jq 1.6 would round them: an id must not
+// change on its way through a formatter.
+func AppendNumber(dst, v []byte) []byte {
+	if plainNumber(v) {
+		return append(dst, v...)
+	}
+	f, err := strconv.ParseFloat(string(v), 64)
+	if err != nil && !math.IsInf(f, 0) {
+		return append(dst, v...) // not a number after all; show it as it is
+	}
+	if math.IsInf(f, 0) {
+		f = math.Copysign(math.MaxFloat64, f)
+	}
+	var buf [32]byte
+	e := strconv.AppendFloat(buf[:0], f, 'e', -1, 64)
+	if e[0] == '-' {
+		dst = append(dst, '-')
+		e = e[1:]
+	}
+	// e is d[.ddd]e±XX
+	var digits [24]byte
+	nd := 0
+	k := 0
+	for ; e[k] != 'e'; k++ {
+		if e[k] != '.' {
+			digits[nd] = e[k]
+			nd++
+		}
+	}
+	exp, _ := strconv.Atoi(string(e[k+1:]))
+	decpt := exp + 1
+	d := digits[:nd]
+	switch {
+	case decpt <= -4 || decpt > nd+15:
+		dst = append(dst, d[0])
+		if nd > 1 {
+			dst = append(dst, '.')
+			dst = append(dst, d[1:]...)
+		}
+		dst = append(dst, 'e')
+		if exp < 0 {
+			dst = append(dst, '-')
+			exp = -exp
+		} else {
+			dst = append(dst, '+')
+		}
+		if exp < 10 {
+			dst = append(dst, '0')
+		}
+		return strconv.AppendInt(dst, int64(exp), 10)
+	case decpt <= 0:
+		dst = append(dst, '0', '.')
+		for ; decpt < 0; decpt++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, d...)
+	case decpt >= nd:
+		dst = append(dst, d...)
+		for ; decpt > nd; decpt-- {
+			dst = append(dst, '0')
+		}
+		return dst
+	default:
+		dst = append(dst, d[:decpt]...)
+		dst = append(dst, '.')
+		return append(dst, d[decpt:]...)
+	}
+}
+
+// plainNumber reports whether v prints unchanged: an integer literal, or a
+// decimal with at most 15 significant digits (which always reads back as
+// itself), no exponent, no trailing zero in the fraction, and not so small
+// that jq would switch to an exponent.
+func plainNumber(v []byte) bool {
+	i := 0
+	if i < len(v) && v[i] == '-' {
+		i++
+	}
+	if i >= len(v) {
+		return false
+	}
+	start := i
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	intLen := i - start
+	if intLen == 0 || (intLen > 1 && v[start] == '0') {
+		return false
+	}
+	if i == len(v) {
+		return true // an integer literal
+	}
+	if v[i] != '.' || i+1 == len(v) {
+		return false
+	}
+	i++
+	fs := i
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	if i != len(v) || v[len(v)-1] == '0' {
+		return false
+	}
+	sig := intLen + (len(v) - fs)
+	if v[start] == '0' { // 0.xxx: leading zeros of the fraction are not significant
+		z := fs
+		for z < len(v) && v[z] == '0' {
+			z++
+		}
+		if z-fs > 3 {
+			return false // 0.0000x: jq writes an exponent
+		}
+		sig = len(v) - z
+	}
+	return sig <= 15
+}
+
+// AppendCompact appends the JSON value v as `jq -c` writes it: no white
+// space, strings re-escaped the way jq escapes them, numbers as
+// [AppendNumber] writes them.
+func AppendCompact(dst, v []byte) []byte {
+	var tmp []byte
+	for i := 0; i < len(v); {
+		c := v[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case c == '"':
+			e := stringEnd(v, i+1)
+			if e < 0 {
+				return append(dst, v[i:]...)
+			}
+			tmp = appendUnquoted(tmp[:0], v[i+1:e], false)
+			dst = AppendQuoted(dst, tmp)
+			i = e + 1
+		case c == '-' || (c >= '0' && c <= '9'):
+			j := i + 1
+			for j < len(v) && numberByte[v[j]] {
+				j++
+			}
+			dst = AppendNumber(dst, v[i:j])
+			i = j
+		default:
+			dst = append(dst, c)
+			i++
+		}
+	}
+	return dst
+}
+
+// AppendQuoted appends s as a JSON string the way jq escapes one: quote,
+// backslash and control characters escaped (\u007f too), everything else
+// as it is.
+func AppendQuoted(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"':
+			dst = append(dst, '\\', '"')
+		case '\\':
+			dst = append(dst, '\\', '\\')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\b':
+			dst = append(dst, '\\', 'b')
+		case '\f':
+			dst = append(dst, '\\', 'f')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+		}
+		start = i + 1
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
