@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/auditlog-go/auditlog/tools/cli"
+	"github.com/auditlog-go/auditlog/tools/input"
+	"github.com/auditlog-go/auditlog/tools/logformat"
+	"github.com/spf13/pflag"
+)
+
+const usage = `Usage: log-format [flags] [file ...]
+
+Print JSON log lines as readable text: a one-line summary of each event
+(time, level, service, [request user project], action and target, call,
+status, duration, message) with its stack trace indented below, or any
+%%-style format string. Reads the files (plain or gzip) or standard input;
+lines that are not JSON pass through, grep's "file:" and "file:12:" prefixes
+are kept. Reads our audit lines, oslo.log's JSON lines (asctime, levelname,
+name, traceback, context…) and other loggers' (time, level, msg).
+
+Examples:
+  grep req-1234 api.log | log-format
+  log-format -f '%%(timestamp)s %%(level)-8s %%(context.request_id)s %%(message)s' api.log.gz
+  log-format -f tsv --where kind=request --where 'duration_ms>500' api.log
+  log-format --level WARNING --since 2026-11-27T08:00:00Z --until 1h api.log
+  log-format --request req-1234 nova-*.log
+  tail -f api.log | log-format            (or: log-format --follow api.log)
+  log-format -f convert-json -n 20 nova.json.log
+
+Format strings: %%(key)[flags][width][.precision]conversion, with a dotted
+key (context.request_id), flags - 0 + space #, conversions s r d i f e g x o;
+\t and \n are a tab and a newline. Presets for -f: %s.
+
+Exit status: 0 all input read, 1 some input unreadable, 2 bad usage.
+
+Flags:
+`
+
+// options are the parsed command line.
+type options struct {
+	in        cli.InputFlags
+	format    string
+	missing   string
+	noAliases bool
+	traceback bool
+	level     string
+	where     []string
+	since     string
+	until     string
+	request   string
+	services  []string
+	lines     int
+	timezone  string
+	presets   bool
+	help      bool
+	names     []string
+}
+
+func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
+	o := &options{}
+	fs := pflag.NewFlagSet("log-format", pflag.ContinueOnError)
+	fs.SetOutput(io.Err)
+	fs.SortFlags = false
+	fs.StringVarP(&o.format, "format", "f", "summary", "format string, or a preset name")
+	fs.StringVar(&o.missing, "missing", "-", "what a key the line lacks prints as")
+	fs.BoolVar(&o.traceback, "traceback", false, "print the stack trace below each line (the summary always does)")
+	fs.StringVarP(&o.level, "level", "l", "", "only lines at this level or above (DEBUG, INFO, WARNING, ERROR, CRITICAL)")
+	fs.StringArrayVarP(&o.where, "where", "w", nil, "only lines where `path OP value` holds (OP: = != ~ !~ < <= > >=; a bare path: present); repeatable")
+	fs.StringVar(&o.since, "since", "", "only lines at or after this time (RFC 3339, a date, or a duration ago like 2h)")
+	fs.StringVar(&o.until, "until", "", "only lines before this time (same forms as --since)")
+	fs.StringVarP(&o.request, "request", "r", "", "only the lines of this request id (its own or global request id)")
+	fs.StringArrayVar(&o.services, "service", nil, "only lines whose service or logger name starts with this; repeatable")
+	fs.IntVarP(&o.lines, "lines", "n", 0, "print only the last N lines of output")
+	fs.StringVar(&o.timezone, "timezone", "UTC", "zone of timestamps written without one (oslo.log's asctime), e.g. Local or Europe/Paris")
+	fs.BoolVar(&o.noAliases, "no-aliases", false, "read keys only as written (no oslo.log or Go logger aliases)")
+	fs.BoolVar(&o.presets, "list-presets", false, "print the presets and exit")
+	o.in.Register(fs)
+	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
+	fs.Usage = func() {
+		fmt.Fprintf(io.Out, usage, strings.Join(logformat.PresetNames(), ", "))
+		fs.SetOutput(io.Out)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, fs, cli.UsageError{Err: err}
+	}
+	o.names = fs.Args()
+	if o.lines < 0 {
+		return nil, fs, cli.UsageError{Err: errors.New("--lines must not be negative")}
+	}
+	if o.lines > 0 && o.in.Follow {
+		return nil, fs, cli.UsageError{Err: errors.New("--lines and --follow do not go together (use tail -n N -f | log-format)")}
+	}
+	return o, fs, nil
+}
+
+func run(args []string, io cli.IO) int {
+	o, fs, err := parse(args, io)
+	if err != nil {
+		fmt.Fprintf(io.Err, "log-format: %v\nTry 'log-format --help'.\n", err)
+		return cli.ExitUsage
+	}
+	if o.help {
+		fs.Usage()
+		return cli.ExitOK
+	}
+	if o.presets {
+		for _, n := range logformat.PresetNames() {
+			p := logformat.Presets[n]
+			if p == "" {
+				p = "(the default: a one-line summary of each event, stack trace below)"
+			}
+			fmt.Fprintf(io.Out, "%-13s %s\n", n, p)
+		}
+		return cli.ExitOK
+	}
+	loc, err := loadLocation(o.timezone)
+	if err != nil {
+		fmt.Fprintf(io.Err, "log-format: --timezone: %v\n", err)
+		return cli.ExitUsage
+	}
+	now := time.Now()
+	since, err := parseWhen(o.since, now, loc)
+	if err != nil {
+		fmt.Fprintf(io.Err, "log-format: --since: %v\n", err)
+		return cli.ExitUsage
+	}
+	until, err := parseWhen(o.until, now, loc)
+	if err != nil {
+		fmt.Fprintf(io.Err, "log-format: --until: %v\n", err)
+		return cli.ExitUsage
+	}
+	color := io.UseColor(o.in.Color)
+	f, err := logformat.New(logformat.Options{
+		Format:    o.format,
+		Missing:   o.missing,
+		NoAliases: o.noAliases,
+		Traceback: o.traceback,
+		Filter: logformat.Filter{
+			MinLevel: o.level, Where: o.where, Since: since, Until: until,
+			Request: o.request, Services: o.services, Location: loc,
+		},
+		Lines:         o.lines,
+		Color:         color,
+		EscapeControl: io.OutIsTerminal,
+		WithFilename:  o.in.Filenames(o.names),
+		FlushEachLine: o.in.Follow || !regularStdin(io, o.names),
+	})
+	if err != nil {
+		fmt.Fprintf(io.Err, "log-format: %v\n", err)
+		return cli.ExitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r := input.Open(ctx, o.names, o.in.Options(io.In, func(err error) {
+		fmt.Fprintf(io.Err, "log-format: %v\n", err)
+	}))
+	defer r.Close()
+	if err := f.Run(r, io.Out); err != nil {
+		if cli.IsBrokenPipe(err) {
+			return cli.ExitOK
+		}
+		fmt.Fprintf(io.Err, "log-format: %v\n", err)
+		return cli.ExitInput
+	}
+	if r.Err() != nil {
+		return cli.ExitInput
+	}
+	return cli.ExitOK
+}
+
+// regularStdin reports whether the input is files, or a standard input that
+// is a regular file: there, output can wait for a full buffer. A pipe or a
+// terminal may trickle (tail -f | log-format), and each line must show at once.
+func regularStdin(io cli.IO, names []string) bool {
+	reads := len(names) == 0
+	for _, n := range names {
+		if n == "-" {
+			reads = true
+		}
+	}
+	if !reads {
+		return true
+	}
+	f, ok := io.In.(*os.File)
+	if !ok {
+		return true // a test's reader: no trickle
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode().IsRegular()
+}
+
+func loadLocation(name string) (*time.Location, error) {
+	switch name {
+	case "", "UTC", "utc":
+		return time.UTC, nil
+	case "Local", "local":
+		return time.Local, nil
+	}
+	return time.LoadLocation(name)
+}
+
+// parseWhen reads --since and --until: an RFC 3339 time, a date and time
+// without zone (read in loc), a date, or a duration meaning that long ago.
+func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time (2026-11-27T08:00:00Z, 2026-11-27 08:00, 2026-11-27) or a duration ago (90m, 2h)", s)
+}

@@ -1,0 +1,216 @@
+package logformat
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/auditlog-go/auditlog/tools/input"
+	"github.com/auditlog-go/auditlog/tools/logline"
+)
+
+// Presets are the named formats -f accepts instead of a format string.
+// "summary" is the default and is not a template: see the package doc.
+var Presets = map[string]string{
+	"summary": "",
+	"short":   "%(timestamp)s %(level)s %(message)s",
+	// oslo.log's context format, as nova writes its text logs.
+	"oslo": "%(timestamp)s %(level)s %(service)s [%(context.request_id)s %(user.id)s %(user.project_id)s] %(message)s",
+	// oslo.log's convert-json default: its --prefix, then the message.
+	"convert-json": "%(asctime)s.%(msecs)03d %(process)s %(levelname)s %(name)s %(message)s",
+	"access":       "%(timestamp)s %(context.request_id)s %(user.id)s %(rpc.method)s %(rpc.route)s %(status)s %(duration_ms)s",
+	// One field per column, the message quoted so it holds no tab or newline.
+	"tsv": `%(timestamp)s\t%(level)s\t%(service)s\t%(context.request_id)s\t%(user.id)s\t%(user.project_id)s\t%(action)s\t%(target.type)s\t%(target.id)s\t%(status)s\t%(duration_ms)s\t%(message)r`,
+}
+
+// PresetNames lists the presets, sorted, for help and error messages.
+func PresetNames() []string {
+	var names []string
+	for n := range Presets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Options are what log-format was asked to do.
+type Options struct {
+	// Format is a %-style format string (see [Template]) or a preset name;
+	// empty means the summary.
+	Format string
+	// Missing is printed for a key the line lacks (or holds null).
+	Missing string
+	// NoAliases reads keys only as written, without oslo.log and Go logger
+	// aliases.
+	NoAliases bool
+	// Traceback prints the exception's stack trace below each line,
+	// indented. The summary always does.
+	Traceback bool
+	Filter    Filter
+	// Lines, when above 0, prints only the last Lines lines of output (a
+	// multi-line event counts as one), like convert-json's -n.
+	Lines int
+	// Color colours levels and exceptions (ANSI).
+	Color bool
+	// EscapeControl writes control characters in values as visible escapes.
+	// Set it when the output is a terminal.
+	EscapeControl bool
+	// WithFilename puts the input's name before each line, as grep -H does.
+	WithFilename bool
+	// FlushEachLine writes each line out at once: for --follow and for a
+	// standard input that trickles.
+	FlushEachLine bool
+}
+
+// Formatter turns lines into output lines. It is not safe for concurrent use.
+type Formatter struct {
+	opts   Options
+	fields *logline.Fields
+	vals   [][]byte
+	tmpl   *Template
+	sum    *summary
+	stack  logline.Lookup
+	filter *compiled
+	r      render
+	minLvl int
+	buf    []byte
+}
+
+// New compiles the options into a Formatter.
+func New(o Options) (*Formatter, error) {
+	f := &Formatter{opts: o, fields: logline.NewFields()}
+	f.r = render{missing: o.Missing, escapeControl: o.EscapeControl, color: o.Color}
+	aliases := !o.NoAliases
+	format := o.Format
+	if p, ok := Presets[format]; ok {
+		format = p
+	} else if !strings.Contains(format, "%") {
+		return nil, fmt.Errorf("-f %q: not a format string (no %%(key)s in it) and not a preset (%s)", format, strings.Join(PresetNames(), ", "))
+	}
+	if format == "" {
+		f.sum = newSummary(f.fields, aliases)
+	} else {
+		t, err := Compile(format, f.fields, aliases)
+		if err != nil {
+			return nil, err
+		}
+		f.tmpl = t
+		if o.Traceback {
+			f.stack = f.fields.AddLookup("exception.stacktrace", aliases)
+		}
+	}
+	c, err := o.Filter.compile(f.fields, aliases)
+	if err != nil {
+		return nil, err
+	}
+	f.filter = c
+	f.minLvl = c.minRank
+	f.vals = make([][]byte, f.fields.Len())
+	return f, nil
+}
+
+// Append formats one input line onto dst. keep is false when a filter
+// drops the line (dst is then returned unchanged).
+func (f *Formatter) Append(dst []byte, l *input.Line) (out []byte, keep bool) {
+	start := len(dst)
+	if f.opts.WithFilename && l.Piece <= input.First && !l.GroupSep {
+		dst = append(dst, l.Source...)
+		dst = append(dst, ':')
+	}
+	if l.GroupSep {
+		return append(dst, "--\n"...), true
+	}
+	if l.Piece != input.Whole { // a line too long to parse: as it came
+		if f.filter.on {
+			return dst[:start], false
+		}
+		if l.Piece == input.First {
+			dst = append(dst, l.Prefix...)
+		}
+		dst = append(dst, l.Text...)
+		if l.Piece == input.Last {
+			dst = append(dst, '\n')
+		}
+		return dst, true
+	}
+	if !l.IsJSONObject() || !f.fields.Extract(l.Text, f.vals) {
+		if f.filter.on && !f.opts.Filter.matchText(l.Text, f.minLvl) {
+			return dst[:start], false
+		}
+		dst = append(dst, l.Prefix...)
+		dst = append(dst, l.Text...)
+		return append(dst, '\n'), true
+	}
+	if !f.filter.match(f.vals) {
+		return dst[:start], false
+	}
+	dst = append(dst, l.Prefix...)
+	if f.sum != nil {
+		dst = f.sum.Append(dst, f.vals, &f.r)
+	} else {
+		dst = f.tmpl.Append(dst, f.vals, &f.r)
+		if f.stack.Path != "" {
+			if v := f.stack.Get(f.vals); v != nil {
+				f.buf = logline.AppendText(f.buf[:0], v, true)
+				dst = appendIndented(dst, trimNewlines(f.buf))
+			}
+		}
+	}
+	return append(dst, '\n'), true
+}
+
+func trimNewlines(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// Run formats every line of r onto w. It returns the first write error (a
+// closed pipe among them), or nil; input errors are the reader's to report.
+func (f *Formatter) Run(r *input.Reader, w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	var ring [][]byte
+	next := 0
+	buf := make([]byte, 0, 64<<10)
+	for {
+		l, ok := r.Next()
+		if !ok {
+			break
+		}
+		out, keep := f.Append(buf[:0], l)
+		if !keep {
+			continue
+		}
+		if f.opts.Lines > 0 {
+			if len(ring) < f.opts.Lines {
+				ring = append(ring, append([]byte(nil), out...))
+			} else {
+				ring[next] = append(ring[next][:0], out...)
+				next = (next + 1) % f.opts.Lines
+			}
+			continue
+		}
+		if _, err := bw.Write(out); err != nil {
+			return err
+		}
+		if f.opts.FlushEachLine {
+			if err := bw.Flush(); err != nil {
+				return err
+			}
+		}
+		if cap(out) > 1<<20 {
+			buf = make([]byte, 0, 64<<10) // don't keep a huge buffer after one huge line
+		} else {
+			buf = out
+		}
+	}
+	for i := range ring {
+		if _, err := bw.Write(ring[(next+i)%len(ring)]); err != nil {
+			return err
+		}
+	}
+	return bw.Flush() // a cancelled --follow is a normal end, not an error
+}
