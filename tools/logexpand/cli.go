@@ -1,0 +1,260 @@
+package logexpand
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/auditlog-go/auditlog/tools/cli"
+	"github.com/auditlog-go/auditlog/tools/input"
+	"github.com/spf13/pflag"
+)
+
+const usage = `Usage: log-expand [flags] [file ...]
+
+Expand JSON log lines into indented, readable blocks: keys sorted, nested
+objects indented, strings that hold JSON (a request body, a context) or a
+Python dict repr expanded and tagged (json) or (python), multi-line strings
+such as stack traces printed as real lines in a "|" block. Lines that are
+not JSON pass through, followed by the JSON objects and Python dicts found
+in them (oslo.log's "body: {...}" and "{'key': u'value'}"), expanded and
+indented. Credentials (auth_token, password, X-Auth-Token... values) print
+as [REDACTED] unless --show-secrets.
+
+Reads the files (plain or gzip) or standard input. grep's "file:" and
+"file:12:" prefixes are kept as the header of each block, and its "--"
+separators pass through. Reads our audit lines, oslo.log's JSON lines and
+other loggers' JSON lines alike.
+
+Examples:
+  grep req-1234 api.log | log-expand
+  grep -Hn ERROR *.log | log-expand --keys message,exception
+  log-expand --depth 1 api.log.gz
+  log-expand --flatten api.log | grep request_id
+  log-expand --flatten api.log | grep -v auth | log-expand --unflatten
+  log-expand --follow /var/log/nova/nova-api.log
+
+--flatten prints one "path = value" statement per line (gron's idea):
+  json = {}
+  json.context = {}
+  json.context.request_id = "req-1"
+  json.exception.chain[0].message = "boom"
+  json["odd key"] = 1
+A string that holds JSON prints as the string, then as derived statements
+under path<json> (or path<json> for a Python repr) that --unflatten skips;
+--flatten | --unflatten gives back each record as compact JSON with sorted
+keys (exactly, with --show-secrets).
+
+Exit status: 0 all input read, 1 some input unreadable, 2 bad usage.
+
+Flags:
+`
+
+// Config is the parsed command line.
+type Config struct {
+	Options
+	Unflatten bool
+	Input     cli.InputFlags
+	Names     []string
+	Help      bool
+}
+
+// Parse reads the command line. Errors are [cli.UsageError]s.
+func Parse(args []string, stdio cli.IO) (*Config, *pflag.FlagSet, error) {
+	c := &Config{}
+	fs := pflag.NewFlagSet("log-expand", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	fs.IntVarP(&c.Depth, "depth", "d", 0, "expand `N` levels; deeper objects and arrays print as compact JSON (0: all)")
+	fs.StringSliceVarP(&c.Keys, "keys", "k", nil, "only these dotted `paths` and what is under them (a,b.c); repeatable")
+	fs.BoolVar(&c.Flatten, "flatten", false, "print one \"path = value\" line per value, to grep (gron's idea)")
+	fs.BoolVar(&c.Unflatten, "unflatten", false, "turn --flatten output back into compact JSON lines")
+	fs.BoolVar(&c.NoEmbedded, "no-embedded", false, "do not look for JSON or Python dicts inside strings and text lines")
+	fs.BoolVar(&c.ShowSecrets, "show-secrets", false, "print credentials (auth_token, password... values) instead of [REDACTED]")
+	c.Input.Register(fs)
+	fs.BoolVarP(&c.Help, "help", "h", false, "show this help")
+	fs.Usage = func() {
+		fmt.Fprint(stdio.Out, usage)
+		fs.SetOutput(stdio.Out)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, fs, cli.UsageError{Err: err}
+	}
+	c.Names = fs.Args()
+	switch {
+	case c.Depth < 0:
+		return nil, fs, cli.UsageError{Err: errors.New("--depth must not be negative")}
+	case c.Flatten && c.Unflatten:
+		return nil, fs, cli.UsageError{Err: errors.New("--flatten and --unflatten do not go together")}
+	case c.Unflatten && (c.Depth > 0 || len(c.Keys) > 0):
+		return nil, fs, cli.UsageError{Err: errors.New("--unflatten takes no --depth or --keys (give them to --flatten)")}
+	}
+	if _, err := compileKeys(c.Keys); err != nil {
+		return nil, fs, cli.UsageError{Err: fmt.Errorf("--keys: %w", err)}
+	}
+	return c, fs, nil
+}
+
+// Main runs log-expand with args (without the program name) and returns
+// its exit status.
+func Main(args []string, stdio cli.IO) int {
+	c, fs, err := Parse(args, stdio)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "log-expand: %v\nTry 'log-expand --help'.\n", err)
+		return cli.ExitUsage
+	}
+	if c.Help {
+		fs.Usage()
+		return cli.ExitOK
+	}
+	c.Color = stdio.UseColor(c.Input.Color) && !c.Flatten && !c.Unflatten
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err = Run(ctx, stdio, c)
+	var rep reported
+	if err != nil && !errors.As(err, &rep) && !cli.IsBrokenPipe(err) {
+		fmt.Fprintf(stdio.Err, "log-expand: %v\n", err)
+	}
+	return cli.ExitCode(err)
+}
+
+// Run reads the inputs c names and writes their expansion to stdio.Out.
+// Input errors are printed to stdio.Err as they happen and make Run return
+// an error at the end; a write error (a closed pipe among them) stops it.
+func Run(ctx context.Context, stdio cli.IO, c *Config) error {
+	x, err := New(c.Options)
+	if err != nil {
+		return cli.UsageError{Err: err}
+	}
+	w := &writer{out: stdio.Out, buf: make([]byte, 0, writeBuf+64<<10)}
+	w.eachLine = c.Input.Follow || stdio.OutIsTerminal || !regularInput(stdio, c.Names)
+	r := input.Open(ctx, c.Names, c.Input.Options(stdio.In, func(err error) {
+		w.flush() // keep the error next to the output it interrupts
+		fmt.Fprintf(stdio.Err, "log-expand: %v\n", err)
+	}))
+	defer r.Close()
+	var u *unflattener
+	if c.Unflatten {
+		u = newUnflattener()
+	}
+	filenames := c.Input.Filenames(c.Names)
+	var header []byte
+	for {
+		l, ok := r.Next()
+		if !ok {
+			break
+		}
+		header = header[:0]
+		if filenames && l.Piece <= input.First {
+			header = appendSource(header, l.Source)
+		}
+		switch {
+		case l.GroupSep:
+			if u != nil {
+				w.buf = u.flush(w.buf)
+			}
+			w.buf = append(w.buf, header...)
+			w.buf = append(w.buf, "--\n"...)
+		case l.Piece != input.Whole:
+			// A line too long to hold: as it came.
+			if u != nil {
+				w.buf = u.flush(w.buf)
+			}
+			if l.Piece == input.First {
+				w.buf = append(w.buf, header...)
+				w.buf = append(w.buf, l.Prefix...)
+			}
+			w.buf = append(w.buf, l.Text...)
+			if l.Piece == input.Last {
+				w.buf = append(w.buf, '\n')
+			}
+		case u != nil:
+			header = append(header, l.Prefix...)
+			w.buf = u.line(w.buf, header, l.Text)
+		default:
+			header = append(header, l.Prefix...)
+			w.buf = x.Append(w.buf, header, l.Text)
+		}
+		if w.eachLine || len(w.buf) >= writeBuf {
+			if err := w.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if u != nil {
+		w.buf = u.flush(w.buf)
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	if err := r.Err(); err != nil {
+		return reported{err}
+	}
+	return nil
+}
+
+// reported is an input error already printed as it happened.
+type reported struct{ error }
+
+func (r reported) Unwrap() error { return r.error }
+
+const writeBuf = 256 << 10
+
+// writer batches output: one Write per 256 KiB, or per line when the output
+// must keep up with a trickling input.
+type writer struct {
+	out      io.Writer
+	buf      []byte
+	eachLine bool
+	err      error
+}
+
+func (w *writer) flush() error {
+	if w.err != nil {
+		return w.err
+	}
+	if len(w.buf) > 0 {
+		_, w.err = w.out.Write(w.buf)
+	}
+	if cap(w.buf) > 4*writeBuf {
+		w.buf = make([]byte, 0, writeBuf+64<<10) // don't keep a huge line's buffer
+	} else {
+		w.buf = w.buf[:0]
+	}
+	return w.err
+}
+
+func appendSource(dst []byte, name string) []byte {
+	if name == "-" {
+		name = "(standard input)"
+	}
+	dst = append(dst, name...)
+	return append(dst, ':')
+}
+
+// regularInput reports whether every input is a file, or a standard input
+// that is a regular file: output may then wait for a full buffer. A pipe or
+// terminal may trickle (tail -f | log-expand), and each line must show at
+// once.
+func regularInput(stdio cli.IO, names []string) bool {
+	reads := len(names) == 0
+	for _, n := range names {
+		if n == "-" {
+			reads = true
+		}
+	}
+	if !reads {
+		return true
+	}
+	f, ok := stdio.In.(*os.File)
+	if !ok {
+		return true
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode().IsRegular()
+}

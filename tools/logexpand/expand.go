@@ -1,0 +1,748 @@
+package logexpand
+
+import (
+	"bytes"
+)
+
+// An Expander renders lines one at a time. It keeps its buffers from line to
+// line, so a long run allocates almost nothing; it is not safe for concurrent
+// use.
+type Expander struct {
+	opts     Options
+	sel      *selector
+	sens     func(string) bool
+	sensMemo map[string]bool
+
+	t     tree
+	order []int32    // a stack of child indices being visited in key order
+	emb   []embedded // a stack of literals found inside strings and text
+	masks []span
+	path  []byte // the flatten path being built
+}
+
+// embedded is a JSON object or Python dict found inside a string or a text
+// line.
+type embedded struct {
+	s, e   int32 // where the literal lies in tree.buf
+	ls, le int32 // the label: the word before it ("body: {…}" gives body)
+	root   int32
+	python bool
+}
+
+type span struct{ s, e int32 }
+
+// New returns an Expander for opts, or an error when opts.Keys holds a path
+// that is not a dotted name.
+func New(opts Options) (*Expander, error) {
+	sel, err := compileKeys(opts.Keys)
+	if err != nil {
+		return nil, err
+	}
+	x := &Expander{opts: opts, sel: sel, sens: opts.Sensitive, sensMemo: map[string]bool{}}
+	if x.sens == nil {
+		x.sens = defaultSensitive()
+	}
+	return x, nil
+}
+
+var bom = []byte("\xef\xbb\xbf")
+
+// Append appends the rendering of one input line to dst and returns it.
+// header is written before the line as grep wrote it ("api.log:12:"), or
+// is empty. line is the text after it, without its line ending; it is not
+// kept.
+//
+// A JSON object or array is expanded (or flattened); any other line is
+// copied, followed by the expansion of the dicts and JSON objects found in
+// it. A record that --keys leaves empty appends nothing.
+func (x *Expander) Append(dst, header, line []byte) []byte {
+	x.t.reset()
+	x.t.buf = append(x.t.buf, line...)
+	if root, ok := x.parseLine(); ok {
+		if x.opts.Flatten {
+			return x.flattenRecord(dst, header, root)
+		}
+		return x.expandRecord(dst, header, root)
+	}
+	x.t.nodes = x.t.nodes[:0]
+	x.t.buf = x.t.buf[:len(line)]
+	return x.textLine(dst, header)
+}
+
+func (x *Expander) parseLine() (int32, bool) {
+	b := x.t.buf
+	i := 0
+	if bytes.HasPrefix(b, bom) {
+		i = len(bom)
+	}
+	i = skipWS(b, i)
+	if i >= len(b) || (b[i] != '{' && b[i] != '[') {
+		return -1, false
+	}
+	root, end, ok := x.t.parseJSON(i, len(b))
+	if !ok || skipWS(b, end) != len(b) {
+		return -1, false
+	}
+	return root, true
+}
+
+// limited reports whether a container at depth is shown compact.
+func (x *Expander) limited(depth int) bool {
+	return x.opts.Depth > 0 && depth >= x.opts.Depth
+}
+
+func (x *Expander) expandRecord(dst, header []byte, root int32) []byte {
+	start := len(dst)
+	if len(header) > 0 {
+		dst = append(dst, header...)
+		dst = append(dst, ' ')
+	}
+	n := x.t.nodes[root]
+	open, closer := byte('{'), byte('}')
+	if n.kind == kArray {
+		open, closer = '[', ']'
+	}
+	if n.n == 0 {
+		if x.sel != nil {
+			return dst[:start]
+		}
+		return append(dst, open, closer, '\n')
+	}
+	dst = append(dst, open, '\n')
+	var any bool
+	if n.kind == kObject {
+		dst, any = x.members(dst, root, 2, 1, x.sel, false)
+	} else {
+		dst, any = x.items(dst, root, 2, 1, x.sel)
+	}
+	if !any {
+		return dst[:start]
+	}
+	return append(dst, closer, '\n')
+}
+
+func appendIndent(dst []byte, n int) []byte {
+	const spaces = "                                                                "
+	for n > len(spaces) {
+		dst = append(dst, spaces...)
+		n -= len(spaces)
+	}
+	return append(dst, spaces[:n]...)
+}
+
+// sortedChildren pushes the children of obj on x.order in key order and
+// returns where they start. The caller pops them with x.order[:base].
+func (x *Expander) sortedChildren(obj int32) int {
+	base := len(x.order)
+	nodes := x.t.nodes
+	for c := nodes[obj].child; c >= 0; c = nodes[c].next {
+		x.order = append(x.order, c)
+	}
+	if nodes[obj].kind != kObject {
+		return base
+	}
+	o := x.order[base:]
+	buf := x.t.buf
+	// Insertion sort: lines are usually sorted already (ours always are),
+	// and objects are small; it is stable, so duplicate keys keep their
+	// order.
+	for i := 1; i < len(o); i++ {
+		c := o[i]
+		k := buf[nodes[c].ks:nodes[c].ke]
+		j := i
+		for j > 0 {
+			p := &nodes[o[j-1]]
+			if bytes.Compare(buf[p.ks:p.ke], k) <= 0 {
+				break
+			}
+			o[j] = o[j-1]
+			j--
+		}
+		o[j] = c
+	}
+	return base
+}
+
+// keyText returns the text of the key of member c, decoded.
+func (x *Expander) keyText(c int32) []byte {
+	n := &x.t.nodes[c]
+	if n.flags&fKeyEsc == 0 {
+		return x.t.buf[n.ks:n.ke]
+	}
+	s := len(x.t.buf)
+	if n.flags&fPython != 0 {
+		x.t.buf = decodePython(x.t.buf, x.t.buf[n.ks:n.ke], n.flags&fKeyBytes != 0)
+	} else {
+		x.t.buf = decodeJSON(x.t.buf, x.t.buf[n.ks:n.ke])
+	}
+	return x.t.buf[s:]
+}
+
+// strSpan returns where the decoded text of string node c lies in t.buf,
+// decoding it onto the end of t.buf when it holds escapes.
+func (x *Expander) strSpan(c int32) (int32, int32) {
+	n := x.t.nodes[c]
+	if n.flags&fEsc == 0 {
+		return n.s, n.e
+	}
+	s := len(x.t.buf)
+	if n.flags&fPython != 0 {
+		x.t.buf = decodePython(x.t.buf, x.t.buf[n.s:n.e], n.flags&fBytes != 0)
+	} else {
+		x.t.buf = decodeJSON(x.t.buf, x.t.buf[n.s:n.e])
+	}
+	return int32(s), int32(len(x.t.buf))
+}
+
+// sensitive reports whether values under key are credentials to hide.
+func (x *Expander) sensitive(key []byte) bool {
+	if x.opts.ShowSecrets {
+		return false
+	}
+	if v, ok := x.sensMemo[string(key)]; ok {
+		return v
+	}
+	v := x.sens(string(key))
+	if len(x.sensMemo) > 4096 {
+		clear(x.sensMemo)
+	}
+	x.sensMemo[string(key)] = v
+	return v
+}
+
+// hides reports whether member c's value is replaced by [REDACTED]: its key
+// is sensitive and the value says more than null or "".
+func (x *Expander) hides(c int32, key []byte) bool {
+	n := &x.t.nodes[c]
+	if n.kind == kNull || (n.kind == kString && n.s == n.e) {
+		return false
+	}
+	return x.sensitive(key)
+}
+
+const masked = `"[REDACTED]"`
+
+// members appends the members of obj, one per line at indent, and reports
+// whether any was selected. With inlineFirst the first member follows a
+// "- " the caller wrote.
+func (x *Expander) members(dst []byte, obj int32, indent, depth int, sel *selector, inlineFirst bool) ([]byte, bool) {
+	base := x.sortedChildren(obj)
+	any := false
+	for i := base; i < len(x.order); i++ {
+		c := x.order[i]
+		key := x.keyText(c)
+		var csel *selector
+		if sel != nil {
+			s, ok := sel.next[string(key)]
+			if !ok {
+				continue
+			}
+			csel = s
+		}
+		mark := len(dst)
+		if any || !inlineFirst {
+			dst = appendIndent(dst, indent)
+		}
+		dst = x.appendKey(dst, key, x.t.nodes[c].flags&fKeyRepr != 0)
+		dst = append(dst, ':')
+		var ok bool
+		if x.hides(c, key) {
+			dst = append(dst, ' ')
+			dst = x.colored(dst, colorSecret, []byte(masked))
+			dst, ok = append(dst, '\n'), true
+		} else {
+			lvl := depth == 1 && isLevelKey(key)
+			dst, ok = x.value(dst, c, indent, depth, csel, lvl)
+		}
+		if !ok {
+			dst = dst[:mark]
+			continue
+		}
+		any = true
+	}
+	x.order = x.order[:base]
+	return dst, any
+}
+
+// items appends the elements of arr, one "- " item per line at indent.
+func (x *Expander) items(dst []byte, arr int32, indent, depth int, sel *selector) ([]byte, bool) {
+	any := false
+	for c := x.t.nodes[arr].child; c >= 0; c = x.t.nodes[c].next {
+		mark := len(dst)
+		dst = appendIndent(dst, indent)
+		dst = append(dst, '-')
+		var ok bool
+		if cn := x.t.nodes[c]; cn.kind == kObject && cn.n > 0 && !x.limited(depth) {
+			dst = append(dst, ' ')
+			dst, ok = x.members(dst, c, indent+2, depth+1, sel, true)
+		} else {
+			dst, ok = x.value(dst, c, indent, depth, sel, false)
+		}
+		if !ok {
+			dst = dst[:mark]
+			continue
+		}
+		any = true
+	}
+	return dst, any
+}
+
+// value appends the rest of a line that has its key (or "-") written: " x"
+// for a scalar, or a newline and the nested lines at indent+2. It reports
+// false, having appended garbage the caller drops, when sel selects nothing
+// in it.
+func (x *Expander) value(dst []byte, c int32, indent, depth int, sel *selector, level bool) ([]byte, bool) {
+	n := x.t.nodes[c]
+	switch n.kind {
+	case kObject, kArray:
+		return x.container(dst, c, indent, depth, sel)
+	case kString:
+		return x.stringValue(dst, c, indent, depth, sel, level)
+	}
+	if sel != nil {
+		return dst, false
+	}
+	dst = append(dst, ' ')
+	switch n.kind {
+	case kNull:
+		dst = append(dst, "null"...)
+	case kTrue:
+		dst = append(dst, "true"...)
+	case kFalse:
+		dst = append(dst, "false"...)
+	default:
+		dst = append(dst, x.t.buf[n.s:n.e]...)
+	}
+	return append(dst, '\n'), true
+}
+
+func (x *Expander) container(dst []byte, c int32, indent, depth int, sel *selector) ([]byte, bool) {
+	n := x.t.nodes[c]
+	if n.n == 0 {
+		if sel != nil {
+			return dst, false
+		}
+		if n.kind == kObject {
+			return append(dst, " {}\n"...), true
+		}
+		return append(dst, " []\n"...), true
+	}
+	if x.limited(depth) {
+		dst = append(dst, ' ')
+		dst = x.compact(dst, c)
+		return append(dst, '\n'), true
+	}
+	if n.kind == kArray && sel == nil {
+		if out, ok := x.inline(dst, c); ok {
+			return out, true
+		}
+	}
+	dst = append(dst, '\n')
+	if n.kind == kObject {
+		return x.members(dst, c, indent+2, depth+1, sel, false)
+	}
+	return x.items(dst, c, indent+2, depth+1, sel)
+}
+
+// inline appends a short array of plain scalars on one line: [a, b].
+func (x *Expander) inline(dst []byte, arr int32) ([]byte, bool) {
+	const maxWidth = 72
+	mark := len(dst)
+	dst = append(dst, ' ', '[')
+	first := true
+	for c := x.t.nodes[arr].child; c >= 0; c = x.t.nodes[c].next {
+		n := &x.t.nodes[c]
+		if !first {
+			dst = append(dst, ',', ' ')
+		}
+		first = false
+		switch n.kind {
+		case kNull:
+			dst = append(dst, "null"...)
+		case kTrue:
+			dst = append(dst, "true"...)
+		case kFalse:
+			dst = append(dst, "false"...)
+		case kNumber:
+			dst = append(dst, x.t.buf[n.s:n.e]...)
+		case kString:
+			raw := x.t.buf[n.s:n.e]
+			if n.flags&(fEsc|fCtl|fHigh) != 0 || bytes.IndexByte(raw, '{') >= 0 || (len(raw) > 0 && raw[0] == '[') {
+				return dst[:mark], false
+			}
+			dst = append(dst, '"')
+			dst = append(dst, raw...)
+			dst = append(dst, '"')
+		default:
+			return dst[:mark], false
+		}
+		if len(dst)-mark > maxWidth {
+			return dst[:mark], false
+		}
+	}
+	return append(dst, ']', '\n'), true
+}
+
+// stringValue appends a string: quoted; as a "|" block when it spans lines;
+// expanded with a (json) or (python) tag when it holds one whole literal;
+// followed by the literals found inside it otherwise.
+func (x *Expander) stringValue(dst []byte, c int32, indent, depth int, sel *selector, level bool) ([]byte, bool) {
+	n := x.t.nodes[c]
+	raw := x.t.buf[n.s:n.e]
+	if n.flags&(fEsc|fCtl|fHigh) == 0 && (len(raw) == 0 || raw[0] != '[' && raw[0] != '{') &&
+		(x.opts.NoEmbedded || bytes.IndexByte(raw, '{') < 0) {
+		if sel != nil {
+			return dst, false
+		}
+		dst = append(dst, ' ')
+		color := x.levelColor(level, raw)
+		if color != nil {
+			dst = append(dst, color...)
+		}
+		dst = append(dst, '"')
+		dst = append(dst, raw...)
+		dst = append(dst, '"')
+		if color != nil {
+			dst = append(dst, colorReset...)
+		}
+		return append(dst, '\n'), true
+	}
+	s, e := x.strSpan(c)
+	if root, python, ok := x.whole(s, e); ok {
+		tag := tagJSON
+		if python {
+			tag = tagPython
+		}
+		mark := len(dst)
+		dst = append(dst, ' ')
+		dst = x.colored(dst, colorTag, tag)
+		dst, ok = x.container(dst, root, indent, depth, sel)
+		if !ok {
+			return dst[:mark], false
+		}
+		return dst, true
+	}
+	if sel != nil {
+		return dst, false
+	}
+	text := x.t.buf[s:e]
+	if bytes.IndexByte(text, '\n') >= 0 {
+		dst = append(dst, " |\n"...)
+		return x.block(dst, text, indent+2), true
+	}
+	if !x.opts.NoEmbedded && bytes.IndexByte(text, '{') >= 0 {
+		base := len(x.emb)
+		x.findEmbedded(s, e)
+		if len(x.emb) > base {
+			ms, me := x.maskText(s, e, base)
+			dst = append(dst, ' ')
+			dst = appendQuoted(dst, x.t.buf[ms:me])
+			dst = append(dst, '\n')
+			dst = x.appendEmbedded(dst, base, indent+2, depth)
+			x.emb = x.emb[:base]
+			return dst, true
+		}
+	}
+	dst = append(dst, ' ')
+	color := x.levelColor(level, text)
+	if color != nil {
+		dst = append(dst, color...)
+	}
+	dst = appendQuoted(dst, text)
+	if color != nil {
+		dst = append(dst, colorReset...)
+	}
+	return append(dst, '\n'), true
+}
+
+ // levelColor is the colour of a level value, or nil.
+func (x *Expander) levelColor(level bool, text []byte) []byte {
+	if !level || !x.opts.Color {
+		return nil
+	}
+	return levelColor(text)
+}
+
+var (
+	tagJSON   = []byte("(json)")
+	tagPython = []byte("(python)")
+)
+
+// block appends text line by line at indent, as the body of a "|" block:
+// real lines, with control characters (but not tabs) escaped and a CR
+// before each line end dropped. A final line end adds no empty line.
+func (x *Expander) block(dst, text []byte, indent int) []byte {
+	if len(text) > 0 && text[len(text)-1] == '\n' {
+		text = text[:len(text)-1]
+	}
+	for {
+		i := bytes.IndexByte(text, '\n')
+		line := text
+		if i >= 0 {
+			line = text[:i]
+		}
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+		if len(line) > 0 {
+			dst = appendIndent(dst, indent)
+			dst = appendEscaped(dst, line, false)
+		}
+		dst = append(dst, '\n')
+		if i < 0 {
+			return dst
+		}
+		text = text[i+1:]
+	}
+}
+
+// whole reports whether t.buf[s:e] is, apart from surrounding whitespace,
+// one JSON object or array, or else one Python dict or list; it leaves the
+// parsed nodes in the arena when it is.
+func (x *Expander) whole(s, e int32) (root int32, python bool, ok bool) {
+	b := x.t.buf[:e]
+	i := skipWS(b, int(s))
+	if i >= len(b) || (b[i] != '{' && b[i] != '[') {
+		return -1, false, false
+	}
+	nodes, bufLen := len(x.t.nodes), len(x.t.buf)
+	root, end, ok := x.t.parseJSON(i, int(e))
+	if ok && skipWS(b, end) == int(e) {
+		return root, false, true
+	}
+	x.t.nodes, x.t.buf = x.t.nodes[:nodes], x.t.buf[:bufLen]
+	root, end, ok = x.t.parsePython(i, int(e))
+	if ok && skipWS(b, end) == int(e) && x.t.nodes[root].flags&fSet == 0 {
+		return root, true, true
+	}
+	x.t.nodes, x.t.buf = x.t.nodes[:nodes], x.t.buf[:bufLen]
+	return -1, false, false
+}
+
+// maxTries bounds the failed parses tried inside one string or line, so a
+// line full of '{' costs linear time, not quadratic.
+const maxTries = 16
+
+// findEmbedded pushes onto x.emb the non-empty JSON objects and Python
+// dicts found in t.buf[s:e], left to right, without overlaps.
+func (x *Expander) findEmbedded(s, e int32) {
+	b := x.t.buf[:e]
+	tries := 0
+	for i := int(s); i < int(e) && tries < maxTries; {
+		j := bytes.IndexByte(b[i:], '{')
+		if j < 0 {
+			return
+		}
+		p := i + j
+		nodes, bufLen := len(x.t.nodes), len(x.t.buf)
+		root, end, ok := x.t.parseJSON(p, int(e))
+		python := false
+		if !ok || x.t.nodes[root].kind != kObject || x.t.nodes[root].n == 0 {
+			x.t.nodes, x.t.buf = x.t.nodes[:nodes], x.t.buf[:bufLen]
+			root, end, ok = x.t.parsePython(p, int(e))
+			python = true
+			if !ok || x.t.nodes[root].kind != kObject || x.t.nodes[root].n == 0 {
+				x.t.nodes, x.t.buf = x.t.nodes[:nodes], x.t.buf[:bufLen]
+				tries++
+				i = p + 1
+				continue
+			}
+		}
+		ls, le := label(b[:p], int(s))
+		x.emb = append(x.emb, embedded{s: int32(p), e: int32(end), ls: int32(ls), le: int32(le), root: root, python: python})
+		i = end
+	}
+}
+
+// label finds the word before a literal at the end of b: "body: " and
+// "data=" give body and data.
+func label(b []byte, floor int) (int, int) {
+	i := len(b)
+	for i > floor && b[i-1] == ' ' {
+		i--
+	}
+	if i > floor && (b[i-1] == ':' || b[i-1] == '=') {
+		i--
+	}
+	for i > floor && b[i-1] == ' ' {
+		i--
+	}
+	e := i
+	for i > floor && (isIdentChar(b[i-1]) || b[i-1] == '-' || b[i-1] == '.') {
+		i--
+	}
+	return i, e
+}
+
+// appendEmbedded appends the literals x.emb[base:] found in a string or a
+// line, each under a "> label (json):" line at indent.
+func (x *Expander) appendEmbedded(dst []byte, base, indent, depth int) []byte {
+	for k := base; k < len(x.emb); k++ {
+		m := x.emb[k]
+		dst = appendIndent(dst, indent)
+		dst = append(dst, '>', ' ')
+		if m.le > m.ls {
+			dst = appendEscaped(dst, x.t.buf[m.ls:m.le], true)
+			dst = append(dst, ' ')
+		}
+		tag := tagJSON
+		if m.python {
+			tag = tagPython
+		}
+		dst = x.colored(dst, colorTag, tag)
+		dst = append(dst, ':')
+		dst, _ = x.container(dst, m.root, indent, depth, nil)
+	}
+	return dst
+}
+
+// maskText returns the span of t.buf[s:e] with the values of sensitive keys
+// in the literals x.emb[base:] replaced by [REDACTED]: a copy appended to
+// t.buf when anything was masked, else s, e itself.
+func (x *Expander) maskText(s, e int32, base int) (int32, int32) {
+	if x.opts.ShowSecrets {
+		return s, e
+	}
+	x.masks = x.masks[:0]
+	for k := base; k < len(x.emb); k++ {
+		x.collectMasks(x.emb[k].root)
+	}
+	if len(x.masks) == 0 {
+		return s, e
+	}
+	ns := len(x.t.buf)
+	at := s
+	for _, m := range x.masks { // collected in text order, never nested
+		x.t.buf = append(x.t.buf, x.t.buf[at:m.s]...)
+		x.t.buf = append(x.t.buf, "[REDACTED]"...)
+		at = m.e
+	}
+	x.t.buf = append(x.t.buf, x.t.buf[at:e]...)
+	return int32(ns), int32(len(x.t.buf))
+}
+
+// collectMasks appends to x.masks the spans to hide under obj: the content
+// of a string value, or the whole text of any other value.
+func (x *Expander) collectMasks(c int32) {
+	n := x.t.nodes[c]
+	if n.kind != kObject && n.kind != kArray {
+		return
+	}
+	for k := n.child; k >= 0; k = x.t.nodes[k].next {
+		if n.kind == kObject && x.hides(k, x.keyText(k)) {
+			m := x.t.nodes[k]
+			if len(x.masks) == 0 || x.masks[len(x.masks)-1].e <= m.s {
+				x.masks = append(x.masks, span{m.s, m.e})
+			}
+			continue
+		}
+		x.collectMasks(k)
+	}
+}
+
+// compact appends c as JSON on one line, keys sorted, credentials hidden.
+func (x *Expander) compact(dst []byte, c int32) []byte {
+	n := x.t.nodes[c]
+	switch n.kind {
+	case kNull:
+		return append(dst, "null"...)
+	case kTrue:
+		return append(dst, "true"...)
+	case kFalse:
+		return append(dst, "false"...)
+	case kNumber:
+		return append(dst, x.t.buf[n.s:n.e]...)
+	case kString:
+		s, e := x.strSpan(c)
+		return appendQuoted(dst, x.t.buf[s:e])
+	case kArray:
+		dst = append(dst, '[')
+		for k := n.child; k >= 0; k = x.t.nodes[k].next {
+			if k != n.child {
+				dst = append(dst, ',')
+			}
+			dst = x.compact(dst, k)
+		}
+		return append(dst, ']')
+	}
+	dst = append(dst, '{')
+	base := x.sortedChildren(c)
+	for i := base; i < len(x.order); i++ {
+		k := x.order[i]
+		if i > base {
+			dst = append(dst, ',')
+		}
+		key := x.keyText(k)
+		dst = appendQuoted(dst, key)
+		dst = append(dst, ':')
+		if x.hides(k, key) {
+			dst = append(dst, masked...)
+		} else {
+			dst = x.compact(dst, k)
+		}
+	}
+	x.order = x.order[:base]
+	return append(dst, '}')
+}
+
+// appendKey appends a member key: bare when it is a plain word, quoted
+// otherwise, so a key can never pass for something else.
+func (x *Expander) appendKey(dst, key []byte, repr bool) []byte {
+	if x.opts.Color {
+		dst = append(dst, colorKey...)
+	}
+	if bareKey(key) {
+		dst = append(dst, key...)
+	} else {
+		dst = appendQuoted(dst, key)
+	}
+	if x.opts.Color {
+		dst = append(dst, colorReset...)
+	}
+	return dst
+}
+
+func bareKey(key []byte) bool {
+	if len(key) == 0 || key[0] == '-' || key[0] == '>' {
+		return false
+	}
+	for _, c := range key {
+		if !plainASCII[c] || c == ':' || c == ' ' || c == '#' {
+			return false
+		}
+	}
+	return true
+}
+
+// textLine appends a line that is not JSON: as it came, but for the values
+// of sensitive keys in the literals found in it, followed (unless
+// flattening) by those literals, expanded and indented under it.
+func (x *Expander) textLine(dst, header []byte) []byte {
+	n := int32(len(x.t.buf))
+	dst = append(dst, header...)
+	base := len(x.emb)
+	if !x.opts.NoEmbedded && (!x.opts.Flatten || !x.opts.ShowSecrets) && bytes.IndexByte(x.t.buf, '{') >= 0 {
+		x.findEmbedded(0, n)
+	}
+	s, e := int32(0), n
+	if len(x.emb) > base {
+		s, e = x.maskText(0, n, base)
+	}
+	text := x.t.buf[s:e]
+	if x.opts.Color {
+		if i, j := textLevel(text); i >= 0 {
+			if color := levelColor(text[i:j]); color != nil {
+				dst = append(dst, text[:i]...)
+				dst = x.colored(dst, color, text[i:j])
+				text = text[j:]
+			}
+		}
+	}
+	dst = append(dst, text...)
+	dst = append(dst, '\n')
+	if !x.opts.Flatten {
+		dst = x.appendEmbedded(dst, base, 2, 0)
+	}
+	x.emb = x.emb[:base]
+	return dst
+}

@@ -1,0 +1,375 @@
+package logexpand
+
+import "bytes"
+
+// kind is the type of a parsed value.
+type kind uint8
+
+const (
+	kNull kind = iota
+	kFalse
+	kTrue
+	kNumber // a JSON number, or a bare Python literal (10L, inf, nan)
+	kString
+	kObject // a JSON object or a Python dict
+	kArray  // a JSON array, or a Python list, tuple or set
+)
+
+// Node flags.
+const (
+	fEsc        uint16 = 1 << iota // the string's text holds escapes still to decode
+	fCtl                           // the string's raw text holds control bytes
+	fHigh                          // the string's raw text holds bytes >= 0x80
+	fKeyEsc                        // the member key holds escapes still to decode
+	fSet                           // a Python set (rendered as an array)
+	fPython                        // parsed by the Python repr parser: escapes are Python's
+	fKeyRepr                       // the key is a non-string Python literal (shown as is)
+	fBytes                         // a Python bytes literal: \xNN is a byte
+	fKeyBytes                      // the key is a Python bytes literal
+)
+
+// node is one value in a [tree]. Spans are offsets into tree.buf, so a tree
+// holds no pointers and is reused from line to line without allocating.
+type node struct {
+	kind  kind
+	flags uint16
+	// s, e is the value's text: a string's content between its quotes, a
+	// number's literal, an object's or array's whole text.
+	s, e int32
+	// ks, ke is the member key's content between its quotes when the node is
+	// a member of an object; ks == ke == 0 otherwise (and for the empty key,
+	// which is told apart by the parent's kind).
+	ks, ke int32
+	child  int32 // first child, -1 when none
+	next   int32 // next sibling, -1 when none
+	n      int32 // number of children
+}
+
+// tree is an arena of nodes over one byte buffer: the line, followed by any
+// text decoded while expanding it (strings that hold JSON, Python reprs).
+type tree struct {
+	buf   []byte
+	nodes []node
+}
+
+func (t *tree) reset() {
+	t.buf = t.buf[:0]
+	t.nodes = t.nodes[:0]
+}
+
+func (t *tree) text(n *node) []byte { return t.buf[n.s:n.e] }
+func (t *tree) key(n *node) []byte  { return t.buf[n.ks:n.ke] }
+
+// maxDepth bounds nesting, so a hostile line cannot exhaust the stack. A
+// deeper line is not parsed and passes through unchanged.
+const maxDepth = 1000
+
+// parseJSON parses one JSON value starting at t.buf[pos:end], skipping
+// leading whitespace. It returns the node index and the position after the
+// value, or ok false when the text is not valid JSON. Nodes added by a failed
+// parse are left in the arena; callers that retry truncate t.nodes.
+func (t *tree) parseJSON(pos, end int) (idx int32, next int, ok bool) {
+	p := jsonParser{t: t, b: t.buf[:end]}
+	idx, next, ok = p.value(pos, 0)
+	return
+}
+
+type jsonParser struct {
+	t *tree
+	b []byte
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+func (p *jsonParser) add(n node) int32 {
+	p.t.nodes = append(p.t.nodes, n)
+	return int32(len(p.t.nodes) - 1)
+}
+
+func (p *jsonParser) value(i, depth int) (int32, int, bool) {
+	b := p.b
+	i = skipWS(b, i)
+	if i >= len(b) {
+		return -1, i, false
+	}
+	switch c := b[i]; c {
+	case '{':
+		return p.object(i, depth)
+	case '[':
+		return p.array(i, depth)
+	case '"':
+		s, e, flags, ok := scanString(b, i+1)
+		if !ok {
+			return -1, i, false
+		}
+		return p.add(node{kind: kString, flags: flags, s: int32(s), e: int32(e), child: -1, next: -1}), e + 1, true
+	case 't':
+		if bytes.HasPrefix(b[i:], litTrue) {
+			return p.add(node{kind: kTrue, s: int32(i), e: int32(i + 4), child: -1, next: -1}), i + 4, true
+		}
+	case 'f':
+		if bytes.HasPrefix(b[i:], litFalse) {
+			return p.add(node{kind: kFalse, s: int32(i), e: int32(i + 5), child: -1, next: -1}), i + 5, true
+		}
+	case 'n':
+		if bytes.HasPrefix(b[i:], litNull) {
+			return p.add(node{kind: kNull, s: int32(i), e: int32(i + 4), child: -1, next: -1}), i + 4, true
+		}
+	default:
+		if c == '-' || (c >= '0' && c <= '9') {
+			e, ok := scanNumber(b, i)
+			if !ok {
+				return -1, i, false
+			}
+			return p.add(node{kind: kNumber, s: int32(i), e: int32(e), child: -1, next: -1}), e, true
+		}
+	}
+	return -1, i, false
+}
+
+var (
+	litTrue  = []byte("true")
+	litFalse = []byte("false")
+	litNull  = []byte("null")
+)
+
+func (p *jsonParser) object(start, depth int) (int32, int, bool) {
+	if depth >= maxDepth {
+		return -1, start, false
+	}
+	b := p.b
+	self := p.add(node{kind: kObject, s: int32(start), child: -1, next: -1})
+	i := skipWS(b, start+1)
+	if i < len(b) && b[i] == '}' {
+		p.t.nodes[self].e = int32(i + 1)
+		return self, i + 1, true
+	}
+	last := int32(-1)
+	count := int32(0)
+	for {
+		i = skipWS(b, i)
+		if i >= len(b) || b[i] != '"' {
+			return -1, i, false
+		}
+		ks, ke, kflags, ok := scanString(b, i+1)
+		if !ok {
+			return -1, i, false
+		}
+		i = skipWS(b, ke+1)
+		if i >= len(b) || b[i] != ':' {
+			return -1, i, false
+		}
+		v, ni, ok := p.value(i+1, depth+1)
+		if !ok {
+			return -1, ni, false
+		}
+		n := &p.t.nodes[v]
+		n.ks, n.ke = int32(ks), int32(ke)
+		if kflags&fEsc != 0 {
+			n.flags |= fKeyEsc
+		}
+		if last < 0 {
+			p.t.nodes[self].child = v
+		} else {
+			p.t.nodes[last].next = v
+		}
+		last = v
+		count++
+		i = skipWS(b, ni)
+		if i >= len(b) {
+			return -1, i, false
+		}
+		if b[i] == ',' {
+			i++
+			continue
+		}
+		if b[i] == '}' {
+			s := &p.t.nodes[self]
+			s.e = int32(i + 1)
+			s.n = count
+			return self, i + 1, true
+		}
+		return -1, i, false
+	}
+}
+
+func (p *jsonParser) array(start, depth int) (int32, int, bool) {
+	if depth >= maxDepth {
+		return -1, start, false
+	}
+	b := p.b
+	self := p.add(node{kind: kArray, s: int32(start), child: -1, next: -1})
+	i := skipWS(b, start+1)
+	if i < len(b) && b[i] == ']' {
+		p.t.nodes[self].e = int32(i + 1)
+		return self, i + 1, true
+	}
+	last := int32(-1)
+	count := int32(0)
+	for {
+		v, ni, ok := p.value(i, depth+1)
+		if !ok {
+			return -1, ni, false
+		}
+		if last < 0 {
+			p.t.nodes[self].child = v
+		} else {
+			p.t.nodes[last].next = v
+		}
+		last = v
+		count++
+		i = skipWS(b, ni)
+		if i >= len(b) {
+			return -1, i, false
+		}
+		if b[i] == ',' {
+			i++
+			continue
+		}
+		if b[i] == ']' {
+			s := &p.t.nodes[self]
+			s.e = int32(i + 1)
+			s.n = count
+			return self, i + 1, true
+		}
+		return -1, i, false
+	}
+}
+
+// strClass marks the bytes a string scan must stop at: the closing quote,
+// a backslash, control bytes and bytes >= 0x80 (which only set flags).
+var strClass = func() (t [256]uint8) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = 1
+	}
+	t['"'] = 2
+	t['\\'] = 3
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = 4
+	}
+	return t
+}()
+
+// scanString scans the JSON string whose content starts at b[i] (after the
+// opening quote). It returns the content span, flags (fEsc, fCtl, fHigh) and
+// whether a closing quote was found. Escapes are checked for form, so that
+// decoding later cannot fail; raw control bytes are tolerated (and shown
+// escaped), as many writers emit them.
+func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
+	s = i
+	for {
+		// Skip plain bytes eight at a time when possible.
+		for i+8 <= len(b) {
+			if strClass[b[i]]|strClass[b[i+1]]|strClass[b[i+2]]|strClass[b[i+3]]|
+				strClass[b[i+4]]|strClass[b[i+5]]|strClass[b[i+6]]|strClass[b[i+7]] != 0 {
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			return s, i, flags, false
+		}
+		switch strClass[b[i]] {
+		case 0:
+			i++
+		case 1:
+			flags |= fCtl
+			i++
+		case 2:
+			return s, i, flags, true
+		case 3:
+			flags |= fEsc
+			if i+1 >= len(b) {
+				return s, i, flags, false
+			}
+			switch b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(b) || !isHex4(b[i+2:i+6]) {
+					return s, i, flags, false
+				}
+				i += 6
+			default:
+				return s, i, flags, false
+			}
+		case 4:
+			flags |= fHigh
+			i++
+		}
+	}
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b[:4] {
+		if unhex(c) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func unhex(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// scanNumber checks the JSON number at b[i:] and returns its end.
+func scanNumber(b []byte, i int) (int, bool) {
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i >= len(b) {
+		return i, false
+	}
+	if b[i] == '0' {
+		i++
+	} else if b[i] >= '1' && b[i] <= '9' {
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	} else {
+		return i, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return i, false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return i, false
+		}
+	}
+	return i, true
+}

@@ -1,0 +1,418 @@
+package logexpand
+
+import (
+	"bytes"
+	"slices"
+	"strconv"
+)
+
+// An unflattener turns --flatten statements back into one compact JSON line
+// per record, keys sorted. A record starts at its root statement
+// ("json = {}"), or where the prefix before the statements changes (so
+// grep -n output of several records stays apart); it ends where the next
+// one starts, at a line that is not a statement (which passes through
+// unchanged), or at the end of input. Derived statements (a path with a
+// <json> or <python> step) are skipped: they repeat a string's content.
+type unflattener struct {
+	root   *unode
+	header []byte
+	open   bool
+	steps  []step
+}
+
+// unode is one value of the record being rebuilt.
+type unode struct {
+	kind kind
+	raw  []byte // a scalar's JSON text
+	keys [][]byte
+	kids []*unode
+}
+
+type step struct {
+	key   []byte // an object key, or nil for an index
+	index int
+}
+
+func newUnflattener() *unflattener { return &unflattener{} }
+
+// Unflatten converts the text of --flatten output back into JSON lines,
+// for tests and for callers without an input.Reader.
+func Unflatten(text []byte) []byte {
+	u := newUnflattener()
+	var out []byte
+	for len(text) > 0 {
+		i := bytes.IndexByte(text, '\n')
+		line := text
+		if i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		out = u.line(out, nil, line)
+	}
+	return u.flush(out)
+}
+
+// line takes one input line: header is the prefix already split off (file
+// name, grep's prefix), text the rest.
+func (u *unflattener) line(dst, header, text []byte) []byte {
+	full := text
+	if len(header) > 0 {
+		full = append(append(make([]byte, 0, len(header)+len(text)), header...), text...)
+	}
+	at, derived, val, ok := u.statement(full)
+	if !ok {
+		dst = u.flush(dst)
+		dst = append(dst, header...)
+		dst = append(dst, text...)
+		return append(dst, '\n')
+	}
+	prefix := full[:at]
+	if derived {
+		return dst
+	}
+	if len(u.steps) == 0 || !u.open || !bytes.Equal(prefix, u.header) {
+		dst = u.flush(dst)
+		u.open = true
+		u.header = append(u.header[:0], prefix...)
+		u.root = nil
+	}
+	u.root = set(u.root, u.steps, val)
+	return dst
+}
+
+// flush appends the record being built, if any.
+func (u *unflattener) flush(dst []byte) []byte {
+	if !u.open {
+		return dst
+	}
+	u.open = false
+	dst = append(dst, u.header...)
+	if u.root == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = u.root.appendJSON(dst)
+	}
+	return append(dst, '\n')
+}
+
+// statement finds a statement in line: the root name at the start or
+// after a prefix ending in ':' or '-', its path (into u.steps), " = " and a
+// JSON value. It returns where the statement starts.
+func (u *unflattener) statement(line []byte) (at int, derived bool, val *unode, ok bool) {
+	for from := 0; ; {
+		i := bytes.Index(line[from:], []byte(flatRoot))
+		if i < 0 {
+			return 0, false, nil, false
+		}
+		at = from + i
+		from = at + 1
+		if at > 0 && line[at-1] != ':' && line[at-1] != '-' {
+			continue
+		}
+		if derived, val, ok = u.parseStatement(line[at+len(flatRoot):]); ok {
+			return at, derived, val, true
+		}
+	}
+}
+
+func (u *unflattener) parseStatement(b []byte) (derived bool, val *unode, ok bool) {
+	u.steps = u.steps[:0]
+	i := 0
+	for {
+		if i >= len(b) {
+			return false, nil, false
+		}
+		switch b[i] {
+		case '.':
+			j := i + 1
+			for j < len(b) && (b[j] == '_' || b[j] == '$' || b[j]|0x20 >= 'a' && b[j]|0x20 <= 'z' || j > i+1 && b[j] >= '0' && b[j] <= '9') {
+				j++
+			}
+			if j == i+1 {
+				return false, nil, false
+			}
+			u.steps = append(u.steps, step{key: b[i+1 : j]})
+			i = j
+			continue
+		case '[':
+			if i+1 < len(b) && b[i+1] == '"' {
+				s, end, good := parseFlatString(b, i+1)
+				if !good || end >= len(b) || b[end] != ']' {
+					return false, nil, false
+				}
+				u.steps = append(u.steps, step{key: s})
+				i = end + 1
+				continue
+			}
+			j := i + 1
+			for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+				j++
+			}
+			if j == i+1 || j >= len(b) || b[j] != ']' || j-i > 10 {
+				return false, nil, false
+			}
+			n, _ := strconv.Atoi(string(b[i+1 : j]))
+			u.steps = append(u.steps, step{index: n})
+			i = j + 1
+			continue
+		case '<':
+			if bytes.HasPrefix(b[i:], []byte("<json>")) || bytes.HasPrefix(b[i:], []byte("<python>")) {
+				return true, nil, true
+			}
+			return false, nil, false
+		case ' ':
+			if !bytes.HasPrefix(b[i:], []byte(" = ")) {
+				return false, nil, false
+			}
+			v, end, good := parseFlatValue(b, i+3, 0)
+			if !good || skipWS(b, end) != len(b) {
+				return false, nil, false
+			}
+			return false, v, true
+		}
+		return false, nil, false
+	}
+}
+
+// set stores val at path under n, making the containers on the way, and
+// returns the (possibly new) n. An index past the end pads with null, as
+// after a grep that dropped elements.
+func set(n *unode, path []step, val *unode) *unode {
+	if len(path) == 0 {
+		if n != nil && val.kind == n.kind && (val.kind == kObject || val.kind == kArray) && len(val.kids) == 0 {
+			return n // "x = {}" after its members: keep them
+		}
+		return val
+	}
+	s := path[0]
+	if s.key != nil {
+		if n == nil || n.kind != kObject {
+			n = &unode{kind: kObject}
+		}
+		for i, k := range n.keys {
+			if bytes.Equal(k, s.key) {
+				n.kids[i] = set(n.kids[i], path[1:], val)
+				return n
+			}
+		}
+		n.keys = append(n.keys, bytes.Clone(s.key))
+		n.kids = append(n.kids, set(nil, path[1:], val))
+		return n
+	}
+	if n == nil || n.kind != kArray {
+		n = &unode{kind: kArray}
+	}
+	if s.index > 1<<20 {
+		return n // not from --flatten: refuse to pad a million nulls
+	}
+	for len(n.kids) <= s.index {
+		n.kids = append(n.kids, &unode{kind: kNull, raw: []byte("null")})
+	}
+	n.kids[s.index] = set(n.kids[s.index], path[1:], val)
+	return n
+}
+
+func (n *unode) appendJSON(dst []byte) []byte {
+	switch n.kind {
+	case kObject:
+		idx := make([]int, len(n.keys))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return bytes.Compare(n.keys[a], n.keys[b]) })
+		dst = append(dst, '{')
+		for j, i := range idx {
+			if j > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, n.keys[i])
+			dst = append(dst, ':')
+			dst = n.kids[i].appendJSON(dst)
+		}
+		return append(dst, '}')
+	case kArray:
+		dst = append(dst, '[')
+		for i, k := range n.kids {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = k.appendJSON(dst)
+		}
+		return append(dst, ']')
+	case kString:
+		return appendJSONString(dst, n.raw)
+	}
+	return append(dst, n.raw...)
+}
+
+// appendJSONString writes s as a JSON string: quotes, backslashes and
+// control characters escaped, every other byte as it is (so bytes that were
+// not UTF-8 in the input are not UTF-8 in the output either).
+func appendJSONString(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	for _, c := range s {
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '"')
+}
+
+// parseFlatString reads the quoted string at b[i] as --flatten writes it:
+// JSON's escapes plus \xNN for a byte. It returns the decoded bytes and the
+// position after the closing quote.
+func parseFlatString(b []byte, i int) ([]byte, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, i, false
+	}
+	var out []byte
+	i++
+	for i < len(b) {
+		c := b[i]
+		switch {
+		case c == '"':
+			if out == nil {
+				out = []byte{}
+			}
+			return out, i + 1, true
+		case c == '\\':
+			if i+1 >= len(b) {
+				return nil, i, false
+			}
+			switch e := b[i+1]; e {
+			case 'x':
+				if i+4 > len(b) || unhex(b[i+2]) < 0 || unhex(b[i+3]) < 0 {
+					return nil, i, false
+				}
+				out = append(out, byte(unhex(b[i+2])<<4|unhex(b[i+3])))
+				i += 4
+			case 'u':
+				if i+6 > len(b) || !isHex4(b[i+2:i+6]) {
+					return nil, i, false
+				}
+				j := i + 6
+				if j+6 <= len(b) && b[j] == '\\' && b[j+1] == 'u' && isHex4(b[j+2:j+6]) {
+					j += 6 // a surrogate pair: decodeJSON takes both
+				}
+				out = decodeJSON(out, b[i:j])
+				i = j
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				out = decodeJSON(out, b[i:i+2])
+				i += 2
+			default:
+				return nil, i, false
+			}
+		case c < 0x20:
+			return nil, i, false
+		default:
+			j := i + 1
+			for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] >= 0x20 {
+				j++
+			}
+			out = append(out, b[i:j]...)
+			i = j
+		}
+	}
+	return nil, i, false
+}
+
+// parseFlatValue reads one JSON value (with --flatten's strings) at b[i].
+func parseFlatValue(b []byte, i, depth int) (*unode, int, bool) {
+	if depth > maxDepth {
+		return nil, i, false
+	}
+	i = skipWS(b, i)
+	if i >= len(b) {
+		return nil, i, false
+	}
+	switch c := b[i]; {
+	case c == '"':
+		s, end, ok := parseFlatString(b, i)
+		if !ok {
+			return nil, i, false
+		}
+		return &unode{kind: kString, raw: s}, end, true
+	case c == '{':
+		n := &unode{kind: kObject}
+		i = skipWS(b, i+1)
+		if i < len(b) && b[i] == '}' {
+			return n, i + 1, true
+		}
+		for {
+			i = skipWS(b, i)
+			k, end, ok := parseFlatString(b, i)
+			if !ok {
+				return nil, i, false
+			}
+			i = skipWS(b, end)
+			if i >= len(b) || b[i] != ':' {
+				return nil, i, false
+			}
+			v, end, ok := parseFlatValue(b, i+1, depth+1)
+			if !ok {
+				return nil, i, false
+			}
+			n.keys = append(n.keys, k)
+			n.kids = append(n.kids, v)
+			i = skipWS(b, end)
+			if i < len(b) && b[i] == ',' {
+				i++
+				continue
+			}
+			if i < len(b) && b[i] == '}' {
+				return n, i + 1, true
+			}
+			return nil, i, false
+		}
+	case c == '[':
+		n := &unode{kind: kArray}
+		i = skipWS(b, i+1)
+		if i < len(b) && b[i] == ']' {
+			return n, i + 1, true
+		}
+		for {
+			v, end, ok := parseFlatValue(b, i, depth+1)
+			if !ok {
+				return nil, i, false
+			}
+			n.kids = append(n.kids, v)
+			i = skipWS(b, end)
+			if i < len(b) && b[i] == ',' {
+				i++
+				continue
+			}
+			if i < len(b) && b[i] == ']' {
+				return n, i + 1, true
+			}
+			return nil, i, false
+		}
+	case c == '-' || c >= '0' && c <= '9':
+		end, ok := scanNumber(b, i)
+		if !ok {
+			return nil, i, false
+		}
+		return &unode{kind: kNumber, raw: bytes.Clone(b[i:end])}, end, true
+	}
+	for _, lit := range [...]struct {
+		s string
+		k kind
+	}{{"true", kTrue}, {"false", kFalse}, {"null", kNull}} {
+		if bytes.HasPrefix(b[i:], []byte(lit.s)) {
+			return &unode{kind: lit.k, raw: []byte(lit.s)}, i + len(lit.s), true
+		}
+	}
+	return nil, i, false
+}
