@@ -113,6 +113,7 @@ func Main(args []string, stdio cli.IO) int {
 		return cli.ExitOK
 	}
 	c.Color = stdio.UseColor(c.Input.Color) && !c.Flatten && !c.Unflatten
+	c.EscapeControl = stdio.OutIsTerminal
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err = Run(ctx, stdio, c)
@@ -169,7 +170,7 @@ func Run(ctx context.Context, stdio cli.IO, c *Config) error {
 				w.buf = append(w.buf, header...)
 				w.buf = append(w.buf, l.Prefix...)
 			}
-			w.buf = append(w.buf, l.Text...)
+			w.buf = x.appendText(w.buf, l.Text)
 			if l.Piece == input.Last {
 				w.buf = append(w.buf, '\n')
 			}

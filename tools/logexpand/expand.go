@@ -367,7 +367,7 @@ func (x *Expander) inline(dst []byte, arr int32) ([]byte, bool) {
 			dst = append(dst, x.t.buf[n.s:n.e]...)
 		case kString:
 			raw := x.t.buf[n.s:n.e]
-			if n.flags&(fEsc|fCtl|fHigh) != 0 || bytes.IndexByte(raw, '{') >= 0 || (len(raw) > 0 && raw[0] == '[') {
+			if n.flags&fSlow != 0 {
 				return dst[:mark], false
 			}
 			dst = append(dst, '"')
@@ -389,8 +389,7 @@ func (x *Expander) inline(dst []byte, arr int32) ([]byte, bool) {
 func (x *Expander) stringValue(dst []byte, c int32, indent, depth int, sel *selector, level bool) ([]byte, bool) {
 	n := x.t.nodes[c]
 	raw := x.t.buf[n.s:n.e]
-	if n.flags&(fEsc|fCtl|fHigh) == 0 && (len(raw) == 0 || raw[0] != '[' && raw[0] != '{') &&
-		(x.opts.NoEmbedded || bytes.IndexByte(raw, '{') < 0) {
+	if n.flags&fSlow == 0 {
 		if sel != nil {
 			return dst, false
 		}
@@ -425,23 +424,16 @@ func (x *Expander) stringValue(dst []byte, c int32, indent, depth int, sel *sele
 	if sel != nil {
 		return dst, false
 	}
-	text := x.t.buf[s:e]
+	base := len(x.emb)
+	if !x.opts.NoEmbedded && bytes.IndexByte(x.t.buf[s:e], '{') >= 0 {
+		x.findEmbedded(s, e)
+	}
+	ms, me := x.masked(s, e, base)
+	text := x.t.buf[ms:me]
 	if bytes.IndexByte(text, '\n') >= 0 {
+		x.emb = x.emb[:base]
 		dst = append(dst, " |\n"...)
 		return x.block(dst, text, indent+2), true
-	}
-	if !x.opts.NoEmbedded && bytes.IndexByte(text, '{') >= 0 {
-		base := len(x.emb)
-		x.findEmbedded(s, e)
-		if len(x.emb) > base {
-			ms, me := x.maskText(s, e, base)
-			dst = append(dst, ' ')
-			dst = appendQuoted(dst, x.t.buf[ms:me])
-			dst = append(dst, '\n')
-			dst = x.appendEmbedded(dst, base, indent+2, depth)
-			x.emb = x.emb[:base]
-			return dst, true
-		}
 	}
 	dst = append(dst, ' ')
 	color := x.levelColor(level, text)
@@ -452,10 +444,13 @@ func (x *Expander) stringValue(dst []byte, c int32, indent, depth int, sel *sele
 	if color != nil {
 		dst = append(dst, colorReset...)
 	}
-	return append(dst, '\n'), true
+	dst = append(dst, '\n')
+	dst = x.appendEmbedded(dst, base, indent+2, depth)
+	x.emb = x.emb[:base]
+	return dst, true
 }
 
- // levelColor is the colour of a level value, or nil.
+// levelColor is the colour of a level value, or nil.
 func (x *Expander) levelColor(level bool, text []byte) []byte {
 	if !level || !x.opts.Color {
 		return nil
@@ -554,16 +549,17 @@ func (x *Expander) findEmbedded(s, e int32) {
 	}
 }
 
-// label finds the word before a literal at the end of b: "body: " and
-// "data=" give body and data.
+// label finds the name before a literal at the end of b: "body: " and
+// "data=" give body and data; anything else gives no label.
 func label(b []byte, floor int) (int, int) {
 	i := len(b)
 	for i > floor && b[i-1] == ' ' {
 		i--
 	}
-	if i > floor && (b[i-1] == ':' || b[i-1] == '=') {
-		i--
+	if i <= floor || (b[i-1] != ':' && b[i-1] != '=') {
+		return 0, 0
 	}
+	i--
 	for i > floor && b[i-1] == ' ' {
 		i--
 	}
@@ -596,50 +592,6 @@ func (x *Expander) appendEmbedded(dst []byte, base, indent, depth int) []byte {
 	return dst
 }
 
-// maskText returns the span of t.buf[s:e] with the values of sensitive keys
-// in the literals x.emb[base:] replaced by [REDACTED]: a copy appended to
-// t.buf when anything was masked, else s, e itself.
-func (x *Expander) maskText(s, e int32, base int) (int32, int32) {
-	if x.opts.ShowSecrets {
-		return s, e
-	}
-	x.masks = x.masks[:0]
-	for k := base; k < len(x.emb); k++ {
-		x.collectMasks(x.emb[k].root)
-	}
-	if len(x.masks) == 0 {
-		return s, e
-	}
-	ns := len(x.t.buf)
-	at := s
-	for _, m := range x.masks { // collected in text order, never nested
-		x.t.buf = append(x.t.buf, x.t.buf[at:m.s]...)
-		x.t.buf = append(x.t.buf, "[REDACTED]"...)
-		at = m.e
-	}
-	x.t.buf = append(x.t.buf, x.t.buf[at:e]...)
-	return int32(ns), int32(len(x.t.buf))
-}
-
-// collectMasks appends to x.masks the spans to hide under obj: the content
-// of a string value, or the whole text of any other value.
-func (x *Expander) collectMasks(c int32) {
-	n := x.t.nodes[c]
-	if n.kind != kObject && n.kind != kArray {
-		return
-	}
-	for k := n.child; k >= 0; k = x.t.nodes[k].next {
-		if n.kind == kObject && x.hides(k, x.keyText(k)) {
-			m := x.t.nodes[k]
-			if len(x.masks) == 0 || x.masks[len(x.masks)-1].e <= m.s {
-				x.masks = append(x.masks, span{m.s, m.e})
-			}
-			continue
-		}
-		x.collectMasks(k)
-	}
-}
-
 // compact appends c as JSON on one line, keys sorted, credentials hidden.
 func (x *Expander) compact(dst []byte, c int32) []byte {
 	n := x.t.nodes[c]
@@ -654,6 +606,9 @@ func (x *Expander) compact(dst []byte, c int32) []byte {
 		return append(dst, x.t.buf[n.s:n.e]...)
 	case kString:
 		s, e := x.strSpan(c)
+		if n.flags&fSlow != 0 {
+			s, e = x.masked(s, e, len(x.emb))
+		}
 		return appendQuoted(dst, x.t.buf[s:e])
 	case kArray:
 		dst = append(dst, '[')
@@ -724,25 +679,31 @@ func (x *Expander) textLine(dst, header []byte) []byte {
 	if !x.opts.NoEmbedded && (!x.opts.Flatten || !x.opts.ShowSecrets) && bytes.IndexByte(x.t.buf, '{') >= 0 {
 		x.findEmbedded(0, n)
 	}
-	s, e := int32(0), n
-	if len(x.emb) > base {
-		s, e = x.maskText(0, n, base)
-	}
+	s, e := x.masked(0, n, base)
 	text := x.t.buf[s:e]
 	if x.opts.Color {
 		if i, j := textLevel(text); i >= 0 {
 			if color := levelColor(text[i:j]); color != nil {
-				dst = append(dst, text[:i]...)
+				dst = x.appendText(dst, text[:i])
 				dst = x.colored(dst, color, text[i:j])
 				text = text[j:]
 			}
 		}
 	}
-	dst = append(dst, text...)
+	dst = x.appendText(dst, text)
 	dst = append(dst, '\n')
 	if !x.opts.Flatten {
 		dst = x.appendEmbedded(dst, base, 2, 0)
 	}
 	x.emb = x.emb[:base]
 	return dst
+}
+
+// appendText appends text that is not JSON: as it is, or with control
+// characters escaped when the output is a terminal.
+func (x *Expander) appendText(dst, text []byte) []byte {
+	if x.opts.EscapeControl {
+		return appendEscaped(dst, text, false)
+	}
+	return append(dst, text...)
 }

@@ -134,15 +134,13 @@ func (x *Expander) flatValue(dst, header []byte, c int32, depth int, sel *select
 
 func (x *Expander) flatString(dst, header []byte, c int32, depth int, sel *selector) ([]byte, bool) {
 	n := x.t.nodes[c]
-	raw := x.t.buf[n.s:n.e]
-	plain := n.flags&(fEsc|fCtl|fHigh) == 0
-	if plain && (len(raw) == 0 || raw[0] != '[' && raw[0] != '{') && (x.opts.ShowSecrets || bytes.IndexByte(raw, '{') < 0) {
+	if n.flags&fSlow == 0 {
 		if sel != nil {
 			return dst, false
 		}
 		dst = x.stmt(dst, header)
 		dst = append(dst, '"')
-		dst = append(dst, raw...)
+		dst = append(dst, x.t.buf[n.s:n.e]...)
 		dst = append(dst, '"', '\n')
 		return dst, true
 	}
@@ -150,19 +148,14 @@ func (x *Expander) flatString(dst, header []byte, c int32, depth int, sel *selec
 	root, python, whole := x.whole(s, e)
 	mark := len(dst)
 	if sel == nil {
-		ms, me := s, e
-		if !x.opts.ShowSecrets {
-			base := len(x.emb)
-			if whole {
-				x.emb = append(x.emb, embedded{root: root})
-			} else if !x.opts.NoEmbedded && bytes.IndexByte(x.t.buf[s:e], '{') >= 0 {
-				x.findEmbedded(s, e)
-			}
-			if len(x.emb) > base {
-				ms, me = x.maskText(s, e, base)
-			}
-			x.emb = x.emb[:base]
+		base := len(x.emb)
+		if whole {
+			x.emb = append(x.emb, embedded{root: root})
+		} else if !x.opts.NoEmbedded && bytes.IndexByte(x.t.buf[s:e], '{') >= 0 {
+			x.findEmbedded(s, e)
 		}
+		ms, me := x.masked(s, e, base)
+		x.emb = x.emb[:base]
 		dst = x.stmt(dst, header)
 		dst = appendQuoted(dst, x.t.buf[ms:me])
 		dst = append(dst, '\n')

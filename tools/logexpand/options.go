@@ -39,6 +39,12 @@ type Options struct {
 
 	// Color adds ANSI colours: keys, level values by level, tags.
 	Color bool
+
+	// EscapeControl shows control characters in lines that are not JSON
+	// as escapes (\u001b), so that a raw ESC cannot act on the terminal.
+	// Values in JSON lines are always escaped. Set it when the output is a
+	// terminal; otherwise such lines pass through byte for byte.
+	EscapeControl bool
 }
 
 // selector is the compiled form of Options.Keys: a trie of path segments.

@@ -5,7 +5,7 @@ import (
 )
 
 // parsePython parses one Python literal as repr() writes it — dicts, lists,
-// tuples, sets, str/unicode/bytes literals (u'', b'', r''), ints (with
+// tuples, sets, strings in either quote with a u, b or r prefix, ints (with
 // Python 2's L), floats, inf, nan, True, False, None — starting at
 // t.buf[pos:end]. It returns the node index and the position after the
 // literal, or ok false when the text is anything else (an object repr such
@@ -160,7 +160,7 @@ func (p *pyParser) str(start, q int, bytesLit bool) (int32, int, bool) {
 			raw = true
 		}
 	}
-	flags := fHigh | fCtl
+	flags := fHigh | fCtl | fBrace | fPair
 	if bytesLit {
 		flags |= fBytes
 	}

@@ -17,15 +17,20 @@ const (
 
 // Node flags.
 const (
-	fEsc        uint16 = 1 << iota // the string's text holds escapes still to decode
-	fCtl                           // the string's raw text holds control bytes
-	fHigh                          // the string's raw text holds bytes >= 0x80
-	fKeyEsc                        // the member key holds escapes still to decode
-	fSet                           // a Python set (rendered as an array)
-	fPython                        // parsed by the Python repr parser: escapes are Python's
-	fKeyRepr                       // the key is a non-string Python literal (shown as is)
-	fBytes                         // a Python bytes literal: \xNN is a byte
-	fKeyBytes                      // the key is a Python bytes literal
+	fEsc      uint16 = 1 << iota // the string's text holds escapes still to decode
+	fCtl                         // the string's raw text holds control bytes
+	fHigh                        // the string's raw text holds bytes >= 0x80
+	fKeyEsc                      // the member key holds escapes still to decode
+	fSet                         // a Python set (rendered as an array)
+	fPython                      // parsed by the Python repr parser: escapes are Python's
+	fKeyRepr                     // the key is a non-string Python literal (shown as is)
+	fBytes                       // a Python bytes literal: \xNN is a byte
+	fKeyBytes                    // the key is a Python bytes literal
+	fBrace                       // the string's raw text holds '{' or starts with '['
+	fPair                        // the string's raw text holds ':' or '=' ("key: value", maybe)
+
+	// fSlow marks strings that need more than a copy between quotes.
+	fSlow = fEsc | fCtl | fHigh | fBrace | fPair
 )
 
 // node is one value in a [tree]. Spans are offsets into tree.buf, so a tree
@@ -111,6 +116,9 @@ func (p *jsonParser) value(i, depth int) (int32, int, bool) {
 		s, e, flags, ok := scanString(b, i+1)
 		if !ok {
 			return -1, i, false
+		}
+		if s < e && b[s] == '[' {
+			flags |= fBrace
 		}
 		return p.add(node{kind: kString, flags: flags, s: int32(s), e: int32(e), child: -1, next: -1}), e + 1, true
 	case 't':
@@ -257,11 +265,15 @@ var strClass = func() (t [256]uint8) {
 	for c := 0x80; c < 0x100; c++ {
 		t[c] = 4
 	}
+	t['{'] = 5
+	t[':'] = 6
+	t['='] = 6
 	return t
 }()
 
 // scanString scans the JSON string whose content starts at b[i] (after the
-// opening quote). It returns the content span, flags (fEsc, fCtl, fHigh) and
+// opening quote). It returns the content span, flags (fEsc, fCtl, fHigh,
+// fBrace, fPair) and
 // whether a closing quote was found. Escapes are checked for form, so that
 // decoding later cannot fail; raw control bytes are tolerated (and shown
 // escaped), as many writers emit them.
@@ -305,6 +317,12 @@ func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
 			}
 		case 4:
 			flags |= fHigh
+			i++
+		case 5:
+			flags |= fBrace
+			i++
+		case 6:
+			flags |= fPair
 			i++
 		}
 	}

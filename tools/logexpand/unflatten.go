@@ -304,8 +304,9 @@ func parseFlatString(b []byte, i int) ([]byte, int, bool) {
 					return nil, i, false
 				}
 				j := i + 6
-				if j+6 <= len(b) && b[j] == '\\' && b[j+1] == 'u' && isHex4(b[j+2:j+6]) {
-					j += 6 // a surrogate pair: decodeJSON takes both
+				if r := hex4(b[i+2 : i+6]); r >= 0xD800 && r < 0xDC00 &&
+					j+6 <= len(b) && b[j] == '\\' && b[j+1] == 'u' && isHex4(b[j+2:j+6]) {
+					j += 6 // a surrogate pair: decodeJSON joins them
 				}
 				out = decodeJSON(out, b[i:j])
 				i = j

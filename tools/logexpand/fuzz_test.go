@@ -1,0 +1,143 @@
+package logexpand
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+	"unicode/utf8"
+)
+
+var fuzzSeeds = []string{
+	`{"a":1,"b":{"c":[1,2,{"d":"e"}]},"s":"x\ny","j":"{\"k\":1}","p":"{'k': u'v'}"}`,
+	`{"context":{"auth_token":"abc","roles":["admin"]},"message":"body: {\"x\": 1}"}`,
+	`2015-10-29 10:51:11.600 4470 DEBUG x [-] RESP: [200] {'x-subject-token': 'abc', 'vary': 'X'}`,
+	`{"e":"\u001b[2J\ud800","k\u00e9y":"\u2028"}`,
+	`[1,[2,[3]],{"a":[]}]`,
+	`{'a': (1, 2), 'b': {'c', 'd'}, 'e': set(), 'f': b'\xff', 'g': 10L, 'h': -inf}`,
+	`curl -H "X-Auth-Token: abc" /x?token=y&password=z Authorization: Bearer q`,
+	"{\"bad\":\"\xff\xfe\"}",
+	`{"a":1} trailing`,
+	``,
+}
+
+// FuzzExpand feeds arbitrary lines to every mode: nothing may panic, and
+// each line's output ends with a newline. Escaped output holds no control
+// byte other than newline and tab, so no value reaches a terminal raw.
+func FuzzExpand(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s), uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, line []byte, mode uint8) {
+		if bytes.IndexByte(line, '\n') >= 0 {
+			return
+		}
+		opts := Options{
+			Flatten:     mode&1 != 0,
+			ShowSecrets: mode&2 != 0,
+			NoEmbedded:  mode&4 != 0,
+			Color:       mode&8 != 0,
+			Depth:       int(mode>>4) & 3,
+		}
+		if mode&64 != 0 {
+			opts.Keys = []string{"a", "b.c", "context.auth_token"}
+		}
+		x, err := New(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := x.Append(nil, []byte("f:1:"), line)
+		if len(out) > 0 && out[len(out)-1] != '\n' {
+			t.Fatalf("output does not end with a newline: %q", out)
+		}
+		// Twice, to catch state left behind by the first line.
+		out2 := x.Append(nil, []byte("f:1:"), line)
+		if !bytes.Equal(out, out2) {
+			t.Fatalf("second run differs:\n%q\n%q", out, out2)
+		}
+		if isRecord(line) && !opts.Color {
+			for _, c := range out {
+				if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f {
+					t.Fatalf("control byte %#x in the output of a record: %q", c, out)
+				}
+			}
+		}
+	})
+}
+
+// FuzzRoundTrip checks that --flatten | --unflatten gives back the data of
+// every JSON line encoding/json accepts.
+func FuzzRoundTrip(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		if bytes.IndexByte(line, '\n') >= 0 || bytes.IndexByte(line, '\r') >= 0 {
+			return
+		}
+		var want any
+		if decodeJSON2(line, &want) != nil || !isRecord(line) {
+			return
+		}
+		x, _ := New(Options{Flatten: true, ShowSecrets: true})
+		flat := x.Append(nil, nil, line)
+		back := bytes.TrimSuffix(Unflatten(flat), []byte("\n"))
+		var got any
+		if err := decodeJSON2(back, &got); err != nil {
+			t.Fatalf("unflattened line is not JSON: %v\nin:   %s\nflat: %s\nout:  %s", err, line, flat, back)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("data changed\nin:   %s\nflat: %s\nout:  %s", line, flat, back)
+		}
+	})
+}
+
+// FuzzPython checks the Python repr parser: no panic, spans inside the
+// text, and a dict of plain string keys and JSON-like values parses to
+// what Python's json-compatible reading would give.
+func FuzzPython(f *testing.F) {
+	for _, s := range []string{
+		`{'a': 1}`, `{'server': {'name': u'vm1', 'flag': True, 'x': None}}`,
+		`{b'k': b'\xff', 'e': 'it\'s', "d": "a'b", r'r': r'\d'}`,
+		`{1: (1,), None: [], (1, 2): {'x', 'y'}, 'f': 1.5e-05, 'g': 10L, 'h': -inf}`,
+		`{'a': <object at 0x1>}`, `{'a': 1`, `{`, `{'u': u'\u4e2d\U0001F600\x41\101'}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		var tr tree
+		tr.buf = append(tr.buf, src...)
+		root, end, ok := tr.parsePython(0, len(src))
+		if !ok {
+			return
+		}
+		if end > len(src) || end <= 0 {
+			t.Fatalf("end %d outside [1,%d]", end, len(src))
+		}
+		for i, n := range tr.nodes {
+			if n.s < 0 || n.e < n.s || int(n.e) > len(tr.buf) || n.ks < 0 || n.ke < n.ks || int(n.ke) > len(tr.buf) {
+				t.Fatalf("node %d spans out of range: %+v (buf %d)", i, n, len(tr.buf))
+			}
+		}
+		// Render it: strings decode, keys decode, nothing panics.
+		x, _ := New(Options{})
+		x.t = tr
+		out := x.compact(nil, root)
+		if tr.nodes[root].kind == kObject || tr.nodes[root].kind == kArray {
+			if len(out) < 2 {
+				t.Fatalf("compact form %q too short", out)
+			}
+		}
+		if !utf8.Valid(out) && bytes.IndexByte(src, '\\') < 0 && utf8.Valid(src) {
+			t.Fatalf("invalid UTF-8 out of valid input: %q", out)
+		}
+		// When every value is JSON-like the compact form is JSON.
+		if bytes.ContainsAny(src, "()LjinfsetbBuUrR<") || bytes.Contains(src, []byte(`\`)) {
+			return
+		}
+		var v any
+		if err := json.Unmarshal(out, &v); err != nil && tr.nodes[root].kind == kObject {
+			t.Fatalf("compact form of %q is not JSON: %v: %s", src, err, out)
+		}
+	})
+}
