@@ -1,8 +1,8 @@
 package input
 
 import (
-	"context"
 	"io"
+	"strconv"
 	"time"
 )
 
@@ -61,7 +61,7 @@ func (p Piece) String() string {
 	case Last:
 		return "Last"
 	}
-	return "Piece(" + itoa(int64(p)) + ")"
+	return "Piece(" + strconv.Itoa(int(p)) + ")"
 }
 
 // Line is one line of input, or one piece of a long line. Its byte slices
@@ -96,40 +96,20 @@ type Line struct {
 // starts with '{', and before trailing spaces or tabs it ends with '}'. It
 // is false for pieces of long lines, which cannot be parsed on their own.
 func (l *Line) IsJSONObject() bool {
-	return false
-}
-
-// Reader hands out the lines of a list of inputs in order. It is not safe
-// for concurrent use.
-type Reader struct {
-	ctx   context.Context
-	names []string
-	opts  Options
-}
-
-// Open starts reading names in order; no names means standard input, as
-// does the name "-". Open never fails: a name that cannot be opened becomes
-// a [*SourceError] (passed to [Options.OnError] and kept for [Reader.Err])
-// and the next name is read. Cancelling ctx ends Follow mode and, where the
-// input allows it, a blocked read.
-func Open(ctx context.Context, names []string, opts Options) *Reader {
-	return &Reader{ctx: ctx, names: names, opts: opts}
-}
-
-// Next returns the next line and true, or nil and false once every input is
-// exhausted. In Follow mode it returns false only after ctx is done. The
-// returned Line, and the memory it points to, are reused by the next call.
-func (r *Reader) Next() (*Line, bool) {
-	return nil, false
-}
-
-// Err returns every input error so far joined with errors.Join, or nil.
-// Each joined error is a [*SourceError].
-func (r *Reader) Err() error {
-	return nil
-}
-
-// Close releases the open input. It does not close [Options.Stdin].
-func (r *Reader) Close() error {
-	return nil
+	if l.Piece != Whole {
+		return false
+	}
+	t := l.Text
+	if len(t) >= 3 && t[0] == 0xEF && t[1] == 0xBB && t[2] == 0xBF {
+		t = t[3:]
+	}
+	i := 0
+	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
+		i++
+	}
+	j := len(t)
+	for j > i && (t[j-1] == ' ' || t[j-1] == '\t') {
+		j--
+	}
+	return j-i >= 2 && t[i] == '{' && t[j-1] == '}'
 }
