@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/auditlog-go/auditlog/tools/input"
@@ -52,4 +53,13 @@ func (f *InputFlags) Options(stdin io.Reader, onError func(error)) input.Options
 // -H was given, or, as grep does, when more than one name is read.
 func (f *InputFlags) Filenames(names []string) bool {
 	return f.WithFilename || len(names) > 1
+}
+
+// Validate checks the values the flag parser could not: a negative
+// --max-line-bytes is a [UsageError]; 0 means the default.
+func (f *InputFlags) Validate() error {
+	if f.MaxLine < 0 {
+		return UsageError{fmt.Errorf("--max-line-bytes must not be negative, got %d", f.MaxLine)}
+	}
+	return nil
 }

@@ -22,7 +22,8 @@ type IO struct {
 }
 
 // System returns the process's own streams. A stream counts as a terminal
-// when it is a character device, which needs no dependency beyond os.
+// when it is a character device, which needs no dependency beyond os; the
+// price is that /dev/null counts too, where colour is harmless.
 func System() IO {
 	return IO{
 		In:            os.Stdin,
