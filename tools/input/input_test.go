@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -776,6 +777,48 @@ func TestStdinPipeEnds(t *testing.T) {
 	case <-f.done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("reader did not end with its only input, a closed pipe")
+	}
+}
+
+// TestFollowStdinFile: standard input redirected from a file is followed
+// like the file (log-format --follow < api.log).
+func TestFollowStdinFile(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "a.log", []byte("one\n"))
+	in, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	f := follow(t, nil, Options{Stdin: in})
+	f.want(t, "one")
+	appendFile(t, p, "two\n")
+	f.want(t, "two")
+}
+
+// TestFollowFIFO: a named pipe is read until its writer closes it, and is
+// not polled after (it has no size to shrink or grow).
+func TestFollowFIFO(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(p, 0o600); err != nil {
+		t.Skip(err)
+	}
+	go func() {
+		w, err := os.OpenFile(p, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		io.WriteString(w, "x\ny")
+		w.Close()
+	}()
+	f := follow(t, []string{p}, Options{})
+	f.want(t, "x", "y")
+	select {
+	case <-f.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("reader did not end with its only input, a FIFO whose writer left")
+	}
+	if err := f.r.Err(); err != nil {
+		t.Errorf("Err() = %v", err)
 	}
 }
 

@@ -43,7 +43,7 @@ func (r *Reader) open(name string) (*source, error) {
 		if err := s.start(r.stdin); err != nil {
 			return nil, err
 		}
-		s.follow = r.opts.Follow && s.f != nil && s.plain
+		s.follow = r.opts.Follow && s.followable()
 		return s, nil
 	}
 	s := &source{name: name, path: name, follow: r.opts.Follow}
@@ -53,8 +53,15 @@ func (r *Reader) open(name string) (*source, error) {
 		}
 		return nil, err
 	}
-	s.follow = s.follow && s.plain
+	s.follow = s.follow && s.followable()
 	return s, nil
+}
+
+// followable reports whether polling s for growth makes sense: a plain
+// regular file. A FIFO or device ends when its writer goes, and a gzip
+// file is an archive, not a live log.
+func (s *source) followable() bool {
+	return s.plain && s.f != nil && s.fi != nil && s.fi.Mode().IsRegular()
 }
 
 // reopen looks again for a followed name that was missing, reporting
@@ -62,7 +69,7 @@ func (r *Reader) open(name string) (*source, error) {
 func (r *Reader) reopen(s *source) bool {
 	err := s.openPath()
 	if err == nil {
-		s.follow = s.plain
+		s.follow = s.followable()
 		return true
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
