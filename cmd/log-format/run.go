@@ -60,6 +60,7 @@ type options struct {
 	lines     int
 	timezone  string
 	presets   bool
+	secrets   bool
 	help      bool
 	names     []string
 }
@@ -81,6 +82,7 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 	fs.IntVarP(&o.lines, "lines", "n", 0, "print only the last N lines of output")
 	fs.StringVar(&o.timezone, "timezone", "UTC", "zone of timestamps written without one (oslo.log's asctime), e.g. Local or Europe/Paris")
 	fs.BoolVar(&o.noAliases, "no-aliases", false, "read keys only as written (no oslo.log or Go logger aliases)")
+	fs.BoolVar(&o.secrets, "show-secrets", false, "print credentials (auth_token, password… values) instead of [REDACTED]")
 	fs.BoolVar(&o.presets, "list-presets", false, "print the presets and exit")
 	o.in.Register(fs)
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
@@ -149,6 +151,7 @@ func run(args []string, io cli.IO) int {
 			Request: o.request, Services: o.services, Location: loc,
 		},
 		Lines:         o.lines,
+		ShowSecrets:   o.secrets,
 		Color:         color,
 		EscapeControl: io.OutIsTerminal,
 		WithFilename:  o.in.Filenames(o.names),

@@ -57,6 +57,10 @@ type Options struct {
 	// EscapeControl writes control characters in values as visible escapes.
 	// Set it when the output is a terminal.
 	EscapeControl bool
+	// ShowSecrets prints credentials (values under keys such as auth_token
+	// or password) as the line has them; by default they print as
+	// [REDACTED], whoever wrote the line.
+	ShowSecrets bool
 	// WithFilename puts the input's name before each line, as grep -H does.
 	WithFilename bool
 	// FlushEachLine writes each line out at once: for --follow and for a
@@ -82,6 +86,9 @@ type Formatter struct {
 func New(o Options) (*Formatter, error) {
 	f := &Formatter{opts: o, fields: logline.NewFields()}
 	f.r = render{missing: o.Missing, escapeControl: o.EscapeControl, color: o.Color}
+	if !o.ShowSecrets {
+		f.r.sensitive = sensitiveKey
+	}
 	aliases := !o.NoAliases
 	format := o.Format
 	if p, ok := Presets[format]; ok {
@@ -120,6 +127,9 @@ func (f *Formatter) Append(dst []byte, l *input.Line) (out []byte, keep bool) {
 		dst = append(dst, ':')
 	}
 	if l.GroupSep {
+		if f.filter.on { // grep's groups mean nothing once lines are dropped
+			return dst[:start], false
+		}
 		return append(dst, "--\n"...), true
 	}
 	if l.Piece != input.Whole { // a line too long to parse: as it came

@@ -45,6 +45,16 @@ const indent = "    "
 // text is one log-expand away.
 const maxStatement = 120
 
+// get is Lookup.Get with empty strings counted as absent: oslo.log writes
+// "error_summary": "" on every line without an error.
+func get(l logline.Lookup, vals [][]byte) []byte {
+	v := l.Get(vals)
+	if len(v) == 2 && v[0] == '"' {
+		return nil
+	}
+	return v
+}
+
 func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 	sep := func() {
 		if len(dst) > 0 && dst[len(dst)-1] != ' ' {
@@ -54,7 +64,7 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 	start := len(dst)
 	text := func(v []byte) { dst = logline.AppendText(dst, v, true) }
 
-	if v := s.ts.Get(vals); v != nil {
+	if v := get(s.ts, vals); v != nil {
 		if v[0] != '"' { // epoch seconds (oslo.log's created, zap's ts): show a time
 			if t, ok := logline.ParseTime(v, nil); ok {
 				dst = t.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000000Z07:00")
@@ -65,7 +75,7 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 			text(v)
 		}
 	}
-	if v := s.level.Get(vals); v != nil {
+	if v := get(s.level, vals); v != nil {
 		sep()
 		name, rank, ok := logline.LevelOf(v)
 		ls := len(dst)
@@ -84,13 +94,13 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 			dst = append(dst, ' ')
 		}
 	}
-	if v := s.service.Get(vals); v != nil {
+	if v := get(s.service, vals); v != nil {
 		sep()
 		text(v)
 	}
-	req, user, project := s.req.Get(vals), s.user.Get(vals), s.project.Get(vals)
+	req, user, project := get(s.req, vals), get(s.user, vals), get(s.project, vals)
 	if user == nil {
-		user = s.userName.Get(vals)
+		user = get(s.userName, vals)
 	}
 	if req != nil || user != nil || project != nil {
 		sep()
@@ -108,11 +118,11 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 		dst = append(dst, ']')
 	}
 	mark := len(dst)
-	if v := s.action.Get(vals); v != nil {
+	if v := get(s.action, vals); v != nil {
 		sep()
 		text(v)
 	}
-	tt, ti, tn := s.ttype.Get(vals), s.tid.Get(vals), s.tname.Get(vals)
+	tt, ti, tn := get(s.ttype, vals), get(s.tid, vals), get(s.tname, vals)
 	if tt != nil || ti != nil {
 		sep()
 		if tt != nil {
@@ -131,7 +141,7 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 		text(tn)
 		dst = append(dst, ')')
 	}
-	method, route, rsvc, system := s.method.Get(vals), s.route.Get(vals), s.rsvc.Get(vals), s.system.Get(vals)
+	method, route, rsvc, system := get(s.method, vals), get(s.route, vals), get(s.rsvc, vals), get(s.system, vals)
 	switch {
 	case route != nil || (method != nil && rsvc == nil):
 		if len(dst) > mark {
@@ -164,7 +174,7 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 			text(method)
 		}
 	}
-	if v := s.stmt.Get(vals); v != nil {
+	if v := get(s.stmt, vals); v != nil {
 		sep()
 		dst = append(dst, '"')
 		s.tmp = logline.AppendText(s.tmp[:0], v, true)
@@ -177,12 +187,12 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 		}
 		dst = append(dst, '"')
 	}
-	if v := s.status.Get(vals); v != nil {
+	if v := get(s.status, vals); v != nil {
 		sep()
 		dst = append(dst, "→ "...)
 		text(v)
 	}
-	if v := s.outcome.Get(vals); v != nil && string(v) != `"success"` {
+	if v := get(s.outcome, vals); v != nil && string(v) != `"success"` {
 		sep()
 		if r.color {
 			dst = append(dst, colorRed...)
@@ -192,14 +202,14 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 			dst = append(dst, colorReset...)
 		}
 	}
-	if v := s.duration.Get(vals); v != nil {
+	if v := get(s.duration, vals); v != nil {
 		sep()
 		dst = append(dst, "in "...)
 		text(v)
 		dst = append(dst, "ms"...)
 	}
 	var rest []byte // the message's lines after the first
-	if v := s.message.Get(vals); v != nil {
+	if v := get(s.message, vals); v != nil {
 		s.tmp = logline.AppendText(s.tmp[:0], v, true)
 		first := s.tmp
 		if i := bytes.IndexByte(first, '\n'); i >= 0 {
@@ -223,7 +233,7 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 	if len(rest) > 0 {
 		dst = appendIndented(dst, rest)
 	}
-	et, em, st := s.excType.Get(vals), s.excMsg.Get(vals), s.excStack.Get(vals)
+	et, em, st := get(s.excType, vals), get(s.excMsg, vals), get(s.excStack, vals)
 	if et != nil || em != nil {
 		dst = append(dst, '\n')
 		dst = append(dst, indent...)

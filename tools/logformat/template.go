@@ -7,8 +7,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/auditlog-go/auditlog/auditlog"
 	"github.com/auditlog-go/auditlog/tools/logline"
 )
+
+var maskedValue = []byte(`"` + logline.Masked + `"`)
 
 // A Template is a compiled format string in Python's %-style, the form
 // OpenStack operators know from oslo.log's logging_context_format_string:
@@ -38,13 +41,14 @@ type Template struct {
 }
 
 type part struct {
-	lit   string // literal text, when look.Path is ""
-	look  logline.Lookup
-	flags string
-	width int
-	prec  int // -1: none
-	conv  byte
-	level bool // the level key: coloured when colour is on
+	lit    string // literal text, when look.Path is ""
+	look   logline.Lookup
+	flags  string
+	width  int
+	prec   int // -1: none
+	conv   byte
+	level  bool // the level key: coloured when colour is on
+	secret bool // the key names a credential: masked unless asked
 }
 
 // FormatError says what is wrong with a format string and where.
@@ -138,6 +142,9 @@ func Compile(format string, fields *logline.Fields, aliases bool) (*Template, er
 		i++
 		flushLit()
 		p.look = fields.AddLookup(key, aliases)
+		for _, seg := range strings.Split(key, ".") {
+			p.secret = p.secret || sensitiveKey(seg)
+		}
 		for _, c := range logline.Candidates("level") {
 			if c == key {
 				p.level = true
@@ -180,6 +187,21 @@ type render struct {
 	missing       string
 	escapeControl bool
 	color         bool
+	// sensitive tells the keys whose values are credentials; nil when the
+	// user asked to see them (--show-secrets).
+	sensitive func(string) bool
+}
+
+// sensitiveKey is auditlog's default test: the same keys the handler
+// redacts when it writes a line are hidden when a tool prints one.
+var sensitiveKey = (*auditlog.Redaction)(nil).SensitiveKeyFunc()
+
+// appendValue appends v as %s shows it, with credentials hidden.
+func (r *render) appendValue(dst, v []byte) []byte {
+	if r.sensitive != nil && (v[0] == '{' || v[0] == '[') {
+		return logline.AppendCompactRedacted(dst, v, r.sensitive)
+	}
+	return logline.AppendText(dst, v, r.escapeControl)
 }
 
 // Append appends the template filled from one line's extracted values.
@@ -191,12 +213,15 @@ func (t *Template) Append(dst []byte, vals [][]byte, r *render) []byte {
 			continue
 		}
 		v := p.look.Get(vals)
+		if v != nil && p.secret && r.sensitive != nil {
+			v = maskedValue
+		}
 		if p.conv == 's' && p.width == 0 && p.prec < 0 && !(p.level && r.color) {
 			// The common case, and the benchmark's: no padding, no colour.
 			if v == nil {
 				dst = append(dst, r.missing...)
 			} else {
-				dst = logline.AppendText(dst, v, r.escapeControl)
+				dst = r.appendValue(dst, v)
 			}
 			continue
 		}
@@ -221,11 +246,14 @@ func (t *Template) Append(dst []byte, vals [][]byte, r *render) []byte {
 func (p *part) convert(dst, v []byte, r *render) []byte {
 	switch p.conv {
 	case 's':
-		return logline.AppendText(dst, v, r.escapeControl)
+		return r.appendValue(dst, v)
 	case 'r':
 		if v[0] == '"' {
 			tmp := logline.AppendString(nil, v, false)
 			return logline.AppendQuoted(dst, tmp)
+		}
+		if r.sensitive != nil {
+			return logline.AppendCompactRedacted(dst, v, r.sensitive)
 		}
 		return logline.AppendCompact(dst, v)
 	}

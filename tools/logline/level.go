@@ -25,7 +25,15 @@ const (
 // (-4 DEBUG, 0 INFO, 4 WARN, 8 ERROR). It returns our name for the level
 // and its rank; ok is false when the text is no level it knows.
 func ParseLevel(s string) (name string, rank int, ok bool) {
-	switch strings.ToUpper(strings.TrimSpace(s)) {
+	s = strings.TrimSpace(s)
+	// slog writes levels between the named ones as "ERROR+2" or "INFO-4":
+	// read the name and let the offset go.
+	if i := strings.IndexAny(s, "+-"); i > 0 {
+		if _, err := strconv.Atoi(s[i+1:]); err == nil {
+			s = s[:i]
+		}
+	}
+	switch strings.ToUpper(s) {
 	case "TRACE":
 		return "DEBUG", RankTrace, true
 	case "DEBUG", "DBG":

@@ -174,7 +174,7 @@ func TestParseLevel(t *testing.T) {
 	}{
 		{"INFO", "INFO", RankInfo}, {"warn", "WARNING", RankWarning}, {"Warning", "WARNING", RankWarning},
 		{"fatal", "CRITICAL", RankCritical}, {"AUDIT", "INFO", RankAudit}, {"trace", "DEBUG", RankTrace},
-		{"40", "ERROR", RankError}, {"8", "ERROR", RankError}, {"-4", "DEBUG", RankDebug}, {"0", "INFO", RankInfo},
+		{"40", "ERROR", RankError}, {"ERROR+2", "ERROR", RankError}, {"INFO-4", "INFO", RankInfo}, {"8", "ERROR", RankError}, {"-4", "DEBUG", RankDebug}, {"0", "INFO", RankInfo},
 	} {
 		name, rank, ok := ParseLevel(c.in)
 		if !ok || name != c.name || rank != c.rank {
@@ -240,4 +240,14 @@ func FuzzExtract(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestAppendCompactRedacted(t *testing.T) {
+	sensitive := func(k string) bool { return k == "auth_token" || k == "password" }
+	in := `{"request_id": "req-1", "auth_token": "gAAAA-secret", "nested": [{"password": {"x": 1}}, "auth_token"], "n": 1.50}`
+	got := string(AppendCompactRedacted(nil, []byte(in), sensitive))
+	want := `{"request_id":"req-1","auth_token":"[REDACTED]","nested":[{"password":"[REDACTED]"},"auth_token"],"n":1.5}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
 }

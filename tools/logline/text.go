@@ -351,3 +351,83 @@ func AppendQuoted(dst, s []byte) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// Masked is what stands in for a value under a sensitive key.
+const Masked = "[REDACTED]"
+
+// AppendCompactRedacted is [AppendCompact] with the value of every member
+// whose key sensitive reports true, at any depth, replaced by "[REDACTED]".
+// It is how an object that holds a credential (oslo.log's context with its
+// auth_token) is printed without the credential.
+func AppendCompactRedacted(dst, v []byte, sensitive func(string) bool) []byte {
+	// stack holds, for each open container, whether it is an object; inObj
+	// and wantKey say what the next string is.
+	var stack []bool
+	wantKey := false
+	var tmp []byte
+	for i := 0; i < len(v); {
+		c := v[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case c == '{' || c == '[':
+			stack = append(stack, c == '{')
+			wantKey = c == '{'
+			dst = append(dst, c)
+			i++
+		case c == '}' || c == ']':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+			wantKey = false
+			dst = append(dst, c)
+			i++
+		case c == ',':
+			wantKey = len(stack) > 0 && stack[len(stack)-1]
+			dst = append(dst, c)
+			i++
+		case c == '"':
+			e := stringEnd(v, i+1)
+			if e < 0 {
+				return append(dst, v[i:]...)
+			}
+			tmp = appendUnquoted(tmp[:0], v[i+1:e], false)
+			dst = AppendQuoted(dst, tmp)
+			i = e + 1
+			if !wantKey {
+				continue
+			}
+			wantKey = false
+			// A key: if it is sensitive, replace its value.
+			if !sensitive(string(tmp)) {
+				continue
+			}
+			j := skipWS(v, i)
+			if j >= len(v) || v[j] != ':' {
+				continue
+			}
+			j = skipWS(v, j+1)
+			if j >= len(v) {
+				continue
+			}
+			end, ok := skipValue(v, j)
+			if !ok {
+				continue
+			}
+			dst = append(dst, ':')
+			dst = append(dst, `"`+Masked+`"`...)
+			i = end
+		case c == '-' || (c >= '0' && c <= '9'):
+			j := i + 1
+			for j < len(v) && numberByte[v[j]] {
+				j++
+			}
+			dst = AppendNumber(dst, v[i:j])
+			i = j
+		default:
+			dst = append(dst, c)
+			i++
+		}
+	}
+	return dst
+}
