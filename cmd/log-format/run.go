@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -155,7 +156,6 @@ func run(args []string, io cli.IO) int {
 		Color:         color,
 		EscapeControl: io.OutIsTerminal,
 		WithFilename:  o.in.Filenames(o.names),
-		FlushEachLine: o.in.Follow || !regularStdin(io, o.names),
 	})
 	if err != nil {
 		fmt.Fprintf(io.Err, "log-format: %v\n", err)
@@ -163,11 +163,17 @@ func run(args []string, io cli.IO) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r := input.Open(ctx, o.names, o.in.Options(io.In, func(err error) {
+	// Output waits in a buffer while input flows, and goes out whenever the
+	// input pauses: fast on a file, prompt on `tail -f x | log-format`.
+	out := bufio.NewWriterSize(io.Out, 256<<10)
+	opts := o.in.Options(io.In, func(err error) {
+		out.Flush() // keep stderr in order with what came before
 		fmt.Fprintf(io.Err, "log-format: %v\n", err)
-	}))
+	})
+	opts.OnIdle = func() { out.Flush() } // an error sticks; the next write reports it
+	r := input.Open(ctx, o.names, opts)
 	defer r.Close()
-	if err := f.Run(r, io.Out); err != nil {
+	if err := f.Run(r, out); err != nil {
 		if cli.IsBrokenPipe(err) {
 			return cli.ExitOK
 		}
@@ -178,27 +184,6 @@ func run(args []string, io cli.IO) int {
 		return cli.ExitInput
 	}
 	return cli.ExitOK
-}
-
-// regularStdin reports whether the input is files, or a standard input that
-// is a regular file: there, output can wait for a full buffer. A pipe or a
-// terminal may trickle (tail -f | log-format), and each line must show at once.
-func regularStdin(io cli.IO, names []string) bool {
-	reads := len(names) == 0
-	for _, n := range names {
-		if n == "-" {
-			reads = true
-		}
-	}
-	if !reads {
-		return true
-	}
-	f, ok := io.In.(*os.File)
-	if !ok {
-		return true // a test's reader: no trickle
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode().IsRegular()
 }
 
 func loadLocation(name string) (*time.Location, error) {

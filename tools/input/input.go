@@ -29,6 +29,13 @@ type Options struct {
 	// so a tool can print it in order with its output. Each error is a
 	// [*SourceError].
 	OnError func(error)
+
+	// OnIdle, if not nil, is called before each read from an input and
+	// before each Follow poll: whenever the Reader may have to wait. A tool
+	// that buffers its output flushes it here, so that `tail -f x | tool`
+	// shows each line as it comes, while a file read at full speed still
+	// gets one write per buffer rather than one per line.
+	OnIdle func()
 }
 
 // Default limits used when the [Options] fields are zero.

@@ -233,6 +233,9 @@ func (r *Reader) readMore(s *source) bool {
 		return false
 	}
 	r.makeRoom()
+	if r.opts.OnIdle != nil {
+		r.opts.OnIdle()
+	}
 	for zero := 0; ; zero++ {
 		n, err := s.rd.Read(r.buf[r.end:])
 		if n < 0 || n > len(r.buf)-r.end {
@@ -406,6 +409,9 @@ func (r *Reader) advance() bool {
 
 // sleep waits for the poll interval, reporting false if ctx is done first.
 func (r *Reader) sleep() bool {
+	if r.opts.OnIdle != nil {
+		r.opts.OnIdle()
+	}
 	if r.timer == nil {
 		r.timer = time.NewTimer(r.opts.PollInterval)
 	} else {

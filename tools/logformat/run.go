@@ -63,9 +63,6 @@ type Options struct {
 	ShowSecrets bool
 	// WithFilename puts the input's name before each line, as grep -H does.
 	WithFilename bool
-	// FlushEachLine writes each line out at once: for --follow and for a
-	// standard input that trickles.
-	FlushEachLine bool
 }
 
 // Formatter turns lines into output lines. It is not safe for concurrent use.
@@ -180,8 +177,14 @@ func trimNewlines(b []byte) []byte {
 
 // Run formats every line of r onto w. It returns the first write error (a
 // closed pipe among them), or nil; input errors are the reader's to report.
+// When w is a *bufio.Writer it is used as it is, so that the caller can
+// flush it when the input goes idle (see input.Options.OnIdle); otherwise
+// Run buffers w itself.
 func (f *Formatter) Run(r *input.Reader, w io.Writer) error {
-	bw := bufio.NewWriterSize(w, 256<<10)
+	bw, ok := w.(*bufio.Writer)
+	if !ok {
+		bw = bufio.NewWriterSize(w, 256<<10)
+	}
 	var ring [][]byte
 	next := 0
 	buf := make([]byte, 0, 64<<10)
@@ -205,11 +208,6 @@ func (f *Formatter) Run(r *input.Reader, w io.Writer) error {
 		}
 		if _, err := bw.Write(out); err != nil {
 			return err
-		}
-		if f.opts.FlushEachLine {
-			if err := bw.Flush(); err != nil {
-				return err
-			}
 		}
 		if cap(out) > 1<<20 {
 			buf = make([]byte, 0, 64<<10) // don't keep a huge buffer after one huge line
