@@ -1,0 +1,58 @@
+// Package action holds the record log-extract produces: one user action on
+// one resource, with the evidence it was read from. It is its own package so
+// that the extractor, which makes records, and the stores, which keep them,
+// depend on it and not on each other.
+package action
+
+import "time"
+
+// Modes of extraction, and the resources each covers.
+const (
+	ModeVM      = "vm"      // nova: servers
+	ModeGlance  = "glance"  // glance: images
+	ModeNeutron = "neutron" // neutron: networks, subnets, ports, routers, floating IPs, security groups
+)
+
+// Ways an action was resolved.
+const (
+	MatchAPI        = "api"         // the API access line says it all (create, delete, console…)
+	MatchRequestID  = "request_id"  // other lines of the same request named the action
+	MatchTimeWindow = "time_window" // a lifecycle event on the same resource within the window
+	MatchUnresolved = "unresolved"  // nothing named it: Action is "unknown"
+)
+
+// Unknown is the action of a server action call whose evidence names none.
+const Unknown = "unknown"
+
+// Action is one user action on one resource.
+type Action struct {
+	Time         time.Time // when the request reached the API (its access line's time)
+	Mode         string    // ModeVM, ModeGlance, ModeNeutron
+	Action       string    // create, delete, pause, unpause, console, reboot, … or Unknown
+	ResourceType string    // server, image, network, subnet, port, router, floatingip, security_group
+	Resource     string    // the resource's id; empty when no line named it (a create that failed)
+	UserID       string
+	ProjectID    string
+	RequestID    string
+	Service      string  // the service whose API took the request: nova-api, glance-api, neutron-server
+	Method       string  // HTTP method
+	Path         string  // HTTP path as logged
+	Status       int     // HTTP status; 0 when unknown
+	Outcome      string  // success (2xx/3xx), failure (4xx/5xx), unknown
+	DurationMS   float64 // the API's own timing, when the access line has it; 0 otherwise
+	Match        string  // MatchAPI, MatchRequestID, MatchTimeWindow, MatchUnresolved
+	Evidence     []Evidence
+}
+
+// Evidence is one log line an Action was read from.
+type Evidence struct {
+	Source string // file name
+	Line   int64  // line number in it, from 1
+	Role   string // access, debug, compute, lifecycle, consoleauth, audit (one of our JSON lines), …
+}
+
+// Key is the unique key a store keeps actions under, so that re-runs never
+// duplicate: the resource, the action and the time (to the microsecond).
+func (a *Action) Key() (resource, action string, t time.Time) {
+	return a.Resource, a.Action, a.Time.Truncate(time.Microsecond)
+}
