@@ -53,6 +53,8 @@ type options struct {
 	noAliases bool
 	traceback bool
 	level     string
+	levels    []string
+	locator   string
 	where     []string
 	since     string
 	until     string
@@ -73,13 +75,15 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 	fs.SortFlags = false
 	fs.StringVarP(&o.format, "format", "f", "summary", "format string, or a preset name")
 	fs.StringVar(&o.missing, "missing", "-", "what a key the line lacks prints as")
+	fs.StringVar(&o.locator, "locator", "", "format appended to DEBUG lines, e.g. '[%(funcname)s %(pathname)s:%(lineno)s]'")
 	fs.BoolVar(&o.traceback, "traceback", false, "print the stack trace below each line (the summary always does)")
 	fs.StringVarP(&o.level, "level", "l", "", "only lines at this level or above (DEBUG, INFO, WARNING, ERROR, CRITICAL)")
+	fs.StringSliceVar(&o.levels, "levels", nil, "only lines at exactly these levels (comma-separated or repeated)")
 	fs.StringArrayVarP(&o.where, "where", "w", nil, "only lines where `path OP value` holds (OP: = != ~ !~ < <= > >=; a bare path: present); repeatable")
 	fs.StringVar(&o.since, "since", "", "only lines at or after this time (RFC 3339, a date, or a duration ago like 2h)")
 	fs.StringVar(&o.until, "until", "", "only lines before this time (same forms as --since)")
 	fs.StringVarP(&o.request, "request", "r", "", "only the lines of this request id (its own or global request id)")
-	fs.StringArrayVar(&o.services, "service", nil, "only lines whose service or logger name starts with this; repeatable")
+	fs.StringSliceVar(&o.services, "service", nil, "only lines whose service or logger name starts with this (comma-separated or repeated)")
 	fs.IntVarP(&o.lines, "lines", "n", 0, "print only the last N lines of output")
 	fs.StringVar(&o.timezone, "timezone", "UTC", "zone of timestamps written without one (oslo.log's asctime), e.g. Local or Europe/Paris")
 	fs.BoolVar(&o.noAliases, "no-aliases", false, "read keys only as written (no oslo.log or Go logger aliases)")
@@ -147,8 +151,9 @@ func run(args []string, io cli.IO) int {
 		Missing:   o.missing,
 		NoAliases: o.noAliases,
 		Traceback: o.traceback,
+		Locator:   o.locator,
 		Filter: logformat.Filter{
-			MinLevel: o.level, Where: o.where, Since: since, Until: until,
+			MinLevel: o.level, Levels: o.levels, Where: o.where, Since: since, Until: until,
 			Request: o.request, Services: o.services, Location: loc,
 		},
 		Lines:         o.lines,

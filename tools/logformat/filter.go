@@ -15,6 +15,7 @@ import (
 // every line.
 type Filter struct {
 	MinLevel string   // keep lines at this level or above (DEBUG … CRITICAL, or any name logline.ParseLevel reads)
+	Levels   []string // keep only lines at exactly one of these levels (convert-json's --levels)
 	Where    []string // conditions "path OP value", OP one of = != ~ !~ < <= > >=, or a bare path (present)
 	Since    time.Time
 	Until    time.Time // exclusive
@@ -25,7 +26,7 @@ type Filter struct {
 
 // Active reports whether the filter can drop anything.
 func (f *Filter) Active() bool {
-	return f.MinLevel != "" || len(f.Where) > 0 || !f.Since.IsZero() || !f.Until.IsZero() ||
+	return f.MinLevel != "" || len(f.Levels) > 0 || len(f.Where) > 0 || !f.Since.IsZero() || !f.Until.IsZero() ||
 		f.Request != "" || len(f.Services) > 0
 }
 
@@ -33,6 +34,7 @@ func (f *Filter) Active() bool {
 type compiled struct {
 	on       bool
 	minRank  int
+	ranks    map[int]bool
 	level    logline.Lookup
 	conds    []cond
 	ts       logline.Lookup
@@ -68,6 +70,17 @@ func (f *Filter) compile(fields *logline.Fields, aliases bool) (*compiled, error
 			return nil, fmt.Errorf("--level %q: not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL)", f.MinLevel)
 		}
 		c.minRank = rank
+		c.level = fields.AddLookup("level", true)
+	}
+	if len(f.Levels) > 0 {
+		c.ranks = make(map[int]bool)
+		for _, l := range f.Levels {
+			_, rank, ok := logline.ParseLevel(l)
+			if !ok {
+				return nil, fmt.Errorf("--levels %q: not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL)", l)
+			}
+			c.ranks[rank] = true
+		}
 		c.level = fields.AddLookup("level", true)
 	}
 	for _, w := range f.Where {
@@ -142,6 +155,11 @@ func (c *compiled) match(vals [][]byte) bool {
 	if c.minRank > 0 {
 		_, rank, ok := logline.LevelOf(c.level.Get(vals))
 		if !ok || rank < c.minRank {
+			return false
+		}
+	}
+	if c.ranks != nil {
+		if _, rank, ok := logline.LevelOf(c.level.Get(vals)); !ok || !c.ranks[rank] {
 			return false
 		}
 	}
@@ -237,7 +255,7 @@ func trimQuotes(v []byte) []byte {
 // oslo.log text line; a text line that no given condition can be checked
 // against is dropped, since it cannot be shown to match.
 func (f *Filter) matchText(line []byte, minRank int) bool {
-	if len(f.Where) > 0 || !f.Since.IsZero() || !f.Until.IsZero() || len(f.Services) > 0 {
+	if len(f.Levels) > 0 || len(f.Where) > 0 || !f.Since.IsZero() || !f.Until.IsZero() || len(f.Services) > 0 {
 		return false
 	}
 	if f.Request != "" && !bytes.Contains(line, []byte(f.Request)) {

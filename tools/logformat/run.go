@@ -45,6 +45,9 @@ type Options struct {
 	// NoAliases reads keys only as written, without oslo.log and Go logger
 	// aliases.
 	NoAliases bool
+	// Locator is a format appended to DEBUG lines (convert-json's
+	// --locator, e.g. "[%(funcname)s %(pathname)s:%(lineno)s]"); empty: none.
+	Locator string
 	// Traceback prints the exception's stack trace below each line,
 	// indented. The summary always does.
 	Traceback bool
@@ -73,6 +76,8 @@ type Formatter struct {
 	tmpl   *Template
 	sum    *summary
 	stack  logline.Lookup
+	loc    *Template      // the locator, if any
+	level  logline.Lookup // read for the locator
 	filter *compiled
 	r      render
 	minLvl int
@@ -104,6 +109,14 @@ func New(o Options) (*Formatter, error) {
 		if o.Traceback {
 			f.stack = f.fields.AddLookup("exception.stacktrace", aliases)
 		}
+	}
+	if o.Locator != "" {
+		t, err := Compile(o.Locator, f.fields, aliases)
+		if err != nil {
+			return nil, fmt.Errorf("--locator: %w", err)
+		}
+		f.loc = t
+		f.level = f.fields.AddLookup("level", true)
 	}
 	c, err := o.Filter.compile(f.fields, aliases)
 	if err != nil {
@@ -158,6 +171,12 @@ func (f *Formatter) Append(dst []byte, l *input.Line) (out []byte, keep bool) {
 		dst = f.sum.Append(dst, f.vals, &f.r)
 	} else {
 		dst = f.tmpl.Append(dst, f.vals, &f.r)
+		if f.loc != nil {
+			if _, rank, ok := logline.LevelOf(f.level.Get(f.vals)); ok && rank <= logline.RankDebug {
+				dst = append(dst, ' ')
+				dst = f.loc.Append(dst, f.vals, &f.r)
+			}
+		}
 		if f.stack.Path != "" {
 			if v := f.stack.Get(f.vals); v != nil {
 				f.buf = logline.AppendText(f.buf[:0], v, true)
