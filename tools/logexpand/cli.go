@@ -133,11 +133,16 @@ func Run(ctx context.Context, stdio cli.IO, c *Config) error {
 		return cli.UsageError{Err: err}
 	}
 	w := &writer{out: stdio.Out, buf: make([]byte, 0, writeBuf+64<<10)}
-	w.eachLine = c.Input.Follow || stdio.OutIsTerminal || !regularInput(stdio, c.Names)
-	r := input.Open(ctx, c.Names, c.Input.Options(stdio.In, func(err error) {
+	opts := c.Input.Options(stdio.In, func(err error) {
 		w.flush() // keep the error next to the output it interrupts
 		fmt.Fprintf(stdio.Err, "log-expand: %v\n", err)
-	}))
+	})
+	// Output waits in w.buf until it is full or the input may make us wait:
+	// a file is written in big blocks, `tail -f x | log-expand` line by
+	// line as the lines come. A write error sticks; the next flush
+	// returns it.
+	opts.OnIdle = func() { w.flush() }
+	r := input.Open(ctx, c.Names, opts)
 	defer r.Close()
 	var u *unflattener
 	if c.Unflatten {
@@ -181,7 +186,7 @@ func Run(ctx context.Context, stdio cli.IO, c *Config) error {
 			header = append(header, l.Prefix...)
 			w.buf = x.Append(w.buf, header, l.Text)
 		}
-		if w.eachLine || len(w.buf) >= writeBuf {
+		if len(w.buf) >= writeBuf {
 			if err := w.flush(); err != nil {
 				return err
 			}
@@ -206,13 +211,12 @@ func (r reported) Unwrap() error { return r.error }
 
 const writeBuf = 256 << 10
 
-// writer batches output: one Write per 256 KiB, or per line when the output
-// must keep up with a trickling input.
+// writer batches output: one Write per 256 KiB, or whenever the input
+// goes idle.
 type writer struct {
-	out      io.Writer
-	buf      []byte
-	eachLine bool
-	err      error
+	out io.Writer
+	buf []byte
+	err error
 }
 
 func (w *writer) flush() error {
@@ -236,26 +240,4 @@ func appendSource(dst []byte, name string) []byte {
 	}
 	dst = append(dst, name...)
 	return append(dst, ':')
-}
-
-// regularInput reports whether every input is a file, or a standard input
-// that is a regular file: output may then wait for a full buffer. A pipe or
-// terminal may trickle (tail -f | log-expand), and each line must show at
-// once.
-func regularInput(stdio cli.IO, names []string) bool {
-	reads := len(names) == 0
-	for _, n := range names {
-		if n == "-" {
-			reads = true
-		}
-	}
-	if !reads {
-		return true
-	}
-	f, ok := stdio.In.(*os.File)
-	if !ok {
-		return true
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode().IsRegular()
 }

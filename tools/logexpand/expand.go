@@ -2,16 +2,17 @@ package logexpand
 
 import (
 	"bytes"
+	"slices"
 )
 
 // An Expander renders lines one at a time. It keeps its buffers from line to
 // line, so a long run allocates almost nothing; it is not safe for concurrent
 // use.
 type Expander struct {
-	opts     Options
-	sel      *selector
-	sens     func(string) bool
-	sensMemo map[string]bool
+	opts      Options
+	sel       *selector
+	sens      func(string) bool
+	sensCache [1024]sensEntry
 
 	t     tree
 	order []int32    // a stack of child indices being visited in key order
@@ -38,7 +39,7 @@ func New(opts Options) (*Expander, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &Expander{opts: opts, sel: sel, sens: opts.Sensitive, sensMemo: map[string]bool{}}
+	x := &Expander{opts: opts, sel: sel, sens: opts.Sensitive}
 	if x.sens == nil {
 		x.sens = defaultSensitive()
 	}
@@ -58,6 +59,7 @@ var bom = []byte("\xef\xbb\xbf")
 func (x *Expander) Append(dst, header, line []byte) []byte {
 	x.t.reset()
 	x.t.buf = append(x.t.buf, line...)
+	x.t.buf = slices.Grow(x.t.buf, 8) // spare bytes for scanString's words
 	if root, ok := x.parseLine(); ok {
 		if x.opts.Flatten {
 			return x.flattenRecord(dst, header, root)
@@ -194,20 +196,41 @@ func (x *Expander) strSpan(c int32) (int32, int32) {
 	return int32(s), int32(len(x.t.buf))
 }
 
-// sensitive reports whether values under key are credentials to hide.
+// sensitive reports whether values under key are credentials to hide. The
+// answers are kept in a small direct-mapped cache: the same few dozen keys
+// come back on every line, and a map lookup per key would cost more than
+// the rest of the key's work.
 func (x *Expander) sensitive(key []byte) bool {
 	if x.opts.ShowSecrets {
 		return false
 	}
-	if v, ok := x.sensMemo[string(key)]; ok {
-		return v
+	if len(key) == 0 || len(key) > maxCachedKey {
+		return x.sens(string(key))
+	}
+	n := len(key)
+	h := (uint32(n)*0x9E3779B1 ^ uint32(key[0])<<16 ^ uint32(key[n/2])<<8 ^ uint32(key[n-1])) * 0x85EBCA6B
+	set := x.sensCache[h>>23<<1:][:2] // two ways in each of 512 sets
+	for i := range set {
+		if e := &set[i]; int(e.n) == n && string(e.key[:n]) == string(key) {
+			return e.v
+		}
+	}
+	e := &set[0]
+	if set[0].n != 0 {
+		set[1] = set[0] // the older answer stays in the second way
 	}
 	v := x.sens(string(key))
-	if len(x.sensMemo) > 4096 {
-		clear(x.sensMemo)
-	}
-	x.sensMemo[string(key)] = v
+	e.n = uint8(copy(e.key[:], key))
+	e.v = v
 	return v
+}
+
+const maxCachedKey = 32
+
+type sensEntry struct {
+	key [maxCachedKey]byte
+	n   uint8
+	v   bool
 }
 
 // hides reports whether member c's value is replaced by [REDACTED]: its key

@@ -141,3 +141,56 @@ func FuzzPython(f *testing.F) {
 		}
 	})
 }
+
+// scanStringRef is scanString one byte at a time, the obvious way.
+func scanStringRef(b []byte, i int) (s, e int, flags uint16, ok bool) {
+	s = i
+	for ; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return s, i, flags, true
+		case c == '\\':
+			flags |= fEsc
+			if i+1 >= len(b) {
+				return s, i, flags, false
+			}
+			switch b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				if i+6 > len(b) || !isHex4(b[i+2:i+6]) {
+					return s, i, flags, false
+				}
+				i += 5
+			default:
+				return s, i, flags, false
+			}
+		case c < 0x20:
+			flags |= fCtl
+		case c >= 0x80:
+			flags |= fHigh
+		case c == '{':
+			flags |= fBrace
+		case c == ':' || c == '=':
+			flags |= fPair
+		}
+	}
+	return s, i, flags, false
+}
+
+// FuzzScanString checks the word-at-a-time string scanner against the
+// byte-at-a-time one, with garbage in the spare capacity after the text.
+func FuzzScanString(f *testing.F) {
+	for _, s := range []string{`abc"`, `a\"b\\"x`, `{"k":1}"`, "caf\xc3\xa9\x01\"", `\u00e9\ud83d"`, `12345678901234567"`, `unterminated`, `\x"`} {
+		f.Add([]byte(s), []byte(`"{:=\`))
+	}
+	f.Fuzz(func(t *testing.T, text, spare []byte) {
+		buf := append(append([]byte(nil), text...), spare...)
+		b := buf[:len(text)]
+		s, e, flags, ok := scanString(b, 0)
+		rs, re, rflags, rok := scanStringRef(b, 0)
+		if ok != rok || (ok && (s != rs || e != re || flags != rflags)) {
+			t.Fatalf("%q: got %d %d %b %v, want %d %d %b %v", text, s, e, flags, ok, rs, re, rflags, rok)
+		}
+	})
+}

@@ -73,10 +73,31 @@ var authSchemes = [][]byte{[]byte("bearer"), []byte("basic"), []byte("digest"), 
 // and "'name': 'value'" pairs in t.buf[s:e] whose name is sensitive.
 func (x *Expander) pairMasks(s, e int32) {
 	b := x.t.buf[:e]
+	// The next ':' and '=' are found with IndexByte, which is vectorised:
+	// most text has few of them, and a long line costs little.
+	nextColon, nextEq := -1, -1
 	for i := int(s); i < len(b); i++ {
+		if nextColon < i {
+			if nextColon = bytes.IndexByte(b[i:], ':'); nextColon < 0 {
+				nextColon = len(b)
+			} else {
+				nextColon += i
+			}
+		}
+		if nextEq < i {
+			if nextEq = bytes.IndexByte(b[i:], '='); nextEq < 0 {
+				nextEq = len(b)
+			} else {
+				nextEq += i
+			}
+		}
+		i = min(nextColon, nextEq)
+		if i >= len(b) {
+			return
+		}
 		c := b[i]
-		if c != ':' && c != '=' {
-			continue
+		if c == ':' && (i+1 >= len(b) || b[i+1] != ' ' && b[i+1] != '\t') {
+			continue // "name: value" and "name=value" only: not 09:30, not http://
 		}
 		// The name: letters, digits, '_', '-', '.', maybe quoted.
 		ne := i
@@ -104,9 +125,6 @@ func (x *Expander) pairMasks(s, e int32) {
 			continue
 		}
 		j := i + 1
-		if c == ':' && j < len(b) && b[j] == '/' {
-			continue // a URL scheme, not a pair
-		}
 		for j < len(b) && b[j] == ' ' {
 			j++
 		}

@@ -1,6 +1,10 @@
 package logexpand
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // kind is the type of a parsed value.
 type kind uint8
@@ -273,60 +277,90 @@ var strClass = func() (t [256]uint8) {
 
 // scanString scans the JSON string whose content starts at b[i] (after the
 // opening quote). It returns the content span, flags (fEsc, fCtl, fHigh,
-// fBrace, fPair) and
-// whether a closing quote was found. Escapes are checked for form, so that
-// decoding later cannot fail; raw control bytes are tolerated (and shown
-// escaped), as many writers emit them.
+// fBrace, fPair) and whether a closing quote was found. Escapes are checked
+// for form, so that decoding later cannot fail; raw control bytes are
+// tolerated (and shown escaped), as many writers emit them.
+//
+// It reads eight bytes at a time (SWAR: a test per word for whether some
+// byte is a quote, a backslash or a control byte) and jumps to the first
+// such byte. Words may run past len(b) into b's spare capacity, whose
+// bytes are never taken for content; callers leave 8 bytes of it when they
+// can, so that short strings, the usual case, take one or two words.
 func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
 	s = i
-	for {
-		// Skip plain bytes eight at a time when possible.
-		for i+8 <= len(b) {
-			if strClass[b[i]]|strClass[b[i+1]]|strClass[b[i+2]]|strClass[b[i+3]]|
-				strClass[b[i+4]]|strClass[b[i+5]]|strClass[b[i+6]]|strClass[b[i+7]] != 0 {
+	n := len(b)
+	full := b[:cap(b)]
+	for i < n {
+		if i+8 <= len(full) {
+			x := binary.LittleEndian.Uint64(full[i:])
+			stop := hasZero(x^(lo8*'"')) | hasZero(x^(lo8*'\\')) | (x-lo8*0x20)&^x&hi8
+			keep := ^uint64(0)
+			if stop != 0 {
+				keep = stop&-stop - 1 // the bytes before the first stop
+			}
+			if x&hi8&keep != 0 {
+				flags |= fHigh
+			}
+			if hasZero(x^(lo8*'{'))&keep != 0 {
+				flags |= fBrace
+			}
+			if (hasZero(x^(lo8*':'))|hasZero(x^(lo8*'=')))&keep != 0 {
+				flags |= fPair
+			}
+			if stop == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(stop) >> 3
+			if i >= n {
 				break
 			}
-			i += 8
-		}
-		if i >= len(b) {
-			return s, i, flags, false
-		}
-		switch strClass[b[i]] {
-		case 0:
+		} else if c := strClass[b[i]]; c != 1 && c != 2 && c != 3 {
+			switch c {
+			case 4:
+				flags |= fHigh
+			case 5:
+				flags |= fBrace
+			case 6:
+				flags |= fPair
+			}
 			i++
-		case 1:
-			flags |= fCtl
-			i++
-		case 2:
+			continue
+		}
+		switch c := b[i]; {
+		case c == '"':
 			return s, i, flags, true
-		case 3:
+		case c == '\\':
 			flags |= fEsc
-			if i+1 >= len(b) {
+			if i+1 >= n {
 				return s, i, flags, false
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
-				if i+6 > len(b) || !isHex4(b[i+2:i+6]) {
+				if i+6 > n || !isHex4(b[i+2:i+6]) {
 					return s, i, flags, false
 				}
 				i += 6
 			default:
 				return s, i, flags, false
 			}
-		case 4:
-			flags |= fHigh
-			i++
-		case 5:
-			flags |= fBrace
-			i++
-		case 6:
-			flags |= fPair
+		default: // a control byte
+			flags |= fCtl
 			i++
 		}
 	}
+	return s, n, flags, false
 }
+
+const (
+	lo8 = 0x0101010101010101
+	hi8 = 0x8080808080808080
+)
+
+// hasZero reports (as non-zero) whether some byte of x is zero.
+func hasZero(x uint64) uint64 { return (x - lo8) & ^x & hi8 }
 
 func isHex4(b []byte) bool {
 	for _, c := range b[:4] {
