@@ -1,0 +1,127 @@
+package store_test
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// proxy forwards TCP connections from a random port on 127.0.0.1 to a
+// database server, and can cut them: the test's stand-in for a server that
+// goes away.
+type proxy struct {
+	t      *testing.T
+	target string
+	ln     net.Listener
+	where  string
+
+	mu     sync.Mutex
+	conns  []net.Conn
+	budget atomic.Int64 // client bytes still allowed; < 0 means no limit
+	total  atomic.Int64 // client bytes forwarded since cutAfter
+	wg     sync.WaitGroup
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{t: t, target: target, ln: ln, where: ln.Addr().String()}
+	p.budget.Store(-1)
+	p.serve(ln)
+	t.Cleanup(func() { p.cut(); p.wg.Wait() })
+	return p
+}
+
+func (p *proxy) addr() string { return p.where }
+
+func (p *proxy) serve(ln net.Listener) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, s)
+			p.mu.Unlock()
+			p.wg.Add(2)
+			go func() { defer p.wg.Done(); p.forward(s, c, true) }()
+			go func() { defer p.wg.Done(); p.forward(c, s, false) }()
+		}
+	}()
+}
+
+// forward copies from src to dst; toServer copies are counted against the
+// budget, and spending it cuts everything.
+func (p *proxy) forward(dst, src net.Conn, toServer bool) {
+	defer dst.Close()
+	defer src.Close()
+	buf := make([]byte, 4096)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && toServer {
+			if b := p.budget.Load(); b >= 0 {
+				if int64(n) > b {
+					p.total.Add(b)
+					p.cut()
+					return
+				}
+				p.budget.Add(-int64(n))
+				p.total.Add(int64(n))
+			}
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return // io.EOF or a cut: either way this side is done
+		}
+	}
+}
+
+// cut closes the listener and every connection: the server is gone, and
+// new connections are refused.
+func (p *proxy) cut() {
+	p.mu.Lock()
+	p.ln.Close()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+	p.mu.Unlock()
+}
+
+// cutAfter lets n more bytes through to the server, then cuts.
+func (p *proxy) cutAfter(n int64) {
+	p.total.Store(0)
+	p.budget.Store(n)
+}
+
+// sent is how many bytes reached the server since cutAfter.
+func (p *proxy) sent() int64 { return p.total.Load() }
+
+// restore listens again on the same port: the server is back.
+func (p *proxy) restore() {
+	p.budget.Store(-1)
+	ln, err := net.Listen("tcp", p.where)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	p.serve(ln)
+}
