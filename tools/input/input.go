@@ -36,6 +36,22 @@ type Options struct {
 	// shows each line as it comes, while a file read at full speed still
 	// gets one write per buffer rather than one per line.
 	OnIdle func()
+
+	// Start gives, per name, where to start reading it: a checkpoint an
+	// earlier run saved from [Line.Offset] and [Line.Num]. Reading starts
+	// Offset bytes into the name's stream (for gzip, into the decompressed
+	// stream), and line numbers go on from Line. A start past the end reads
+	// nothing. Names not in it, and a position of zero, read from the
+	// start. The caller checks first that the file is still the one the
+	// position was taken on.
+	Start map[string]Position
+}
+
+// Position is a place in an input: Offset bytes into its stream (for gzip,
+// the decompressed stream), after Line whole lines.
+type Position struct {
+	Offset int64
+	Line   int64
 }
 
 // Default limits used when the [Options] fields are zero.
@@ -96,6 +112,13 @@ type Line struct {
 
 	// Piece tells whether this is a whole line or a piece of a long one.
 	Piece Piece
+
+	// Offset is the byte offset just after the line and its ending in
+	// Source's stream (for gzip, the decompressed stream), counted from
+	// the start of the file even when reading began at [Options.Start]. A
+	// checkpoint {Offset, Num} resumes at the next line. It restarts at 0
+	// with the file when Follow reopens a rotated or truncated one.
+	Offset int64
 }
 
 // IsJSONObject is a cheap test for whether Text is worth handing to a JSON

@@ -104,6 +104,7 @@ func (r *Reader) Next() (*Line, bool) {
 	for {
 		if s := r.cur; s != nil {
 			if r.scanLine(s, false) {
+				r.line.Offset = s.pos - int64(r.end-r.start)
 				return &r.line, true
 			}
 			if r.readMore(s) {
@@ -125,6 +126,7 @@ func (r *Reader) Next() (*Line, bool) {
 			// The data from this file ends here: what is left is its
 			// last line, and then it is done or replaced.
 			if r.scanLine(s, true) {
+				r.line.Offset = s.pos - int64(r.end-r.start)
 				return &r.line, true
 			}
 			r.finish(s)
@@ -242,6 +244,7 @@ func (r *Reader) readMore(s *source) bool {
 			n, err = 0, errors.New("invalid read count")
 		}
 		r.end += n
+		s.pos += int64(n)
 		if s.plain {
 			s.off += int64(n)
 		}

@@ -19,6 +19,7 @@ type source struct {
 	rd      io.Reader
 	plain   bool  // rd yields f's bytes unchanged, so off is f's offset
 	off     int64 // bytes read from f, to notice truncation
+	pos     int64 // bytes of the stream (decompressed) read into the buffer, for Line.Offset
 	num     int64 // lines delivered from the current file
 	long    bool  // the last line delivered was a First or Middle piece
 	eof     bool  // rd has nothing more for now
@@ -44,6 +45,9 @@ func (r *Reader) open(name string) (*source, error) {
 			return nil, err
 		}
 		s.follow = r.opts.Follow && s.followable()
+		if err := s.skipTo(r.opts.Start[name]); err != nil {
+			return nil, err
+		}
 		return s, nil
 	}
 	s := &source{name: name, path: name, follow: r.opts.Follow}
@@ -54,7 +58,36 @@ func (r *Reader) open(name string) (*source, error) {
 		return nil, err
 	}
 	s.follow = s.follow && s.followable()
+	if err := s.skipTo(r.opts.Start[name]); err != nil {
+		s.close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// skipTo moves s to p, a position an earlier run saved: by seeking in a
+// plain regular file, by reading and dropping bytes otherwise (gzip, pipes).
+func (s *source) skipTo(p Position) error {
+	if p.Offset <= 0 {
+		return nil
+	}
+	if s.plain && s.f != nil && s.fi != nil && s.fi.Mode().IsRegular() {
+		if _, err := s.f.Seek(p.Offset, io.SeekStart); err == nil {
+			s.rd = s.f // the sniffed bytes lie before p
+			s.off, s.pos, s.num = p.Offset, p.Offset, p.Line
+			return nil
+		}
+	}
+	n, err := io.CopyN(io.Discard, s.rd, p.Offset)
+	if s.plain {
+		s.off += n
+	}
+	s.pos, s.num = n, p.Line
+	if err == io.EOF {
+		s.eof = true
+		return nil
+	}
+	return err
 }
 
 // followable reports whether polling s for growth makes sense: a plain
@@ -152,7 +185,7 @@ func (s *source) switchTo(next *os.File) {
 	}
 	s.rd = s.f
 	s.plain = true
-	s.off, s.num = 0, 0
+	s.off, s.num, s.pos = 0, 0, 0
 	s.eof, s.long = false, false
 }
 

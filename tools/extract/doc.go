@@ -1,0 +1,46 @@
+// Package extract reads the user actions of an OpenStack cloud out of its
+// logs: the legacy oslo.log text logs of nova, glance and neutron, and our
+// own JSON audit lines, alone or mixed. It is the logic behind the
+// log-extract command, which replaced a Python script that did the same for
+// VM actions (seed 000).
+//
+// # What counts as an action
+//
+// An action starts from an API access line, the INFO line each API server
+// writes when a request is done (or from one of our JSON request lines,
+// its counterpart):
+//
+//	10.11.10.1 "POST /v2/<project>/servers/<uuid>/action HTTP/1.1" status: 202 len: 0 time: 0.2477829
+//
+// [ClassifyVM], [ClassifyGlance] and [ClassifyNeutron] read its method and
+// path in the three modes. A server action's access line does not show its
+// body, which names the action; the extractor resolves it from the other
+// lines of the logs, in this order, and never guesses:
+//
+//  1. the DEBUG lines of nova-api for the same request id that show the
+//     body or the controller method ([DebugAction]);
+//  2. the lines nova-compute logs for the same request id ("Rebooting
+//     instance", "Pausing"…: [RequestMessage]);
+//  3. the lines of other services for the same request id (consoleauth's
+//     "Received Token" for a console);
+//  4. the lifecycle events of the instance ("VM Paused (Lifecycle Event)")
+//     within the window after the request, leaving out the automatic ones
+//     of a boot, a migration or a deletion ([AutomaticMark]) and those
+//     another resolved action explains.
+//
+// What nothing resolves is emitted as action "unknown", match
+// "unresolved". A create's instance id comes from the first lines of the
+// same request that name an instance ("[instance: <uuid>]"); a request that
+// made several instances gives one create per instance.
+//
+// # Streaming
+//
+// [Extractor] takes records in time order and holds each action until
+// Options.Window of log time has passed after its access line, so the lines
+// that resolve it are in; then it emits it. Everything it keeps expires
+// with that window, so its memory does not grow with the input. [Run]
+// reads files (plain or gzip) and standard input, merges them by time, one
+// record ahead per file, and looks at most lines only long enough to see
+// they cannot matter. Incremental runs save [Stats.Checkpoints] and start
+// from them (Options.Start).
+package extract

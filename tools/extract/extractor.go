@@ -1,0 +1,640 @@
+package extract
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/auditlog-go/auditlog/tools/extract/action"
+	"github.com/auditlog-go/auditlog/tools/input"
+	"github.com/auditlog-go/auditlog/tools/oslolog"
+)
+
+// Caps on what one request or one instance may hold, so that a pathological
+// log (a request id on every line, an instance in an endless loop) cannot
+// grow the state.
+const (
+	maxRequestInstances = 8  // instances a create request may make (min_count)
+	maxInstanceEvents   = 32 // recent lifecycle events per instance
+	maxInstanceMarks    = 32 // recent automatic-activity lines per instance
+	maxInstanceActs     = 16 // recent resolved actions per instance
+)
+
+// Timing of the lifecycle correlation.
+const (
+	// skew is how far apart in time two hosts' logs may be: a lifecycle
+	// event this long before the request began may still be its own.
+	skew = 2 * time.Second
+	// autoGap is how close to a line showing automatic activity (a boot,
+	// a migration, a deletion) a lifecycle event must be to count as
+	// automatic.
+	autoGap = 10 * time.Second
+	// stateTTL is how long an instance's last known power state is kept
+	// after its last line, to tell an unpause from a resume.
+	stateTTL = time.Hour
+)
+
+// Extractor turns log records and audit lines into [action.Action] values.
+// Feed it records in time order across sources (small disorder within the
+// window is fine); it holds each action until Window of log time has
+// passed after it, so that the lines that resolve it have been seen, and
+// then passes it to emit. It is not safe for concurrent use.
+//
+// Its memory holds only what the window needs: actions waiting, the
+// evidence lines of recent requests, and the recent lifecycle events of
+// recent instances; all expire with the log's clock.
+type Extractor struct {
+	opts Options
+	emit func(action.Action) error
+	err  error
+
+	clock time.Time // the latest log time seen
+	swept time.Time // clock at the last sweep of expired state
+
+	pending []*pending // by Time
+	reqs    map[string]*reqInfo
+	insts   map[string]*instInfo
+	pos     map[string]input.Position // read position per source
+	names   map[string]string         // source names, interned: a record's strings hold its whole line
+	stats   Stats
+}
+
+// pending is an action waiting for its window to pass.
+type pending struct {
+	a     action.Action
+	kind  reqKind
+	start time.Time // when the request began: its access line's time less its duration
+	refs  []ref     // the lines used so far, the access line first
+	req   *reqInfo
+}
+
+// ref is one line used as evidence, with where it starts for checkpoints.
+type ref struct {
+	src  string
+	line int64
+	off  int64 // offset of the record's first byte; -1 when unknown
+	role string
+}
+
+func (r ref) evidence() action.Evidence {
+	return action.Evidence{Source: r.src, Line: r.line, Role: r.role}
+}
+
+// reqInfo is what the lines of one request id said.
+type reqInfo struct {
+	last     time.Time
+	named    [prioOther + 1]*namedRef // the first line of each priority naming an action
+	insts    []instRef                // instances its lines were about, in order
+	pend     []*pending               // actions of this request still waiting
+	accessed bool                     // an access line of it was seen
+}
+
+type namedRef struct {
+	act string
+	ref ref
+}
+
+type instRef struct {
+	id  string
+	ref ref
+}
+
+// instInfo is what recent lines said about one instance.
+type instInfo struct {
+	last   time.Time
+	events []lifeRef
+	marks  []time.Time
+	acts   []actRef
+}
+
+type lifeRef struct {
+	t    time.Time
+	ev   string
+	ref  ref
+	used bool
+}
+
+// actRef is an action already resolved on an instance, and the span of
+// log time whose lifecycle events it explains.
+type actRef struct {
+	from, to time.Time
+	act      string
+}
+
+// New returns an Extractor that passes each action to emit. An error from
+// emit stops the extractor: every later call returns it.
+func New(opts Options, emit func(action.Action) error) *Extractor {
+	return &Extractor{
+		opts:  opts.withDefaults(),
+		emit:  emit,
+		reqs:  make(map[string]*reqInfo),
+		insts: make(map[string]*instInfo),
+		pos:   make(map[string]input.Position),
+		names: make(map[string]string),
+		stats: Stats{Actions: make(map[string]int64)},
+	}
+}
+
+// Stats returns the counts so far. Its maps are the extractor's own; copy
+// them to keep them past the next call.
+func (e *Extractor) Stats() Stats { return e.stats }
+
+// AddRecord adds one text log record whose position in its source is not
+// known (tests, or records from elsewhere); see [Extractor.AddRecordAt].
+func (e *Extractor) AddRecord(r oslolog.Record) error {
+	return e.AddRecordAt(&r, -1, input.Position{})
+}
+
+// AddRecordAt adds one text log record; start is the offset of its first
+// byte in its source, end the position after its last line (for
+// [Extractor.Checkpoint]). The record is not kept: the extractor copies
+// what it needs.
+func (e *Extractor) AddRecordAt(r *oslolog.Record, start int64, end input.Position) error {
+	if e.err != nil {
+		return e.err
+	}
+	e.stats.Records++
+	src := r.File
+	if src == "" {
+		src = r.Source
+	}
+	src = e.intern(src)
+	if end.Line > 0 {
+		e.pos[src] = end
+	}
+	e.tick(r.Time)
+	rf := ref{src: src, line: r.Line, off: start}
+	if e.isAccess(r) {
+		if acc, ok := ParseAccess(r.Message); ok {
+			req, ok := e.classify(acc.Method, acc.Path)
+			if ok {
+				e.addAccess(r.Time, req, acc, r.Context, rf, "")
+			}
+			return e.finalizeDue()
+		}
+	}
+	if e.opts.Mode == action.ModeVM {
+		if r.Context.RequestID != "" {
+			e.requestLine(r, rf)
+		}
+		if r.Instance != "" {
+			e.instanceLine(r, rf)
+		}
+	}
+	return e.finalizeDue()
+}
+
+// Advance tells the extractor that source was read up to end, through
+// lines it was not given (the fast path of [Run] skips most records
+// unparsed), and that their log time reached t (zero when unknown).
+func (e *Extractor) Advance(source string, end input.Position, t time.Time) error {
+	if e.err != nil {
+		return e.err
+	}
+	if end.Line > 0 {
+		e.pos[e.intern(source)] = end
+	}
+	e.tick(t)
+	return e.finalizeDue()
+}
+
+// intern returns a copy of name that the extractor keeps, the same for
+// every record of a source, so that keeping a name does not keep the line
+// it was cut from.
+func (e *Extractor) intern(name string) string {
+	if n, ok := e.names[name]; ok {
+		return n
+	}
+	n := strings.Clone(name)
+	e.names[n] = n
+	return n
+}
+
+func (e *Extractor) tick(t time.Time) {
+	if t.After(e.clock) {
+		e.clock = t
+	}
+}
+
+// isAccess reports whether a record is an API access line of this mode's
+// service: an INFO line of its WSGI server logger.
+func (e *Extractor) isAccess(r *oslolog.Record) bool {
+	if r.Level != "INFO" {
+		return false
+	}
+	return accessLogger(e.opts.Mode, r.Logger)
+}
+
+func accessLogger(mode, logger string) bool {
+	switch mode {
+	case action.ModeVM:
+		// nova.osapi_compute.wsgi.server until Pike, nova.api.openstack.requestlog
+		// under uwsgi; not the EC2 or metadata APIs.
+		return strings.HasPrefix(logger, "nova.") &&
+			(strings.HasSuffix(logger, "wsgi.server") || strings.HasSuffix(logger, ".requestlog")) &&
+			!strings.Contains(logger, "ec2") && !strings.Contains(logger, "metadata")
+	case action.ModeGlance:
+		return logger == "eventlet.wsgi.server" ||
+			strings.HasPrefix(logger, "glance.") && strings.Contains(logger, "wsgi")
+	case action.ModeNeutron:
+		return logger == "neutron.wsgi" || logger == "eventlet.wsgi.server" ||
+			strings.HasPrefix(logger, "neutron.") && strings.Contains(logger, "wsgi")
+	}
+	return false
+}
+
+// classify reads a request's method and path in the extractor's mode.
+func (e *Extractor) classify(method, path string) (Request, bool) {
+	var r Request
+	var ok bool
+	switch e.opts.Mode {
+	case action.ModeVM:
+		r, ok = ClassifyVM(method, path)
+	case action.ModeGlance:
+		r, ok = ClassifyGlance(method, path)
+		if r.kind == kindCreate {
+			r.kind = kindAPI // no later line gives the id
+		}
+	case action.ModeNeutron:
+		r, ok = ClassifyNeutron(method, path)
+		if r.kind == kindCreate {
+			r.kind = kindAPI
+		}
+	}
+	if ok && r.Action == "delete" && !e.opts.IncludeDelete {
+		return r, false
+	}
+	return r, ok
+}
+
+// serviceName is the service whose API a mode's access lines come from.
+func serviceName(mode string) string {
+	switch mode {
+	case action.ModeGlance:
+		return "glance-api"
+	case action.ModeNeutron:
+		return "neutron-server"
+	}
+	return "nova-api"
+}
+
+// addAccess starts an action from an access line (or one of our JSON
+// lines, whose action, when it names one, is named).
+func (e *Extractor) addAccess(t time.Time, req Request, acc Access, ctx oslolog.Context, rf ref, service string) {
+	if service == "" {
+		service = serviceName(e.opts.Mode)
+	}
+	if rf.role == "" {
+		rf.role = "access"
+	}
+	p := &pending{kind: req.kind, refs: []ref{rf}}
+	// The strings are cut from the line; copies keep only themselves.
+	p.a = action.Action{
+		Time:         t,
+		Mode:         e.opts.Mode,
+		Action:       strings.Clone(req.Action),
+		ResourceType: req.ResourceType,
+		Resource:     strings.Clone(req.Resource),
+		UserID:       strings.Clone(ctx.User),
+		ProjectID:    strings.Clone(ctx.Project),
+		RequestID:    strings.Clone(ctx.RequestID),
+		Service:      strings.Clone(service),
+		Method:       strings.Clone(acc.Method),
+		Path:         strings.Clone(acc.Path),
+		Status:       acc.Status,
+		Outcome:      outcome(acc.Status),
+		DurationMS:   acc.DurationMS,
+		Match:        action.MatchAPI,
+	}
+	if p.a.ProjectID == "" {
+		p.a.ProjectID = strings.Clone(req.Project)
+	}
+	p.start = t.Add(-time.Duration(acc.DurationMS * float64(time.Millisecond)))
+	if id := ctx.RequestID; id != "" {
+		info := e.reqs[id]
+		if info == nil {
+			info = &reqInfo{last: t}
+			e.reqs[p.a.RequestID] = info
+		}
+		info.accessed = true
+		info.pend = append(info.pend, p)
+		p.req = info
+	}
+	// Keep pending in time order; lines from several files arrive nearly
+	// sorted, so the place is at or near the end.
+	i := len(e.pending)
+	for i > 0 && e.pending[i-1].a.Time.After(t) {
+		i--
+	}
+	e.pending = slices.Insert(e.pending, i, p)
+}
+
+// requestLine keeps what a line of a request says about it, for the access
+// line that has come or is still to come.
+func (e *Extractor) requestLine(r *oslolog.Record, rf ref) {
+	msg := r.Message
+	var act, role string
+	var prio int
+	if strings.HasPrefix(msg, "Action: 'action'") || strings.Contains(msg, "bound method ") {
+		if act = DebugAction(msg, r.Extra); act != "" {
+			prio, role = prioDebug, "debug"
+		}
+	}
+	if act == "" {
+		act, prio, role = RequestMessage(msg)
+	}
+	if act == "" && r.Instance == "" {
+		return
+	}
+	id := r.Context.RequestID
+	info := e.reqs[id]
+	if info == nil {
+		info = &reqInfo{}
+		e.reqs[strings.Clone(id)] = info
+	}
+	info.last = maxTime(info.last, r.Time)
+	if act != "" && info.named[prio] == nil {
+		rf.role = role
+		info.named[prio] = &namedRef{act: act, ref: rf}
+	}
+	if r.Instance != "" && len(info.insts) < maxRequestInstances {
+		for _, in := range info.insts {
+			if in.id == r.Instance {
+				return
+			}
+		}
+		rf.role = "instance"
+		info.insts = append(info.insts, instRef{id: strings.Clone(r.Instance), ref: rf})
+	}
+}
+
+// instanceLine keeps lifecycle events and signs of automatic activity.
+func (e *Extractor) instanceLine(r *oslolog.Record, rf ref) {
+	ev := LifecycleEvent(r.Message)
+	mark := ev == "" && AutomaticMark(r.Message)
+	if ev == "" && !mark {
+		return
+	}
+	ii := e.insts[r.Instance]
+	if ii == nil {
+		ii = &instInfo{}
+		e.insts[strings.Clone(r.Instance)] = ii
+	}
+	ii.last = maxTime(ii.last, r.Time)
+	if ev != "" {
+		rf.role = "lifecycle"
+		if len(ii.events) >= maxInstanceEvents {
+			ii.events = slices.Delete(ii.events, 0, 1)
+		}
+		ii.events = append(ii.events, lifeRef{t: r.Time, ev: ev, ref: rf})
+		return
+	}
+	if len(ii.marks) >= maxInstanceMarks {
+		ii.marks = slices.Delete(ii.marks, 0, 1)
+	}
+	ii.marks = append(ii.marks, r.Time)
+}
+
+// finalizeDue emits the actions whose window has passed.
+func (e *Extractor) finalizeDue() error {
+	for len(e.pending) > 0 && e.clock.Sub(e.pending[0].a.Time) > e.opts.Window {
+		if err := e.finalizeFirst(); err != nil {
+			return err
+		}
+	}
+	if e.clock.Sub(e.swept) > e.opts.Window/4 {
+		e.sweep()
+	}
+	return nil
+}
+
+// Flush emits the actions still waiting when final is set, resolving each
+// with what has been seen. Without final (an incremental run pausing at
+// the end of its input) it emits only those whose window has passed; the
+// rest are left for the next run, which rereads them from
+// [Extractor.Checkpoint].
+func (e *Extractor) Flush(final bool) error {
+	if e.err != nil {
+		return e.err
+	}
+	if !final {
+		return e.finalizeDue()
+	}
+	for len(e.pending) > 0 {
+		if err := e.finalizeFirst(); err != nil {
+			return err
+		}
+	}
+	e.sweep()
+	return nil
+}
+
+// finalizeFirst resolves and emits the oldest waiting action.
+func (e *Extractor) finalizeFirst() error {
+	p := e.pending[0]
+	e.pending[0] = nil
+	e.pending = e.pending[1:]
+	if len(e.pending) == 0 {
+		e.pending = nil // let the array go
+	}
+	if p.req != nil {
+		if i := slices.Index(p.req.pend, p); i >= 0 {
+			p.req.pend = slices.Delete(p.req.pend, i, i+1)
+		}
+	}
+	out := e.resolve(p)
+	for i := range out {
+		if err := e.send(&out[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolve settles an action with the evidence seen: see the package
+// documentation for the order.
+func (e *Extractor) resolve(p *pending) []action.Action {
+	a := p.a
+	info := p.req
+	switch p.kind {
+	case kindCreate:
+		if info != nil && len(info.insts) > 0 {
+			out := make([]action.Action, 0, len(info.insts))
+			for _, in := range info.insts {
+				c := a
+				c.Resource = in.id
+				c.Evidence = evidence(append(p.refs[:len(p.refs):len(p.refs)], in.ref))
+				e.remember(&c, p)
+				out = append(out, c)
+			}
+			return out
+		}
+	case kindServerAction:
+		a.Action, a.Match = action.Unknown, action.MatchUnresolved
+		if info != nil {
+			for prio := prioDebug; prio <= prioOther; prio++ {
+				if n := info.named[prio]; n != nil {
+					a.Action, a.Match = n.act, action.MatchRequestID
+					p.refs = append(p.refs, n.ref)
+					break
+				}
+			}
+		}
+		if a.Match == action.MatchUnresolved && a.Outcome == "success" {
+			if act, evs := e.byLifecycle(p); act != "" {
+				a.Action, a.Match = act, action.MatchTimeWindow
+				for _, ev := range evs {
+					ev.used = true
+					p.refs = append(p.refs, ev.ref)
+				}
+			}
+		}
+	}
+	a.Evidence = evidence(p.refs)
+	e.remember(&a, p)
+	return []action.Action{a}
+}
+
+func evidence(refs []ref) []action.Evidence {
+	ev := make([]action.Evidence, len(refs))
+	for i, r := range refs {
+		ev[i] = r.evidence()
+	}
+	return ev
+}
+
+// remember notes a resolved VM action on its instance, so that the
+// lifecycle events it explains are not taken for another request's.
+func (e *Extractor) remember(a *action.Action, p *pending) {
+	if e.opts.Mode != action.ModeVM || a.Resource == "" || a.Outcome == "failure" {
+		return
+	}
+	ii := e.insts[a.Resource]
+	if ii == nil {
+		ii = &instInfo{}
+		e.insts[a.Resource] = ii
+	}
+	ii.last = maxTime(ii.last, a.Time)
+	if len(ii.acts) >= maxInstanceActs {
+		ii.acts = slices.Delete(ii.acts, 0, 1)
+	}
+	ii.acts = append(ii.acts, actRef{from: p.start.Add(-skew), to: e.windowEnd(p), act: a.Action})
+}
+
+func (e *Extractor) send(a *action.Action) error {
+	if err := e.emit(*a); err != nil {
+		e.err = err
+		return err
+	}
+	e.stats.Emitted++
+	e.stats.Actions[a.Action]++
+	if a.Action == action.Unknown {
+		e.stats.Unresolved++
+	}
+	return nil
+}
+
+// sweep drops the state the window no longer needs.
+func (e *Extractor) sweep() {
+	e.swept = e.clock
+	reqHorizon := e.clock.Add(-e.opts.Window)
+	for id, info := range e.reqs {
+		if len(info.pend) == 0 && info.last.Before(reqHorizon) {
+			delete(e.reqs, id)
+		}
+	}
+	keep := e.clock.Add(-3 * e.opts.Window)
+	stateHorizon := e.clock.Add(-max(stateTTL, 3*e.opts.Window))
+	for id, ii := range e.insts {
+		if ii.last.Before(stateHorizon) {
+			delete(e.insts, id)
+			continue
+		}
+		// Keep the last event whatever its age: it is the power state.
+		if n := len(ii.events); n > 1 {
+			i := 0
+			for i < n-1 && ii.events[i].t.Before(keep) {
+				i++
+			}
+			ii.events = slices.Delete(ii.events, 0, i)
+		}
+		i := 0
+		for i < len(ii.marks) && ii.marks[i].Before(keep) {
+			i++
+		}
+		ii.marks = slices.Delete(ii.marks, 0, i)
+		if n := len(ii.acts); n > 1 {
+			i := 0
+			for i < n-1 && ii.acts[i].to.Before(keep) {
+				i++
+			}
+			ii.acts = slices.Delete(ii.acts, 0, i)
+		}
+	}
+}
+
+// Checkpoint returns, per source, the position up to which every line has
+// been fully handled: no action still waiting used a line before it (nor
+// may use one: the lifecycle events in its window count, and so do the
+// DEBUG lines of a request whose access line is still to come). An
+// incremental run saves it once every action emitted so far is safely
+// stored; it may be called from inside emit, where it counts the action
+// being emitted as done. Sources given only through [Extractor.AddRecord]
+// have no position and are left out.
+func (e *Extractor) Checkpoint() map[string]input.Position {
+	cp := make(map[string]input.Position, len(e.pos))
+	for src, p := range e.pos {
+		cp[src] = p
+	}
+	hold := func(r ref) {
+		if r.off < 0 {
+			return
+		}
+		if p, ok := cp[r.src]; ok && r.off < p.Offset {
+			cp[r.src] = input.Position{Offset: r.off, Line: r.line - 1}
+		}
+	}
+	for _, p := range e.pending {
+		for _, r := range p.refs {
+			hold(r)
+		}
+		if info := p.req; info != nil {
+			for _, n := range info.named {
+				if n != nil {
+					hold(n.ref)
+				}
+			}
+			for _, in := range info.insts {
+				hold(in.ref)
+			}
+		}
+		if p.kind == kindServerAction {
+			if ii := e.insts[p.a.Resource]; ii != nil {
+				from := p.start.Add(-skew)
+				for _, ev := range ii.events {
+					if !ev.t.Before(from) {
+						hold(ev.ref)
+					}
+				}
+			}
+		}
+	}
+	// A request whose DEBUG line was read but whose access line was not
+	// yet written when the input ended.
+	horizon := e.clock.Add(-e.opts.Window)
+	for _, info := range e.reqs {
+		if !info.accessed && !info.last.Before(horizon) {
+			if n := info.named[prioDebug]; n != nil {
+				hold(n.ref)
+			}
+		}
+	}
+	return cp
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,62 @@
+package extract
+
+// ClassifyGlance reads a glance API request (v1 and v2):
+//
+//	POST   /v1/images, /v2/images               create
+//	PUT    /v2/images/{id}/file                 upload
+//	PUT    /v2/images/{id}/stage                stage
+//	POST   /v2/images/{id}/import               import
+//	PATCH  /v2/images/{id}, PUT /v1/images/{id} update
+//	DELETE /v1/images/{id}, /v2/images/{id}     delete
+//	POST   /v2/images/{id}/actions/deactivate   deactivate (and reactivate)
+//	PUT    /v2/images/{id}/tags/{tag}           add_tag
+//	DELETE /v2/images/{id}/tags/{tag}           remove_tag
+//	POST   /v2/images/{id}/members              add_member
+//	PUT    /v2/images/{id}/members/{member}     update_member
+//	DELETE /v2/images/{id}/members/{member}     remove_member
+//
+// The image id of a create is not in its access line and stays empty.
+func ClassifyGlance(method, path string) (Request, bool) {
+	segs := pathSegments(path)
+	for len(segs) > 0 && !isVersion(segs[0]) { // a mount point (/image/v2/…)
+		segs = segs[1:]
+	}
+	if len(segs) < 2 || segs[1] != "images" {
+		return Request{}, false
+	}
+	r := Request{kind: kindAPI, ResourceType: "image"}
+	tail := segs[2:]
+	if len(tail) > 0 {
+		r.Resource = tail[0]
+	}
+	switch {
+	case len(tail) == 0 && method == "POST":
+		r.kind, r.Action = kindCreate, "create"
+	case len(tail) == 1 && method == "DELETE":
+		r.Action = "delete"
+	case len(tail) == 1 && (method == "PATCH" || method == "PUT"):
+		r.Action = "update"
+	case len(tail) == 2 && method == "PUT" && tail[1] == "file":
+		r.Action = "upload"
+	case len(tail) == 2 && method == "PUT" && tail[1] == "stage":
+		r.Action = "stage"
+	case len(tail) == 2 && method == "POST" && tail[1] == "import":
+		r.Action = "import"
+	case len(tail) == 3 && method == "POST" && tail[1] == "actions" &&
+		(tail[2] == "deactivate" || tail[2] == "reactivate"):
+		r.Action = tail[2]
+	case len(tail) == 3 && tail[1] == "tags" && method == "PUT":
+		r.Action = "add_tag"
+	case len(tail) == 3 && tail[1] == "tags" && method == "DELETE":
+		r.Action = "remove_tag"
+	case len(tail) == 2 && tail[1] == "members" && method == "POST":
+		r.Action = "add_member"
+	case len(tail) == 3 && tail[1] == "members" && method == "PUT":
+		r.Action = "update_member"
+	case len(tail) == 3 && tail[1] == "members" && method == "DELETE":
+		r.Action = "remove_member"
+	default:
+		return Request{}, false
+	}
+	return r, true
+}

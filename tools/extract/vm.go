@@ -1,0 +1,397 @@
+package extract
+
+import (
+	"strings"
+
+	"github.com/auditlog-go/auditlog/tools/extract/action"
+)
+
+// reqKind is what an API request is, as far as its method and path tell.
+type reqKind uint8
+
+const (
+	kindNone         reqKind = iota // not a user action this mode extracts
+	kindAPI                         // the path names the action: create, delete, console…
+	kindCreate                      // a create whose resource id later lines may give
+	kindServerAction                // POST /servers/{id}/action: the body names it
+)
+
+// Request is the reading of one API request's method and path.
+type Request struct {
+	kind         reqKind
+	Action       string // empty for a server action, whose body names it
+	ResourceType string
+	Resource     string // empty for a create
+	Project      string // the project id of legacy /v2/{project}/… URLs
+}
+
+// ClassifyVM reads a nova API request. It knows
+//
+//	POST   …/servers                         create  (and …/os-volumes_boot, boot from volume)
+//	DELETE …/servers/{id}                    delete
+//	POST   …/servers/{id}/remote-consoles    console
+//	POST   …/servers/{id}/action             named by the body: see [ServerAction]
+//
+// where … is an optional mount point, a version (v2, v2.1) and an optional
+// project id. Anything else (reads, renames, sub-resources, other
+// collections) is not a user action on a server here and reports false.
+func ClassifyVM(method, path string) (Request, bool) {
+	segs := pathSegments(path)
+	for i, s := range segs {
+		if s != "servers" && s != "os-volumes_boot" {
+			continue
+		}
+		project, ok := novaPrefix(segs[:i])
+		if !ok {
+			return Request{}, false
+		}
+		r := Request{ResourceType: "server", Project: project}
+		tail := segs[i+1:]
+		switch {
+		case len(tail) == 0 && method == "POST":
+			r.kind, r.Action = kindCreate, "create"
+		case len(tail) == 1 && method == "DELETE" && tail[0] != "detail":
+			r.kind, r.Action, r.Resource = kindAPI, "delete", tail[0]
+		case len(tail) == 2 && method == "POST" && tail[1] == "remote-consoles":
+			r.kind, r.Action, r.Resource = kindAPI, "console", tail[0]
+		case len(tail) == 2 && method == "POST" && tail[1] == "action":
+			r.kind, r.Resource = kindServerAction, tail[0]
+		default:
+			return Request{}, false
+		}
+		return r, true
+	}
+	return Request{}, false
+}
+
+// novaPrefix checks the segments before "servers" and returns the project
+// id among them, if any: a version, a version and project, a mount point
+// and a version, or a mount point, version and project.
+func novaPrefix(p []string) (project string, ok bool) {
+	switch len(p) {
+	case 1:
+		return "", isVersion(p[0])
+	case 2:
+		if isVersion(p[0]) {
+			return p[1], true
+		}
+		return "", isVersion(p[1])
+	case 3:
+		if !isVersion(p[0]) && isVersion(p[1]) {
+			return p[2], true
+		}
+	}
+	return "", false
+}
+
+// ServerAction names a server action from the single key of its request
+// body ({"pause": null} is pause), as our HTTP middleware does, so that
+// records read from text logs and from our audit lines agree: Nova's own
+// key, except os-start and os-stop, which become start and stop, and the
+// console requests of older APIs (os-getVNCConsole, os-getSPICEConsole,
+// os-getRDPConsole, os-getSerialConsole), which become console like
+// POST …/remote-consoles. A key that is not shaped like a name gives "".
+func ServerAction(key string) string {
+	switch key {
+	case "os-start":
+		return "start"
+	case "os-stop":
+		return "stop"
+	case "os-getVNCConsole", "os-getSPICEConsole", "os-getRDPConsole", "os-getSerialConsole", "os-getMKSConsole":
+		return "console"
+	}
+	if !plausibleName(key) {
+		return ""
+	}
+	return key
+}
+
+// plausibleName reports whether a body key may be used as an action name.
+func plausibleName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '-', c == '_', c == '.', c == ':':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// methodActions maps the controller methods nova's DEBUG line names
+// ("calling method: <bound method AdminActionsController._pause of …>") to
+// the body key that reaches them, for the lines whose body was cut off.
+// Names are from nova's API controllers, v2 (contrib) and v2.1.
+var methodActions = map[string]string{
+	"_action_reboot": "reboot", "_action_rebuild": "rebuild", "_action_resize": "resize",
+	"_action_confirm_resize": "confirmResize", "_action_revert_resize": "revertResize",
+	"_action_create_image": "createImage", "_action_change_password": "changePassword",
+	"_start_server": "os-start", "_stop_server": "os-stop",
+	"_pause": "pause", "_unpause": "unpause", "_suspend": "suspend", "_resume": "resume",
+	"_migrate": "migrate", "_migrate_live": "os-migrateLive",
+	"_reset_state": "os-resetState", "_reset_network": "resetNetwork",
+	"_inject_network_info": "injectNetworkInfo", "_lock": "lock", "_unlock": "unlock",
+	"_create_backup": "createBackup", "_rescue": "rescue", "_unrescue": "unrescue",
+	"_shelve": "shelve", "_shelve_offload": "shelveOffload", "_unshelve": "unshelve",
+	"_evacuate": "evacuate", "_force_delete": "forceDelete", "_restore": "restore",
+	"_add_floating_ip": "addFloatingIp", "_remove_floating_ip": "removeFloatingIp",
+	"_addSecurityGroup": "addSecurityGroup", "_removeSecurityGroup": "removeSecurityGroup",
+	"_add_security_group": "addSecurityGroup", "_remove_security_group": "removeSecurityGroup",
+	"_add_fixed_ip": "addFixedIp", "_remove_fixed_ip": "removeFixedIp",
+	"_addFixedIp": "addFixedIp", "_removeFixedIp": "removeFixedIp",
+	"get_vnc_console": "os-getVNCConsole", "get_spice_console": "os-getSPICEConsole",
+	"get_rdp_console": "os-getRDPConsole", "get_serial_console": "os-getSerialConsole",
+	"get_console_output": "os-getConsoleOutput", "_trigger_crash_dump": "trigger_crash_dump",
+}
+
+// DebugAction reads nova-api's DEBUG line about the request being
+// dispatched, in its shapes across releases:
+//
+//	Action: 'action', calling method: <bound method AdminActionsController._pause of <…>>, body: {"pause": null}
+//	Action: 'action', body: {"reboot": {"type": "HARD"}} _process_stack …
+//	Action: 'action', body: <?xml version="1.0" encoding="UTF-8"?>       (the element on the next line)
+//	Calling method <bound method Controller._action_reboot of <…>> _process_stack …
+//
+// and returns the action it names ([ServerAction] of the body's key, or of
+// the key the method serves), or "". extra holds the record's continuation
+// lines, where an XML body goes on.
+func DebugAction(msg string, extra []string) string {
+	if i := strings.Index(msg, "body: "); i >= 0 && strings.HasPrefix(msg, "Action: 'action'") {
+		if k := bodyKey(msg[i+len("body: "):], extra); k != "" {
+			return ServerAction(k)
+		}
+	}
+	if i := strings.Index(msg, "bound method "); i >= 0 {
+		m := msg[i+len("bound method "):]
+		if j := strings.IndexByte(m, ' '); j >= 0 {
+			m = m[:j]
+		}
+		if j := strings.LastIndexByte(m, '.'); j >= 0 {
+			if k, ok := methodActions[m[j+1:]]; ok {
+				return ServerAction(k)
+			}
+		}
+	}
+	return ""
+}
+
+// bodyKey returns the first key of a logged JSON body, or the root element
+// of an XML one (which may start on the next line).
+func bodyKey(b string, extra []string) string {
+	b = strings.TrimLeft(b, " ")
+	switch {
+	case strings.HasPrefix(b, "{"):
+		b = strings.TrimLeft(b[1:], " \t")
+		if !strings.HasPrefix(b, `"`) {
+			return ""
+		}
+		end := strings.IndexByte(b[1:], '"')
+		if end < 0 {
+			return ""
+		}
+		return b[1 : 1+end]
+	case strings.HasPrefix(b, "<"):
+		rest := b
+		for n := 0; n < 4; n++ {
+			rest = strings.TrimLeft(rest, " \t")
+			for strings.HasPrefix(rest, "<?") || strings.HasPrefix(rest, "<!") {
+				end := strings.IndexByte(rest, '>')
+				if end < 0 {
+					rest = ""
+					break
+				}
+				rest = strings.TrimLeft(rest[end+1:], " \t")
+			}
+			if strings.HasPrefix(rest, "<") {
+				name := rest[1:]
+				if end := strings.IndexAny(name, " \t/>"); end >= 0 {
+					name = name[:end]
+				}
+				if i := strings.IndexByte(name, ':'); i >= 0 { // a namespace prefix
+					name = name[i+1:]
+				}
+				return name
+			}
+			if rest != "" || n >= len(extra) {
+				return ""
+			}
+			rest = extra[n]
+		}
+	}
+	return ""
+}
+
+// Evidence priorities, in the order the issue gives: what the API itself
+// logged about the request, what compute logged for it, what other
+// services logged for it.
+const (
+	prioDebug   = 1
+	prioCompute = 2
+	prioOther   = 3
+)
+
+// reqMessage is a message that, logged under a request id, names what
+// that request did.
+type reqMessage struct {
+	prefix string
+	action string
+	prio   int
+	role   string
+}
+
+// reqMessages are the messages nova services log under the request id of
+// the API call that caused them, and the action each names. Only messages
+// that one action alone logs are here: "instance snapshotting" (createImage,
+// createBackup and shelve) and "Migrating" (resize and migrate) are not.
+// Before Newton, nova logged "Rebuilding instance" for evacuations too; an
+// evacuation with no DEBUG line may therefore read as rebuild.
+var reqMessages = []reqMessage{
+	{"Going to try to live migrate instance", "os-migrateLive", prioDebug, "debug"},
+	{"Going to try to stop instance", "stop", prioDebug, "debug"},
+	{"Going to try to start instance", "start", prioDebug, "debug"},
+	{"Rebooting instance", "reboot", prioCompute, "compute"},
+	{"Pausing", "pause", prioCompute, "compute"},
+	{"Unpausing", "unpause", prioCompute, "compute"},
+	{"Suspending", "suspend", prioCompute, "compute"},
+	{"Resuming", "resume", prioCompute, "compute"},
+	{"Rescuing", "rescue", prioCompute, "compute"},
+	{"Unrescuing", "unrescue", prioCompute, "compute"},
+	{"Rebuilding instance", "rebuild", prioCompute, "compute"},
+	{"Evacuating instance", "evacuate", prioCompute, "compute"},
+	{"Shelving", "shelve", prioCompute, "compute"},
+	{"Shelve offloading", "shelveOffload", prioCompute, "compute"},
+	{"Unshelving", "unshelve", prioCompute, "compute"},
+	{"Post operation of migration started", "os-migrateLive", prioCompute, "compute"},
+	{"Getting vnc console", "console", prioCompute, "compute"},
+	{"Getting spice console", "console", prioCompute, "compute"},
+	{"Getting rdp console", "console", prioCompute, "compute"},
+	{"Getting serial console", "console", prioCompute, "compute"},
+	{"Get console output", "os-getConsoleOutput", prioCompute, "compute"},
+	{"Received Token: ", "console", prioOther, "consoleauth"},
+}
+
+// RequestMessage returns the action a message logged under a request id
+// names, with its priority and evidence role, or "" when it names none.
+func RequestMessage(msg string) (act string, prio int, role string) {
+	for i := range reqMessages {
+		m := &reqMessages[i]
+		if strings.HasPrefix(msg, m.prefix) && wordEnd(msg, len(m.prefix)) {
+			return m.action, m.prio, m.role
+		}
+	}
+	return "", 0, ""
+}
+
+// wordEnd reports whether msg[:i] ends a word: the message ends there or
+// goes on with a space or punctuation, so "Pausing" does not match
+// "Pausings".
+func wordEnd(msg string, i int) bool {
+	if i >= len(msg) || msg[i-1] == ' ' {
+		return true
+	}
+	c := msg[i]
+	return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')
+}
+
+// Lifecycle events, as nova-compute logs them:
+// "[instance: …] VM Paused (Lifecycle Event)".
+const (
+	lifeStarted   = "Started"
+	lifeStopped   = "Stopped"
+	lifePaused    = "Paused"
+	lifeResumed   = "Resumed"
+	lifeSuspended = "Suspended"
+)
+
+// LifecycleEvent returns the event a lifecycle message reports (Started,
+// Stopped, Paused, Resumed, Suspended), or "". Localized messages
+// ("VM 已开始 (Lifecycle Event)") are not read: their words vary.
+func LifecycleEvent(msg string) string {
+	const suffix = " (Lifecycle Event)"
+	if !strings.HasPrefix(msg, "VM ") {
+		return ""
+	}
+	i := strings.Index(msg, suffix)
+	if i < 0 {
+		return ""
+	}
+	switch ev := msg[3:i]; ev {
+	case lifeStarted, lifeStopped, lifePaused, lifeResumed, lifeSuspended:
+		return ev
+	}
+	return ""
+}
+
+// automaticMarks are messages nova-compute logs about an instance while
+// something other than a user's power action is under way on it: a boot,
+// a migration, a deletion, a power-state sync. A lifecycle event near one
+// of them is automatic, not a user's pause or stop (the seed insists: "VM
+// Paused" during a create or migration is no user pause).
+var automaticMarks = []string{
+	"Starting instance...",
+	"Instance spawned successfully",
+	"Took ",
+	"Migration running for",
+	"Migration operation has completed",
+	"_post_live_migration() is started",
+	"Post operation of migration started",
+	"Migrating instance to ",
+	"During the sync_power process the instance has moved from host",
+	"During _sync_instance_power_state the DB power_state",
+	"Instance shutdown by itself",
+	"Instance is already powered off in the hypervisor",
+	"Terminating instance",
+	"Instance destroyed successfully",
+	"Deleting instance files",
+	"Instance failed to spawn",
+}
+
+// userTasks are the task states of users' power actions: a sync that finds
+// one pending ("During sync_power_state the instance has a pending task
+// (pausing). Skip.") is no sign of automatic activity.
+var userTasks = map[string]bool{
+	"pausing": true, "unpausing": true, "suspending": true, "resuming": true,
+	"powering-off": true, "powering-on": true,
+}
+
+// AutomaticMark reports whether a compute message about an instance shows
+// automatic activity on it (see automaticMarks).
+func AutomaticMark(msg string) bool {
+	const pending = "During sync_power_state the instance has a pending task ("
+	if strings.HasPrefix(msg, pending) {
+		task := msg[len(pending):]
+		if i := strings.IndexByte(task, ')'); i >= 0 {
+			task = task[:i]
+		}
+		return !userTasks[task]
+	}
+	for _, m := range automaticMarks {
+		if strings.HasPrefix(msg, m) {
+			return m != "Took " || strings.Contains(msg, " seconds to ")
+		}
+	}
+	return false
+}
+
+// lifecycleExplained lists, for an action, the lifecycle events it causes
+// itself. Events an action explains are not free to resolve another
+// request. An action not listed explains none; "*" means every event (the
+// action destroys and recreates the guest, or moves it).
+var lifecycleExplained = map[string]string{
+	"create": "*", "delete": "*", "forceDelete": "*", "os-migrateLive": "*", "migrate": "*",
+	"resize": "*", "confirmResize": "*", "revertResize": "*", "evacuate": "*", "rebuild": "*",
+	"reboot": "*", "shelve": "*", "shelveOffload": "*", "unshelve": "*", "rescue": "*",
+	"unrescue": "*", "createImage": "*", "createBackup": "*", "restore": "*", "os-resetState": "*",
+	"pause": lifePaused, "unpause": lifeResumed, "suspend": lifeSuspended + lifePaused + lifeStopped,
+	"resume": lifeResumed + lifeStarted, "start": lifeStarted + lifeResumed, "stop": lifeStopped,
+	action.Unknown: "*",
+}
+
+func explains(act, ev string) bool {
+	s := lifecycleExplained[act]
+	return s == "*" || s != "" && strings.Contains(s, ev)
+}
