@@ -13,12 +13,15 @@ func parseContext(c *Context, raw string) {
 	var w [maxWords]string
 	n := 0
 	for rest := raw; rest != "" && n < maxWords; {
-		word, tail, _ := strings.Cut(rest, " ")
-		if word != "" {
-			w[n] = word
+		i := strings.IndexByte(rest, ' ')
+		if i < 0 {
+			i = len(rest)
+		}
+		if i > 0 {
+			w[n] = rest[:i]
 			n++
 		}
-		rest = tail
+		rest = rest[min(i+1, len(rest)):]
 	}
 	if n == 0 {
 		return

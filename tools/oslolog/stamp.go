@@ -15,7 +15,7 @@ type stamp struct {
 // part is read by position, "2006-01-02 15:04:05" (or 'T' between date and
 // time); a fraction may follow after '.' (oslo.log's ".%(msecs)03d") or ','
 // (Python's default asctime), with any number of digits, of which the first
-// nine count.
+// nine count. Year 0 is out of range, as it is for Python.
 func (t *stamp) parse(b []byte, i int) (int, *ParseError) {
 	if len(b)-i < 19 {
 		return 0, errNoTime
@@ -50,7 +50,7 @@ func (t *stamp) parse(b []byte, i int) (int, *ParseError) {
 		}
 		t.nsec, t.frac = ns, true
 	}
-	if mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, t.year) || h > 23 || mi > 59 || s > 59 {
+	if t.year == 0 || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, t.year) || h > 23 || mi > 59 || s > 59 {
 		return 0, errBadTime
 	}
 	return j, nil
