@@ -67,7 +67,7 @@ func parseDSN(s string) (*dsn, error) {
 		err = d.setSQLite(strings.TrimPrefix(s, "sqlite:"))
 	case looksLikeFile(s):
 		err = d.setSQLite(s)
-	case strings.Contains(s, "/") && (strings.Contains(s, "@") || strings.Contains(s, "(")):
+	case strings.Contains(s, "tcp(") || strings.Contains(s, "unix(") || strings.Contains(s, "/") && strings.Contains(s, "@"):
 		err = d.parseMySQLNative(s)
 	default:
 		err = errors.New("cannot tell which database this is: give postgres://…, mysql://…, user:pass@tcp(host:3306)/db, sqlite:///file.db or a path ending in .db or .sqlite")

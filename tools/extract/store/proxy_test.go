@@ -19,8 +19,11 @@ type proxy struct {
 	mu     sync.Mutex
 	conns  []net.Conn
 	budget atomic.Int64 // client bytes still allowed; < 0 means no limit
-	total  atomic.Int64 // client bytes forwarded since cutAfter
-	wg     sync.WaitGroup
+	// spent, when set, is called instead of cutting when the budget runs
+	// out; the bytes then go through.
+	spent func()
+	total atomic.Int64 // client bytes forwarded since cutAfter
+	wg    sync.WaitGroup
 }
 
 func newProxy(t *testing.T, target string) *proxy {
@@ -74,6 +77,11 @@ func (p *proxy) forward(dst, src net.Conn, toServer bool) {
 			if b := p.budget.Load(); b >= 0 {
 				if int64(n) > b {
 					p.total.Add(b)
+					if p.spent != nil {
+						p.budget.Store(-1)
+						p.spent()
+						goto send
+					}
 					p.cut()
 					return
 				}
@@ -81,6 +89,7 @@ func (p *proxy) forward(dst, src net.Conn, toServer bool) {
 				p.total.Add(int64(n))
 			}
 		}
+	send:
 		if n > 0 {
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				return
@@ -108,6 +117,13 @@ func (p *proxy) cut() {
 func (p *proxy) cutAfter(n int64) {
 	p.total.Store(0)
 	p.budget.Store(n)
+}
+
+// callAfter lets n more bytes through to the server, then calls f (once)
+// and goes on forwarding. Set it before the proxy is used.
+func (p *proxy) callAfter(n int64, f func()) {
+	p.spent = f
+	p.cutAfter(n)
 }
 
 // sent is how many bytes reached the server since cutAfter.

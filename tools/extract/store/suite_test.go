@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,12 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite"
+	"modernc.org/sqlite"
 
 	"github.com/auditlog-go/auditlog/tools/extract/action"
 	"github.com/auditlog-go/auditlog/tools/extract/store"
@@ -159,6 +161,14 @@ func newRig(t *testing.T, b *backend) *rig {
 	return r
 }
 
+// openDirect connects to a server without the store.
+func openDirect(name, dsn string) (*sql.DB, error) {
+	if name == "MariaDB" {
+		return sql.Open("mysql", dsn)
+	}
+	return sql.Open("pgx", dsn)
+}
+
 func (r *rig) open(t *testing.T, dsn string, opts store.Options) store.Store {
 	t.Helper()
 	s, err := store.Open(context.Background(), dsn, r.table, action.ModeVM, opts)
@@ -229,6 +239,9 @@ func runSuite(t *testing.T, b *backend) {
 	if b.via != nil {
 		t.Run("ServerGone", func(t *testing.T) { testServerGone(t, b) })
 		t.Run("ServerGoneMidBatch", func(t *testing.T) { testServerGoneMidBatch(t, b) })
+		t.Run("CancelledMidBatch", func(t *testing.T) { testCancelledMidBatch(t, b) })
+	} else {
+		t.Run("CancelledMidBatch", func(t *testing.T) { testCancelledInSQLite(t, b) })
 	}
 }
 
@@ -474,6 +487,69 @@ func testServerGoneMidBatch(t *testing.T, b *backend) {
 	if got, want := r.resources(t), resourcesOf(first); !equal(got, want) {
 		t.Fatalf("the table holds %d rows; want the first batch's %d", len(got), len(want))
 	}
+}
+
+// testCancelledMidBatch: ctx ends while the batch's statements are on
+// their way (the proxy cancels it after 60 KB of them).
+func testCancelledMidBatch(t *testing.T, b *backend) {
+	r := newRig(t, b)
+	p := newProxy(t, serverAddr(t, b))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := r.open(t, b.via(p.addr()), store.Options{RowsPerStatement: 50})
+	first := fixture(0, 10)
+	mustWrite(t, s, first, 10)
+	p.callAfter(60<<10, cancel)
+	_, err := s.Write(ctx, fixture(100, 1000))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v; want context.Canceled", err)
+	}
+	if got, want := r.resources(t), resourcesOf(first); !equal(got, want) {
+		t.Fatalf("the table holds %d rows; want the first batch's %d", len(got), len(want))
+	}
+	// A new ctx: the store carries on (over a new connection if the
+	// cancellation closed the old).
+	mustWrite(t, s, fixture(100, 1000), 1000)
+}
+
+// sqliteCancel is called by the SQL function cancel_ctx(), which a trigger
+// of testCancelledInSQLite runs half-way through a batch.
+var sqliteCancel atomic.Pointer[context.CancelFunc]
+
+func init() {
+	sqlite.MustRegisterScalarFunction("cancel_ctx", 0, func(*sqlite.FunctionContext, []driver.Value) (driver.Value, error) {
+		if f := sqliteCancel.Load(); f != nil {
+			(*f)()
+		}
+		return nil, nil
+	})
+}
+
+// testCancelledInSQLite: SQLite has no wire to cut, so a trigger cancels
+// ctx when the batch's 150th row is inserted, the last of its third
+// statement; the fourth finds ctx done.
+func testCancelledInSQLite(t *testing.T, b *backend) {
+	r := newRig(t, b)
+	s := r.open(t, b.dsn, store.Options{RowsPerStatement: 50})
+	first := fixture(0, 10)
+	mustWrite(t, s, first, 10)
+	if _, err := r.db.Exec(`CREATE TRIGGER "` + r.table + `_cancel" BEFORE INSERT ON "` + r.table +
+		`" WHEN NEW.resource = '` + fixture(249, 1)[0].Resource + `' BEGIN SELECT cancel_ctx(); END`); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sqliteCancel.Store(&cancel)
+	defer sqliteCancel.Store(nil)
+	_, err := s.Write(ctx, fixture(100, 1000))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v; want context.Canceled", err)
+	}
+	t.Logf("the error: %v", err)
+	if got, want := r.resources(t), resourcesOf(first); !equal(got, want) {
+		t.Fatalf("the table holds %d rows; want the first batch's %d", len(got), len(want))
+	}
+	mustWrite(t, s, fixture(100, 1000), 1000)
 }
 
 func serverAddr(t *testing.T, b *backend) string {
