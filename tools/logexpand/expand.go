@@ -2,7 +2,10 @@ package logexpand
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
+
+	"github.com/auditlog-go/auditlog/auditlog"
 )
 
 // An Expander renders lines one at a time. It keeps its buffers from line to
@@ -12,7 +15,11 @@ type Expander struct {
 	opts      Options
 	sel       *selector
 	sens      func(string) bool
+	minSens   int // keys shorter than this are never sensitive
 	sensCache [1024]sensEntry
+	sensLong  map[string]bool
+
+	noStream bool // tests: always take the tree path
 
 	t     tree
 	order []int32    // a stack of child indices being visited in key order
@@ -39,9 +46,15 @@ func New(opts Options) (*Expander, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &Expander{opts: opts, sel: sel, sens: opts.Sensitive}
+	x := &Expander{opts: opts, sel: sel, sens: opts.Sensitive, sensLong: map[string]bool{}}
 	if x.sens == nil {
 		x.sens = defaultSensitive()
+		// A key shorter than every fragment of the default list cannot
+		// hold one: id, seq, kind, level… are answered without a look.
+		x.minSens = len(auditlog.DefaultSensitiveKeys[0])
+		for _, k := range auditlog.DefaultSensitiveKeys {
+			x.minSens = min(x.minSens, len(k))
+		}
 	}
 	return x, nil
 }
@@ -60,6 +73,11 @@ func (x *Expander) Append(dst, header, line []byte) []byte {
 	x.t.reset()
 	x.t.buf = append(x.t.buf, line...)
 	x.t.buf = slices.Grow(x.t.buf, 8) // spare bytes for scanString's words
+	if out, ok := x.stream(dst, header); ok {
+		return out
+	}
+	x.t.buf = x.t.buf[:len(line)]
+	x.t.nodes = x.t.nodes[:0]
 	if root, ok := x.parseLine(); ok {
 		if x.opts.Flatten {
 			return x.flattenRecord(dst, header, root)
@@ -197,40 +215,57 @@ func (x *Expander) strSpan(c int32) (int32, int32) {
 }
 
 // sensitive reports whether values under key are credentials to hide. The
-// answers are kept in a small direct-mapped cache: the same few dozen keys
-// come back on every line, and a map lookup per key would cost more than
-// the rest of the key's work.
+// answers are kept in a small two-way cache: the same few dozen keys come
+// back on every line, and a map lookup per key would cost more than the
+// rest of the key's work. A key of up to 16 bytes is held as two words
+// (its first and last eight bytes), so finding it takes no loop.
 func (x *Expander) sensitive(key []byte) bool {
-	if x.opts.ShowSecrets {
+	n := len(key)
+	if x.opts.ShowSecrets || n < x.minSens {
 		return false
 	}
-	if len(key) == 0 || len(key) > maxCachedKey {
-		return x.sens(string(key))
+	if n > 16 || n == 0 {
+		return x.sensitiveLong(key)
 	}
-	n := len(key)
-	h := (uint32(n)*0x9E3779B1 ^ uint32(key[0])<<16 ^ uint32(key[n/2])<<8 ^ uint32(key[n-1])) * 0x85EBCA6B
-	set := x.sensCache[h>>23<<1:][:2] // two ways in each of 512 sets
+	var w1, w2 uint64
+	if n >= 8 {
+		w1 = binary.LittleEndian.Uint64(key)
+		w2 = binary.LittleEndian.Uint64(key[n-8:])
+	} else {
+		for i := n - 1; i >= 0; i-- {
+			w1 = w1<<8 | uint64(key[i])
+		}
+	}
+	h := (w1*0x9E3779B97F4A7C15 ^ w2*0xC2B2AE3D27D4EB4F ^ uint64(n)) * 0x165667B19E3779F9
+	set := x.sensCache[h>>55<<1:][:2] // two ways in each of 512 sets
 	for i := range set {
-		if e := &set[i]; int(e.n) == n && string(e.key[:n]) == string(key) {
+		if e := &set[i]; e.w1 == w1 && e.w2 == w2 && int(e.n) == n {
 			return e.v
 		}
 	}
-	e := &set[0]
-	if set[0].n != 0 {
-		set[1] = set[0] // the older answer stays in the second way
-	}
+	set[1] = set[0] // the older answer stays in the second way
 	v := x.sens(string(key))
-	e.n = uint8(copy(e.key[:], key))
-	e.v = v
+	set[0] = sensEntry{w1: w1, w2: w2, n: uint8(n), v: v}
 	return v
 }
 
-const maxCachedKey = 32
-
 type sensEntry struct {
-	key [maxCachedKey]byte
-	n   uint8
-	v   bool
+	w1, w2 uint64
+	n      uint8
+	v      bool
+}
+
+// sensitiveLong is sensitive for keys over 16 bytes, remembered in a map.
+func (x *Expander) sensitiveLong(key []byte) bool {
+	if v, ok := x.sensLong[string(key)]; ok {
+		return v
+	}
+	v := x.sens(string(key))
+	if len(x.sensLong) >= 4096 {
+		clear(x.sensLong)
+	}
+	x.sensLong[string(key)] = v
+	return v
 }
 
 // hides reports whether member c's value is replaced by [REDACTED]: its key

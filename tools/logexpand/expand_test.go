@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -202,4 +203,30 @@ func decodeJSON2(b []byte, v any) error {
 		return fmt.Errorf("trailing data")
 	}
 	return nil
+}
+
+// TestStreamMatchesTree renders every line of every golden input and of
+// the bench lines through the fast path and through the tree, in every
+// mode that has a fast path, and wants the same bytes.
+func TestStreamMatchesTree(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*/input")
+	files = append(files, "testdata/bench/lines.jsonl")
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, opts := range []Options{{}, {ShowSecrets: true}, {NoEmbedded: true}, {Color: true, EscapeControl: true}} {
+			fast, _ := New(opts)
+			slow, _ := New(opts)
+			slow.noStream = true
+			for i, line := range bytes.Split(data, []byte("\n")) {
+				line = bytes.TrimSuffix(line, []byte("\r"))
+				a, b := fast.Append(nil, nil, line), slow.Append(nil, nil, line)
+				if !bytes.Equal(a, b) {
+					t.Errorf("%s:%d %+v:\nfast:\n%s\ntree:\n%s", name, i+1, opts, a, b)
+				}
+			}
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -191,6 +192,65 @@ func FuzzScanString(f *testing.F) {
 		rs, re, rflags, rok := scanStringRef(b, 0)
 		if ok != rok || (ok && (s != rs || e != re || flags != rflags)) {
 			t.Fatalf("%q: got %d %d %b %v, want %d %d %b %v", text, s, e, flags, ok, rs, re, rflags, rok)
+		}
+		ke, esc, bare, kok := scanKey(b, 0)
+		if kok != rok || (kok && (ke != re || esc != (rflags&fEsc != 0))) {
+			t.Fatalf("scanKey %q: got %d %v %v, want %d %b %v", text, ke, esc, kok, re, rflags, rok)
+		}
+		if kok && bare && !bareKey(b[:ke]) {
+			t.Fatalf("scanKey %q: bare, but bareKey says no", text)
+		}
+		if kok && !esc && !bare && bareKey(b[:ke]) && len(buf) >= ke+8 {
+			t.Fatalf("scanKey %q: not bare, but bareKey says yes", text)
+		}
+	})
+}
+
+// FuzzStreamMatchesTree checks that the one-pass fast path renders every
+// line exactly as the tree path does.
+func FuzzStreamMatchesTree(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s), uint8(0))
+	}
+	for _, s := range []string{
+		`{"a":[1,2,"x"],"b":[{"c":1},{}],"d":{},"e":[],"level":"ERROR","password":"p","token":null,"secret":""}`,
+		`{"a":[[1,[2]],{"b":[{"c":[]}]}],"s":"a\nb","t":"{\"x\":1}","u":"k: v"}`,
+		`{"b":1,"a":2}`, `{"a":1,"a":0}`, `{"x":"` + strings.Repeat("y", 80) + `"}`,
+		`{"l":["aaaaaaaaaaaaaaaaaaaa","bbbbbbbbbbbbbbbbbbbbbbbb","cccccccccccccccccccccccccc"]}`,
+		`{"k\u00e9":1}`, ` {"a" : [ 1 , true ] } `,
+	} {
+		f.Add([]byte(s), uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, line []byte, mode uint8) {
+		if bytes.IndexByte(line, '\n') >= 0 {
+			return
+		}
+		opts := Options{ShowSecrets: mode&1 != 0, NoEmbedded: mode&2 != 0, Color: mode&4 != 0, EscapeControl: mode&8 != 0}
+		fast, _ := New(opts)
+		slow, _ := New(opts)
+		slow.noStream = true
+		a := fast.Append(nil, []byte("h:"), line)
+		b := slow.Append(nil, []byte("h:"), line)
+		if !bytes.Equal(a, b) {
+			t.Fatalf("%q\nfast:\n%s\ntree:\n%s", line, a, b)
+		}
+	})
+}
+
+// FuzzPlainRun checks the word-at-a-time run finder of appendEscaped
+// against a byte loop.
+func FuzzPlainRun(f *testing.F) {
+	f.Add([]byte("plain text \"quoted\" caf\xc3\xa9\x7f\x01 and more text"), 3)
+	f.Fuzz(func(t *testing.T, s []byte, i int) {
+		if i < 0 || i > len(s) {
+			return
+		}
+		want := i
+		for want < len(s) && plainASCII[s[want]] {
+			want++
+		}
+		if got := plainRun(s, i); got != want {
+			t.Fatalf("plainRun(%q, %d) = %d, want %d", s, i, got, want)
 		}
 	})
 }

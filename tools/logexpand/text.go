@@ -1,6 +1,8 @@
 package logexpand
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -106,10 +108,7 @@ func appendQuoted(dst, s []byte) []byte {
 // in blocks.
 func appendEscaped(dst, s []byte, quoted bool) []byte {
 	for i := 0; i < len(s); {
-		j := i
-		for j < len(s) && plainASCII[s[j]] {
-			j++
-		}
+		j := plainRun(s, i)
 		dst = append(dst, s[i:j]...)
 		if j >= len(s) {
 			return dst
@@ -163,4 +162,21 @@ func needsEscape(s []byte) bool {
 		}
 	}
 	return false
+}
+
+// plainRun returns the end of the run of bytes from s[i] that appendEscaped
+// copies as they are (printable ASCII but '"' and '\\'), eight at a time.
+func plainRun(s []byte, i int) int {
+	for i+8 <= len(s) {
+		x := binary.LittleEndian.Uint64(s[i:])
+		odd := hasZero(x^(lo8*'"')) | hasZero(x^(lo8*'\\')) | (x-lo8*0x20)&^x&hi8 | hasZero(x^(lo8*0x7f)) | x&hi8
+		if odd != 0 {
+			return i + bits.TrailingZeros64(odd)>>3
+		}
+		i += 8
+	}
+	for i < len(s) && plainASCII[s[i]] {
+		i++
+	}
+	return i
 }

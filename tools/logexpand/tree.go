@@ -290,6 +290,9 @@ func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
 	s = i
 	n := len(b)
 	full := b[:cap(b)]
+	// Bytes that only set flags are gathered without branches, and turned
+	// into flags once the scan ends.
+	var high, brace, pair uint64
 	for i < n {
 		if i+8 <= len(full) {
 			x := binary.LittleEndian.Uint64(full[i:])
@@ -298,15 +301,9 @@ func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
 			if stop != 0 {
 				keep = stop&-stop - 1 // the bytes before the first stop
 			}
-			if x&hi8&keep != 0 {
-				flags |= fHigh
-			}
-			if hasZero(x^(lo8*'{'))&keep != 0 {
-				flags |= fBrace
-			}
-			if (hasZero(x^(lo8*':'))|hasZero(x^(lo8*'=')))&keep != 0 {
-				flags |= fPair
-			}
+			high |= x & hi8 & keep
+			brace |= hasZero(x^(lo8*'{')) & keep
+			pair |= (hasZero(x^(lo8*':')) | hasZero(x^(lo8*'='))) & keep
 			if stop == 0 {
 				i += 8
 				continue
@@ -329,29 +326,87 @@ func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
 		}
 		switch c := b[i]; {
 		case c == '"':
-			return s, i, flags, true
+			return s, i, flags | tally(high, brace, pair), true
 		case c == '\\':
 			flags |= fEsc
 			if i+1 >= n {
-				return s, i, flags, false
+				return s, i, flags | tally(high, brace, pair), false
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > n || !isHex4(b[i+2:i+6]) {
-					return s, i, flags, false
+					return s, i, flags | tally(high, brace, pair), false
 				}
 				i += 6
 			default:
-				return s, i, flags, false
+				return s, i, flags | tally(high, brace, pair), false
 			}
 		default: // a control byte
 			flags |= fCtl
 			i++
 		}
 	}
-	return s, n, flags, false
+	return s, n, flags | tally(high, brace, pair), false
+}
+
+// tally turns what scanString gathered word by word into flags.
+func tally(high, brace, pair uint64) (f uint16) {
+	if high != 0 {
+		f |= fHigh
+	}
+	if brace != 0 {
+		f |= fBrace
+	}
+	if pair != 0 {
+		f |= fPair
+	}
+	return f
+}
+
+// scanKey scans a member key whose content starts at b[i], as scanString
+// does, and also reports whether the key can be shown bare (see bareKey):
+// keys are short, and testing them while their words are loaded is cheaper
+// than another pass.
+func scanKey(b []byte, i int) (e int, esc, bare, ok bool) {
+	s := i
+	n := len(b)
+	full := b[:cap(b)]
+	bare = true
+	for i < n {
+		if i+8 <= len(full) {
+			x := binary.LittleEndian.Uint64(full[i:])
+			stop := hasZero(x^(lo8*'"')) | hasZero(x^(lo8*'\\')) | (x-lo8*0x20)&^x&hi8
+			keep := ^uint64(0)
+			if stop != 0 {
+				keep = stop&-stop - 1
+			}
+			odd := x&hi8 | hasZero(x^(lo8*':')) | hasZero(x^(lo8*' ')) | hasZero(x^(lo8*'#')) | hasZero(x^(lo8*0x7f))
+			if odd&keep != 0 {
+				bare = false
+			}
+			if stop == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(stop) >> 3
+			if i >= n {
+				break
+			}
+		}
+		if b[i] == '"' {
+			if i == s || b[s] == '-' || b[s] == '>' {
+				bare = false
+			}
+			return i, esc, bare, true
+		}
+		// A backslash, a control byte, or the last bytes of the buffer:
+		// the general scanner decides, and the key is not bare.
+		_, e, flags, ok := scanString(b, s)
+		return e, flags&fEsc != 0, false, ok
+	}
+	return n, esc, false, false
 }
 
 const (

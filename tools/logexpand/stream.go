@@ -1,0 +1,312 @@
+package logexpand
+
+import "bytes"
+
+// The fast path. Most lines are objects whose keys are already sorted (ours
+// always are), so they can be rendered while they are parsed, in one pass,
+// without building a tree: each key is checked against the one before it,
+// and the first key out of order, or anything the fast path does not
+// handle, abandons the attempt; the line is then parsed into a tree and
+// rendered by members/value as usual. Both paths give the same output,
+// byte for byte (FuzzStreamMatchesTree checks it). Strings that need more
+// than a copy (escapes, JSON or Python inside, credentials in text) are
+// handed to stringValue through a one-node tree, so their rendering is
+// written once.
+
+// maxStreamDepth bounds the recursion of the fast path; deeper lines take
+// the tree path, which has its own bound.
+const maxStreamDepth = 64
+
+// stream appends the rendering of the object line in t.buf, or reports
+// false (with dst to be dropped past its length on entry) when the tree
+// path must do it.
+func (x *Expander) stream(dst, header []byte) ([]byte, bool) {
+	if x.sel != nil || x.opts.Depth > 0 || x.opts.Flatten || x.noStream {
+		return dst, false
+	}
+	b := x.t.buf
+	i := 0
+	if bytes.HasPrefix(b, bom) {
+		i = len(bom)
+	}
+	i = skipWS(b, i)
+	if i >= len(b) || b[i] != '{' {
+		return dst, false
+	}
+	if len(header) > 0 {
+		dst = append(dst, header...)
+		dst = append(dst, ' ')
+	}
+	j := skipWS(b, i+1)
+	if j < len(b) && b[j] == '}' {
+		if skipWS(b, j+1) != len(b) {
+			return dst, false
+		}
+		return append(dst, '{', '}', '\n'), true
+	}
+	dst = append(dst, '{', '\n')
+	dst, end, ok := x.streamMembers(dst, i, 2, 1, false)
+	if !ok || skipWS(b, end) != len(b) {
+		return dst, false
+	}
+	return append(dst, '}', '\n'), true
+}
+
+// streamMembers renders the members of the non-empty object at b[i] ('{')
+// at indent, and returns the position after it.
+func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst bool) ([]byte, int, bool) {
+	b := x.t.buf
+	if depth > maxStreamDepth {
+		return dst, i, false
+	}
+	var prev []byte
+	first := true
+	i++
+	for {
+		i = skipWS(b, i)
+		if i >= len(b) || b[i] != '"' {
+			return dst, i, false
+		}
+		ke, esc, bare, ok := scanKey(b, i+1)
+		if !ok || esc {
+			return dst, i, false
+		}
+		key := b[i+1 : ke]
+		if !first && bytes.Compare(prev, key) > 0 {
+			return dst, i, false // not sorted: the tree sorts it
+		}
+		i = skipWS(b, ke+1)
+		if i >= len(b) || b[i] != ':' {
+			return dst, i, false
+		}
+		if !first || !inlineFirst {
+			dst = appendIndent(dst, indent)
+		}
+		first, prev = false, key
+		if bare && !x.opts.Color {
+			dst = append(dst, key...)
+		} else {
+			dst = x.appendKey(dst, key, false)
+		}
+		dst = append(dst, ':')
+		if x.sensitive(key) {
+			dst, i, ok = x.streamMasked(dst, i+1, indent, depth)
+		} else {
+			dst, i, ok = x.streamValue(dst, i+1, indent, depth, depth == 1 && isLevelKey(key))
+		}
+		if !ok {
+			return dst, i, false
+		}
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return dst, i, false
+		}
+		if b[i] == ',' {
+			i++
+			continue
+		}
+		if b[i] == '}' {
+			return dst, i + 1, true
+		}
+		return dst, i, false
+	}
+}
+
+// streamMasked renders the value of a sensitive key: [REDACTED], unless it
+// is null or "" (which hide nothing and are shown).
+func (x *Expander) streamMasked(dst []byte, i, indent, depth int) ([]byte, int, bool) {
+	b := x.t.buf
+	i = skipWS(b, i)
+	if bytes.HasPrefix(b[i:], litNull) || i+1 < len(b) && b[i] == '"' && b[i+1] == '"' {
+		return x.streamValue(dst, i, indent, depth, false)
+	}
+	nodes := len(x.t.nodes)
+	_, end, ok := x.t.parseJSON(i, len(b))
+	x.t.nodes = x.t.nodes[:nodes]
+	if !ok {
+		return dst, i, false
+	}
+	dst = append(dst, ' ')
+	dst = x.colored(dst, colorSecret, []byte(masked))
+	return append(dst, '\n'), end, true
+}
+
+// streamValue renders the value at b[i] after its key (or "-"), as value
+// does, and returns the position after it.
+func (x *Expander) streamValue(dst []byte, i, indent, depth int, level bool) ([]byte, int, bool) {
+	b := x.t.buf
+	i = skipWS(b, i)
+	if i >= len(b) {
+		return dst, i, false
+	}
+	switch c := b[i]; c {
+	case '"':
+		s, e, flags, ok := scanString(b, i+1)
+		if !ok {
+			return dst, i, false
+		}
+		if flags&fSlow == 0 {
+			dst = append(dst, ' ')
+			color := x.levelColor(level, b[s:e])
+			if color != nil {
+				dst = append(dst, color...)
+			}
+			dst = append(dst, '"')
+			dst = append(dst, b[s:e]...)
+			dst = append(dst, '"')
+			if color != nil {
+				dst = append(dst, colorReset...)
+			}
+			return append(dst, '\n'), e + 1, true
+		}
+		// One node for stringValue; whatever it parses goes after it.
+		nodes := len(x.t.nodes)
+		x.t.nodes = append(x.t.nodes, node{kind: kString, flags: flags, s: int32(s), e: int32(e), child: -1, next: -1})
+		dst, _ = x.stringValue(dst, int32(nodes), indent, depth, nil, level)
+		x.t.nodes = x.t.nodes[:nodes]
+		x.t.buf = x.t.buf[:len(b)]
+		return dst, e + 1, true
+	case '{':
+		j := skipWS(b, i+1)
+		if j < len(b) && b[j] == '}' {
+			return append(dst, " {}\n"...), j + 1, true
+		}
+		dst = append(dst, '\n')
+		return x.streamMembers(dst, i, indent+2, depth+1, false)
+	case '[':
+		j := skipWS(b, i+1)
+		if j < len(b) && b[j] == ']' {
+			return append(dst, " []\n"...), j + 1, true
+		}
+		if out, end, ok := x.streamInline(dst, i); ok {
+			return out, end, true
+		}
+		dst = append(dst, '\n')
+		return x.streamItems(dst, i, indent+2, depth+1)
+	case 't':
+		if bytes.HasPrefix(b[i:], litTrue) {
+			return append(dst, " true\n"...), i + 4, true
+		}
+	case 'f':
+		if bytes.HasPrefix(b[i:], litFalse) {
+			return append(dst, " false\n"...), i + 5, true
+		}
+	case 'n':
+		if bytes.HasPrefix(b[i:], litNull) {
+			return append(dst, " null\n"...), i + 4, true
+		}
+	default:
+		if c == '-' || c >= '0' && c <= '9' {
+			e, ok := scanNumber(b, i)
+			if !ok {
+				return dst, i, false
+			}
+			dst = append(dst, ' ')
+			dst = append(dst, b[i:e]...)
+			return append(dst, '\n'), e, true
+		}
+	}
+	return dst, i, false
+}
+
+// streamInline renders the array at b[i] on one line when inline would:
+// only plain scalars, at most 72 bytes.
+func (x *Expander) streamInline(dst []byte, i int) ([]byte, int, bool) {
+	const maxWidth = 72
+	b := x.t.buf
+	mark := len(dst)
+	dst = append(dst, ' ', '[')
+	i++
+	for first := true; ; first = false {
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return dst[:mark], i, false
+		}
+		if !first {
+			dst = append(dst, ',', ' ')
+		}
+		switch c := b[i]; {
+		case c == '"':
+			s, e, flags, ok := scanString(b, i+1)
+			if !ok || flags&fSlow != 0 {
+				return dst[:mark], i, false
+			}
+			dst = append(dst, '"')
+			dst = append(dst, b[s:e]...)
+			dst = append(dst, '"')
+			i = e + 1
+		case c == '-' || c >= '0' && c <= '9':
+			e, ok := scanNumber(b, i)
+			if !ok {
+				return dst[:mark], i, false
+			}
+			dst = append(dst, b[i:e]...)
+			i = e
+		case bytes.HasPrefix(b[i:], litTrue):
+			dst = append(dst, litTrue...)
+			i += 4
+		case bytes.HasPrefix(b[i:], litFalse):
+			dst = append(dst, litFalse...)
+			i += 5
+		case bytes.HasPrefix(b[i:], litNull):
+			dst = append(dst, litNull...)
+			i += 4
+		default:
+			return dst[:mark], i, false
+		}
+		if len(dst)-mark > maxWidth {
+			return dst[:mark], i, false
+		}
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return dst[:mark], i, false
+		}
+		if b[i] == ']' {
+			return append(dst, ']', '\n'), i + 1, true
+		}
+		if b[i] != ',' {
+			return dst[:mark], i, false
+		}
+		i++
+	}
+}
+
+// streamItems renders the elements of the non-empty array at b[i], one
+// "- " item per line at indent, as items does.
+func (x *Expander) streamItems(dst []byte, i, indent, depth int) ([]byte, int, bool) {
+	b := x.t.buf
+	if depth > maxStreamDepth {
+		return dst, i, false
+	}
+	i++
+	for {
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return dst, i, false
+		}
+		dst = appendIndent(dst, indent)
+		dst = append(dst, '-')
+		var ok bool
+		if b[i] == '{' && skipWS(b, i+1) < len(b) && b[skipWS(b, i+1)] != '}' {
+			dst = append(dst, ' ')
+			dst, i, ok = x.streamMembers(dst, i, indent+2, depth+1, true)
+		} else {
+			dst, i, ok = x.streamValue(dst, i, indent, depth, false)
+		}
+		if !ok {
+			return dst, i, false
+		}
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return dst, i, false
+		}
+		if b[i] == ',' {
+			i++
+			continue
+		}
+		if b[i] == ']' {
+			return dst, i + 1, true
+		}
+		return dst, i, false
+	}
+}
