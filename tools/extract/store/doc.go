@@ -27,6 +27,17 @@
 // indexes on ts and on request_id; the unique key serves queries by
 // resource.
 //
+// A table of that name made by another tool is refused at Open rather than
+// written into: one without these columns (the seed script's has instance
+// where this has resource), or one without the unique key (Open checks by
+// inserting a probe row twice in a transaction it rolls back).
+//
+// On MySQL, ON DUPLICATE KEY UPDATE on a table with two unique keys (id and
+// the key) is flagged unsafe for statement-based replication; row-based
+// replication, the default since MySQL 5.7.7 and MariaDB 10.2.4, is not
+// affected. Ignored inserts still take an AUTO_INCREMENT value, so ids have
+// gaps.
+//
 // A batch that fails is rolled back whole; the [*BatchError] names the
 // batch and where its first and last actions came from, so the caller can
 // say where to resume. Writing a batch again is always safe.

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers "sqlite"
 
@@ -148,6 +149,9 @@ func (s *sqlStore) prepare(ctx context.Context) error {
 		return s.fail(fmt.Sprintf("table %q exists but lacks log-extract's columns (made by another tool? give another --table)", s.table), err)
 	}
 	rows.Close()
+	if err := s.checkKey(ctx); err != nil {
+		return err
+	}
 	for _, stmt := range ddl[1:] {
 		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
 			return s.fail(fmt.Sprintf("cannot index table %q", s.table), err)
@@ -157,6 +161,45 @@ func (s *sqlStore) prepare(ctx context.Context) error {
 		if _, err := s.db.ExecContext(ctx, fmt.Sprintf(s.d.truncate, s.d.quote(s.table))); err != nil {
 			return s.fail(fmt.Sprintf("cannot empty table %q", s.table), err)
 		}
+	}
+	return nil
+}
+
+// checkKey makes sure re-runs cannot duplicate rows: that the table has
+// the unique key insert-ignore relies on (a table made by hand might not).
+// It inserts a probe row twice in a transaction it rolls back, and expects
+// the second insert to be ignored.
+func (s *sqlStore) checkKey(ctx context.Context) error {
+	probe := action.Action{
+		Time: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), Action: "log-extract-probe",
+		Resource: "log-extract-probe", Match: action.MatchUnresolved,
+	}
+	args, err := s.appendRow(nil, &probe)
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fail("cannot begin a transaction", err)
+	}
+	defer tx.Rollback()
+	q := s.d.insertSQL(s.table, 1)
+	noKey := fmt.Errorf("store: %s: table %q has no unique key on (resource, action, ts), so re-runs would duplicate rows: give another --table, or add the key", s.where(), s.table)
+	var n int64
+	for range 2 {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == "42P10" {
+			return noKey // ON CONFLICT names a key the table lacks
+		}
+		if err != nil {
+			return s.fail(fmt.Sprintf("cannot insert into table %q", s.table), err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return s.fail("cannot count inserted rows", err)
+		}
+	}
+	if n != 0 {
+		return noKey
 	}
 	return nil
 }

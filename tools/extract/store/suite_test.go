@@ -435,6 +435,32 @@ func testForeignTable(t *testing.T, b *backend) {
 	if err == nil || !strings.Contains(err.Error(), "lacks log-extract's columns") {
 		t.Errorf("err = %v", err)
 	}
+
+	// The right columns but no unique key: re-runs would duplicate.
+	r2 := newRig(t, b)
+	s := r2.open(t, b.dsn, store.Options{})
+	s.Close()
+	// CREATE TABLE … AS copies the columns, not the keys.
+	if _, err := r2.db.Exec("CREATE TABLE " + r2.table + "_nokey AS SELECT * FROM " + r2.table); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r2.db.Exec("DROP TABLE " + r2.table + "_nokey") })
+	_, err = store.Open(context.Background(), b.dsn, r2.table+"_nokey", action.ModeVM, store.Options{})
+	if err == nil || !strings.Contains(err.Error(), "no unique key on (resource, action, ts)") {
+		t.Errorf("err = %v", err)
+	}
+	if n := countOf(t, r2.db, r2.table+"_nokey"); n != 0 {
+		t.Errorf("the probe left %d rows", n)
+	}
+}
+
+func countOf(t *testing.T, db *sql.DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // testServerGone: the connection dies between batches.
