@@ -70,14 +70,24 @@ func BenchmarkParseLine(b *testing.B) {
 
 func BenchmarkGrouper(b *testing.B) {
 	lines, size := benchLines(b)
-	b.SetBytes(size)
-	b.ReportAllocs()
-	for b.Loop() {
-		g := NewGrouper(nil)
-		for i, l := range lines {
-			g.Add("nova-api.log", int64(i+1), l)
-		}
-		g.Flush()
+	for _, bc := range []struct {
+		name string
+		opts *GrouperOptions
+	}{
+		{"keep", nil}, // the defaults: Extra kept
+		{"noextra", &GrouperOptions{MaxExtraLines: -1}}, // first lines only
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			for b.Loop() {
+				g := NewGrouper(bc.opts)
+				for i, l := range lines {
+					g.Add("nova-api.log", int64(i+1), l)
+				}
+				g.Flush()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(lines)), "ns/line")
+		})
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(lines)), "ns/line")
 }

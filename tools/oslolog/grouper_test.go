@@ -267,6 +267,18 @@ func TestGrouperLimits(t *testing.T) {
 	}
 }
 
+func TestGrouperNoExtra(t *testing.T) {
+	for _, o := range []GrouperOptions{{MaxExtraLines: -1}, {MaxExtraBytes: -1}} {
+		g := NewGrouper(&o)
+		got := group(g, "f", head, trace1, "body", access)
+		checkBriefs(t, got, []brief{
+			{"f", "f", 1, 3, "ERROR", "req-31ac", nil, 2},
+			{"f", "f", 4, 1, "INFO", "req-31ac", nil, 0},
+		})
+		checkStats(t, g.Stats(), Stats{Lines: 4, Records: 2, Continued: 2, Joined: 1, Dropped: 2})
+	}
+}
+
 func TestGrouperMalformedRanges(t *testing.T) {
 	g := NewGrouper(nil)
 	for i := range 500 {
