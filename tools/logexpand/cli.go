@@ -11,6 +11,7 @@ import (
 
 	"github.com/auditlog-go/auditlog/tools/cli"
 	"github.com/auditlog-go/auditlog/tools/input"
+	"github.com/auditlog-go/auditlog/tools/logline"
 	"github.com/spf13/pflag"
 )
 
@@ -34,6 +35,7 @@ Examples:
   grep req-1234 api.log | log-expand
   grep -Hn ERROR *.log | log-expand --keys message,exception
   log-expand --depth 1 api.log.gz
+  log-expand --level WARNING -n 20 nova-api.log      (the last 20 warnings and errors)
   log-expand --flatten api.log | grep request_id
   log-expand --flatten api.log | grep -v auth | log-expand --unflatten
   log-expand --follow /var/log/nova/nova-api.log
@@ -45,7 +47,7 @@ Examples:
   json.exception.chain[0].message = "boom"
   json["odd key"] = 1
 A string that holds JSON prints as the string, then as derived statements
-under path<json> (or path<json> for a Python repr) that --unflatten skips;
+under path<json> (path<python> for a Python repr) that --unflatten skips;
 --flatten | --unflatten gives back each record as compact JSON with sorted
 keys (exactly, with --show-secrets).
 
@@ -58,6 +60,8 @@ Flags:
 type Config struct {
 	Options
 	Unflatten bool
+	Level     string // --level, parsed into Options.MinLevel
+	Lines     int
 	Input     cli.InputFlags
 	Names     []string
 	Help      bool
@@ -75,6 +79,8 @@ func Parse(args []string, stdio cli.IO) (*Config, *pflag.FlagSet, error) {
 	fs.BoolVar(&c.Unflatten, "unflatten", false, "turn --flatten output back into compact JSON lines")
 	fs.BoolVar(&c.NoEmbedded, "no-embedded", false, "do not look for JSON or Python dicts inside strings and text lines")
 	fs.BoolVar(&c.ShowSecrets, "show-secrets", false, "print credentials (auth_token, password... values) instead of [REDACTED]")
+	fs.StringVarP(&c.Level, "level", "l", "", "only lines at this `level` or above (DEBUG, INFO, WARNING, ERROR, CRITICAL)")
+	fs.IntVarP(&c.Lines, "lines", "n", 0, "print only the last `N` records (and other lines), like convert-json's -n")
 	c.Input.Register(fs)
 	fs.BoolVarP(&c.Help, "help", "h", false, "show this help")
 	fs.Usage = func() {
@@ -93,6 +99,21 @@ func Parse(args []string, stdio cli.IO) (*Config, *pflag.FlagSet, error) {
 		return nil, fs, cli.UsageError{Err: errors.New("--flatten and --unflatten do not go together")}
 	case c.Unflatten && (c.Depth > 0 || len(c.Keys) > 0):
 		return nil, fs, cli.UsageError{Err: errors.New("--unflatten takes no --depth or --keys (give them to --flatten)")}
+	}
+	if c.Level != "" {
+		_, rank, ok := logline.ParseLevel(c.Level)
+		if !ok {
+			return nil, fs, cli.UsageError{Err: fmt.Errorf("--level %q: not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL)", c.Level)}
+		}
+		c.MinLevel = rank
+	}
+	switch {
+	case c.Lines < 0:
+		return nil, fs, cli.UsageError{Err: errors.New("--lines must not be negative")}
+	case c.Lines > 0 && c.Input.Follow:
+		return nil, fs, cli.UsageError{Err: errors.New("--lines and --follow do not go together (use tail -n N -F file | log-expand)")}
+	case c.Unflatten && (c.MinLevel > 0 || c.Lines > 0):
+		return nil, fs, cli.UsageError{Err: errors.New("--unflatten takes no --level or --lines (give them to --flatten)")}
 	}
 	if _, err := compileKeys(c.Keys); err != nil {
 		return nil, fs, cli.UsageError{Err: fmt.Errorf("--keys: %w", err)}
@@ -150,11 +171,16 @@ func Run(ctx context.Context, stdio cli.IO, c *Config) error {
 	}
 	filenames := c.Input.Filenames(c.Names)
 	var header []byte
+	var tail *ring
+	if c.Lines > 0 {
+		tail = &ring{max: c.Lines}
+	}
 	for {
 		l, ok := r.Next()
 		if !ok {
 			break
 		}
+		mark := len(w.buf)
 		header = header[:0]
 		if filenames && l.Piece <= input.First {
 			header = appendSource(header, l.Source)
@@ -164,12 +190,18 @@ func Run(ctx context.Context, stdio cli.IO, c *Config) error {
 			if u != nil {
 				w.buf = u.flush(w.buf)
 			}
-			w.buf = append(w.buf, header...)
-			w.buf = append(w.buf, "--\n"...)
+			if c.MinLevel == 0 { // grep's groups mean nothing once lines are dropped
+				w.buf = append(w.buf, header...)
+				w.buf = append(w.buf, "--\n"...)
+			}
 		case l.Piece != input.Whole:
-			// A line too long to hold: as it came.
+			// A line too long to hold: as it came (or not at all under
+			// --level, since its level cannot be read).
 			if u != nil {
 				w.buf = u.flush(w.buf)
+			}
+			if c.MinLevel > 0 {
+				break
 			}
 			if l.Piece == input.First {
 				w.buf = append(w.buf, header...)
@@ -186,6 +218,15 @@ func Run(ctx context.Context, stdio cli.IO, c *Config) error {
 			header = append(header, l.Prefix...)
 			w.buf = x.Append(w.buf, header, l.Text)
 		}
+		if tail != nil {
+			if l.Piece == input.Whole || l.Piece == input.Last {
+				tail.add(w.buf[mark:])
+			} else {
+				tail.part(w.buf[mark:])
+			}
+			w.buf = w.buf[:mark]
+			continue
+		}
 		if len(w.buf) >= writeBuf {
 			if err := w.flush(); err != nil {
 				return err
@@ -194,6 +235,9 @@ func Run(ctx context.Context, stdio cli.IO, c *Config) error {
 	}
 	if u != nil {
 		w.buf = u.flush(w.buf)
+	}
+	if tail != nil {
+		w.buf = tail.appendTo(w.buf)
 	}
 	if err := w.flush(); err != nil {
 		return err
@@ -240,4 +284,36 @@ func appendSource(dst []byte, name string) []byte {
 	}
 	dst = append(dst, name...)
 	return append(dst, ':')
+}
+
+// ring keeps the output of the last max input lines, for --lines. A line
+// filtered out leaves nothing and does not count; the pieces of a long line
+// count as one.
+type ring struct {
+	max     int
+	outs    [][]byte
+	next    int
+	partial []byte
+}
+
+func (r *ring) part(b []byte) { r.partial = append(r.partial, b...) }
+
+func (r *ring) add(b []byte) {
+	if len(b) == 0 && len(r.partial) == 0 {
+		return
+	}
+	if len(r.outs) < r.max {
+		r.outs = append(r.outs, append(append([]byte(nil), r.partial...), b...))
+	} else {
+		r.outs[r.next] = append(append(r.outs[r.next][:0], r.partial...), b...)
+		r.next = (r.next + 1) % r.max
+	}
+	r.partial = r.partial[:0]
+}
+
+func (r *ring) appendTo(dst []byte) []byte {
+	for i := range r.outs {
+		dst = append(dst, r.outs[(r.next+i)%len(r.outs)]...)
+	}
+	return dst
 }

@@ -70,23 +70,32 @@ var bom = []byte("\xef\xbb\xbf")
 // copied, followed by the expansion of the dicts and JSON objects found in
 // it. A record that --keys leaves empty appends nothing.
 func (x *Expander) Append(dst, header, line []byte) []byte {
+	start := len(dst)
+	dst, record := x.appendLine(dst, header, line)
+	if x.opts.MinLevel > 0 && x.levelRank(record, len(line)) < x.opts.MinLevel {
+		return dst[:start]
+	}
+	return dst
+}
+
+func (x *Expander) appendLine(dst, header, line []byte) ([]byte, bool) {
 	x.t.reset()
 	x.t.buf = append(x.t.buf, line...)
 	x.t.buf = slices.Grow(x.t.buf, 8) // spare bytes for scanString's words
 	if out, ok := x.stream(dst, header); ok {
-		return out
+		return out, true
 	}
 	x.t.buf = x.t.buf[:len(line)]
 	x.t.nodes = x.t.nodes[:0]
 	if root, ok := x.parseLine(); ok {
 		if x.opts.Flatten {
-			return x.flattenRecord(dst, header, root)
+			return x.flattenRecord(dst, header, root), true
 		}
-		return x.expandRecord(dst, header, root)
+		return x.expandRecord(dst, header, root), true
 	}
 	x.t.nodes = x.t.nodes[:0]
 	x.t.buf = x.t.buf[:len(line)]
-	return x.textLine(dst, header)
+	return x.textLine(dst, header), false
 }
 
 func (x *Expander) parseLine() (int32, bool) {

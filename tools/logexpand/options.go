@@ -40,6 +40,13 @@ type Options struct {
 	// Color adds ANSI colours: keys, level values by level, tags.
 	Color bool
 
+	// MinLevel, when above 0, keeps only lines at this level or above, as
+	// ranked by logline (logline.RankWarning…): records by their level key
+	// (level, levelname, severity…), oslo.log text lines by their level
+	// word (TRACE lines, a traceback, rank as ERROR). Lines whose level
+	// cannot be read are left out.
+	MinLevel int
+
 	// EscapeControl shows control characters in lines that are not JSON
 	// as escapes (\u001b), so that a raw ESC cannot act on the terminal.
 	// Values in JSON lines are always escaped. Set it when the output is a

@@ -1,0 +1,71 @@
+package logexpand
+
+import (
+	"github.com/auditlog-go/auditlog/tools/logline"
+)
+
+// levelRank reads the level of the line in t.buf[:n] for Options.MinLevel:
+// of a record, the string under its first top-level level key; of a text
+// line, its oslo.log level word. It returns 0 when there is none.
+func (x *Expander) levelRank(record bool, n int) int {
+	b := x.t.buf[:n]
+	if !record {
+		i, j := textLevel(b)
+		if i < 0 {
+			return 0
+		}
+		if string(b[i:j]) == "TRACE" {
+			return logline.RankError // oslo.log's traceback lines under an ERROR
+		}
+		_, rank, _ := logline.ParseLevel(string(b[i:j]))
+		return rank
+	}
+	nodes := len(x.t.nodes)
+	defer func() { x.t.nodes = x.t.nodes[:nodes] }()
+	i := skipWS(b, 0)
+	if len(b)-i >= len(bom) && string(b[i:i+len(bom)]) == string(bom) {
+		i = skipWS(b, i+len(bom))
+	}
+	if i >= len(b) || b[i] != '{' {
+		return 0
+	}
+	i++
+	for {
+		i = skipWS(b, i)
+		if i >= len(b) || b[i] != '"' {
+			return 0
+		}
+		ks, ke, _, ok := scanString(b, i+1)
+		if !ok {
+			return 0
+		}
+		i = skipWS(b, ke+1)
+		if i >= len(b) || b[i] != ':' {
+			return 0
+		}
+		v := skipWS(b, i+1)
+		if isLevelKey(b[ks:ke]) {
+			if v < len(b) && b[v] == '"' {
+				s, e, _, ok := scanString(b, v+1)
+				if ok {
+					_, rank, _ := logline.ParseLevel(string(b[s:e]))
+					return rank
+				}
+			}
+			if e, ok := scanNumber(b, v); ok { // a levelno, or a slog level
+				_, rank, _ := logline.LevelOf(b[v:e])
+				return rank
+			}
+			return 0
+		}
+		_, end, ok := x.t.parseJSON(v, len(b))
+		if !ok {
+			return 0
+		}
+		i = skipWS(b, end)
+		if i >= len(b) || b[i] != ',' {
+			return 0
+		}
+		i++
+	}
+}
