@@ -30,11 +30,14 @@ func (e *Extractor) windowEnd(p *pending) time.Time {
 //	Paused               pause
 //	Suspended            suspend
 //	Stopped              stop
-//	Started [+ Resumed]  start
+//	Started              start
 //	Resumed              unpause after Paused, resume after Suspended; else nothing
 //
-// Anything else (Stopped and Started: a reboot, or a stop and a start?)
-// resolves nothing. It returns the action and the events used.
+// Anything else resolves nothing: Stopped and Started may be a reboot or a
+// stop and a start; Started and Resumed is how an instance arrives on the
+// destination of a live migration (and how a boot ends); Paused and
+// Stopped how it leaves the source. It returns the action and the events
+// used.
 func (e *Extractor) byLifecycle(p *pending) (string, []*lifeRef) {
 	ii := e.insts[p.a.Resource]
 	if ii == nil {
@@ -59,7 +62,7 @@ func (e *Extractor) byLifecycle(p *pending) (string, []*lifeRef) {
 		act = "suspend"
 	case bitStopped:
 		act = "stop"
-	case bitStarted, bitStarted | bitResumed:
+	case bitStarted:
 		act = "start"
 	case bitResumed:
 		switch e.stateBefore(ii, p.start) {
