@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/auditlog-go/auditlog/internal/osdata"
 	"io"
 	"io/fs"
 	"os"
@@ -231,10 +232,7 @@ func TestReaderFiles(t *testing.T) {
 
 // TestOpenStack reads a real nova log: CRLF endings and no final newline.
 func TestOpenStack(t *testing.T) {
-	const path = "/work/shared/data/openstack/loghub/OpenStack_2k.log"
-	if _, err := os.Stat(path); err != nil {
-		t.Skip(err)
-	}
+	path := osdata.Path(t, "loghub/OpenStack_2k.log")
 	r := Open(context.Background(), []string{path}, Options{})
 	defer r.Close()
 	var n int64

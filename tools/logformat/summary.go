@@ -62,7 +62,27 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 		}
 	}
 	start := len(dst)
-	text := func(v []byte) { dst = logline.AppendText(dst, v, true) }
+	// Fields on the summary line are kept to that line: a newline or tab
+	// inside an id or a route shows as \n or \t, so no value can forge a
+	// line of its own.
+	text := func(v []byte) {
+		at := len(dst)
+		dst = logline.AppendText(dst, v, true)
+		if bytes.IndexAny(dst[at:], "\n\t") >= 0 {
+			s.tmp = append(s.tmp[:0], dst[at:]...)
+			dst = dst[:at]
+			for _, c := range s.tmp {
+				switch c {
+				case '\n':
+					dst = append(dst, '\\', 'n')
+				case '\t':
+					dst = append(dst, '\\', 't')
+				default:
+					dst = append(dst, c)
+				}
+			}
+		}
+	}
 
 	if v := get(s.ts, vals); v != nil {
 		if v[0] != '"' { // epoch seconds (oslo.log's created, zap's ts): show a time

@@ -3,6 +3,7 @@ package oslolog
 import (
 	"bytes"
 	"compress/gzip"
+	"github.com/auditlog-go/auditlog/internal/osdata"
 	"io"
 	"os"
 	"sync"
@@ -12,7 +13,7 @@ import (
 // benchFile is the 83 MB nova-api log of an OSP7 controller: 612,511 lines,
 // 95.6% of them traceback lines of an error loop, so it exercises both the
 // record path and the joining of tracebacks.
-const benchFile = sampleDir + "/os-log-merger/debug-router-net-vm-creation/controller1/var/log/nova/nova-api.log-20151113.gz"
+const benchFile = "os-log-merger/debug-router-net-vm-creation/controller1/var/log/nova/nova-api.log-20151113.gz"
 
 var bench struct {
 	once  sync.Once
@@ -24,7 +25,7 @@ var bench struct {
 // benchLines decompresses benchFile once per test binary.
 func benchLines(b *testing.B) ([][]byte, int64) {
 	bench.once.Do(func() {
-		f, err := os.Open(benchFile)
+		f, err := os.Open(osdata.Path(b, benchFile))
 		if err != nil {
 			bench.err = err
 			return
@@ -51,7 +52,7 @@ func benchLines(b *testing.B) ([][]byte, int64) {
 		}
 	})
 	if bench.err != nil {
-		b.Skip(bench.err)
+		b.Fatal(bench.err)
 	}
 	return bench.lines, bench.size
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"github.com/auditlog-go/auditlog/internal/osdata"
 	"io"
 	"maps"
 	"os"
@@ -14,9 +15,6 @@ import (
 
 	"github.com/auditlog-go/auditlog/tools/input"
 )
-
-// sampleDir holds the real logs described in its SOURCES.md.
-const sampleDir = "../../../shared/data/openstack"
 
 // sampleCounts is what TestSamples asserts for one file. Records counts the
 // records with a request context by shape: NoCtx has none (traceback lines
@@ -131,9 +129,9 @@ var samples = map[string]sampleCounts{
 // parser's own handling of CRLF is what the test sees.
 func readSample(t testing.TB, name string) [][]byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(sampleDir, name))
+	data, err := os.ReadFile(osdata.Path(t, name))
 	if err != nil {
-		t.Skip("samples not available: ", err)
+		t.Fatal(err)
 	}
 	if strings.HasSuffix(name, ".gz") {
 		zr, err := gzip.NewReader(bytes.NewReader(data))
@@ -173,6 +171,7 @@ func groupSample(t testing.TB, name string, f func(Record)) Stats {
 func TestSamples(t *testing.T) {
 	// Every sample is listed.
 	var found []string
+	sampleDir := osdata.Dir(t)
 	filepath.WalkDir(sampleDir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".gz") || strings.Contains(filepath.Base(p), ".log")) &&
 			!strings.HasSuffix(p, ".csv") {
@@ -182,7 +181,7 @@ func TestSamples(t *testing.T) {
 		return nil
 	})
 	if len(found) == 0 {
-		t.Skip("samples not available")
+		t.Fatalf("no samples found under %s", sampleDir)
 	}
 	slices.Sort(found)
 	if want := slices.Sorted(maps.Keys(samples)); !slices.Equal(found, want) {
@@ -365,7 +364,7 @@ func TestSamplesInput(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var want []Record
 			ws := groupSample(t, name, func(r Record) { want = append(want, r) })
-			path := filepath.Join(sampleDir, name)
+			path := osdata.Path(t, name)
 			in := input.Open(context.Background(), []string{path}, input.Options{})
 			defer in.Close()
 			g := NewGrouper(nil)
