@@ -43,10 +43,24 @@ fuzz ./auditlog FuzzEncoder 20000x
 fuzz ./schema FuzzValidate 200000x
 fuzz ./middleware/grpcaudit FuzzIncomingRequest 100000x
 fuzz ./middleware/httpaudit FuzzMiddleware 20000x
+fuzz ./tools/input FuzzReader 50000x
+fuzz ./tools/input FuzzSplitPrefix 50000x
+fuzz ./tools/logline FuzzExtract 100000x
+fuzz ./tools/logformat FuzzCompile 50000x
+fuzz ./tools/logexpand FuzzExpand 20000x
+fuzz ./tools/logexpand FuzzRoundTrip 20000x
+fuzz ./tools/logexpand FuzzPython 50000x
+fuzz ./tools/oslolog FuzzParseLine 100000x
+fuzz ./tools/oslolog FuzzGrouper 20000x
 
 if [ -d bench ]; then
   step "benchmarks run once (bench/)"
   (cd bench && go test -run '^$' -bench . -benchtime 1x >/dev/null)
+  # The CLIs side by side with jq on a small file: proves the script runs and
+  # that log-format's output is byte-identical to jq's (speed is bench/cli.sh's
+  # job at full size; see the README).
+  step "CLI comparison with jq, small (bench/cli.sh)"
+  N=20000 COUNT=1 bash bench/cli.sh >/dev/null
 fi
 
 step "all passed"
