@@ -1,0 +1,111 @@
+package extract
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/auditlog-go/auditlog/tools/extract/action"
+)
+
+// bigLog is the 83 MB nova-api log (612,511 lines, 95.6% of them a
+// traceback loop) the issue sets the speed target on.
+const bigLog = "os-log-merger/debug-router-net-vm-creation/controller1/var/log/nova/nova-api.log-20151113.gz"
+
+// BenchmarkExtract runs the whole extraction over the big log, gzip as
+// stored and unpacked; bytes are those of the unpacked log. Compare with
+// `grep -cE` on the unpacked file (bench script) for the issue's target.
+func BenchmarkExtract(b *testing.B) {
+	gz := filepath.Join(sampleDir, bigLog)
+	if _, err := os.Stat(gz); err != nil {
+		b.Skip("samples not available: ", err)
+	}
+	plain := filepath.Join(b.TempDir(), "nova-api.log")
+	size := unpack(b, gz, plain)
+	for _, name := range []string{gz, plain} {
+		b.Run(filepath.Ext(name), func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			for b.Loop() {
+				n := 0
+				if _, err := Run(context.Background(), []string{name}, Options{}, func(action.Action) error { n++; return nil }); err != nil {
+					b.Fatal(err)
+				}
+				if n != 9 {
+					b.Fatalf("%d actions, want 9", n)
+				}
+			}
+		})
+	}
+}
+
+func unpack(b *testing.B, src, dst string) int64 {
+	in, err := os.Open(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	zr, err := gzip.NewReader(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := os.Create(dst)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer out.Close()
+	n, err := io.Copy(out, zr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// The recognisers, one line each.
+
+func BenchmarkParseAccess(b *testing.B) {
+	msg := `10.211.55.142 "POST /v2/0c7fe42d8b9f4f7ebcf4cd563078dcb4/servers/f730a1bc-5972-48ab-9ca2-e9f178ca97f0/action HTTP/1.1" status: 202 len: 763 time: 0.3611078`
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := ParseAccess(msg); !ok {
+			b.Fatal("not an access line")
+		}
+	}
+}
+
+func BenchmarkClassifyVM(b *testing.B) {
+	path := "/v2/0c7fe42d8b9f4f7ebcf4cd563078dcb4/servers/f730a1bc-5972-48ab-9ca2-e9f178ca97f0/action"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := ClassifyVM("POST", path); !ok {
+			b.Fatal("not a server action")
+		}
+	}
+}
+
+func BenchmarkDebugAction(b *testing.B) {
+	msg := `Action: 'action', calling method: <bound method AdminActionsController._migrate_live of <nova.api.openstack.compute.contrib.admin_actions.AdminActionsController object at 0x50e61d0>>, body: {"os-migrateLive": {"disk_over_commit": false, "block_migration": false, "host": "hp-ms-01-c29"}} _process_stack /usr/lib/python2.7/site-packages/nova/api/openstack/wsgi.py:934`
+	b.ReportAllocs()
+	for b.Loop() {
+		if DebugAction(msg, nil) != "os-migrateLive" {
+			b.Fatal("not read")
+		}
+	}
+}
+
+// BenchmarkScan is the look every line gets: a TRACE line of the big log,
+// skipped after its timestamp and level.
+func BenchmarkScan(b *testing.B) {
+	line := []byte(`2015-11-12 13:17:36.104 16480 TRACE nova.api.openstack   File "/usr/lib/python2.7/site-packages/nova/api/openstack/__init__.py", line 125, in __call__`)
+	c := &cursor{e: New(Options{}, nil)}
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, interesting, ok := c.scan(line); !ok || interesting {
+			b.Fatal("wrong look")
+		}
+	}
+}
