@@ -77,6 +77,9 @@ func (e *Extractor) ReadFiles(ctx context.Context, names []string) error {
 		var err error
 		switch it.kind {
 		case itemSkip:
+			if !it.orphan {
+				e.stats.Records++
+			}
 			err = e.Advance(best.name, it.end, it.t)
 		case itemRecord:
 			err = e.AddRecordAt(&it.rec, it.start, it.end)
@@ -115,6 +118,9 @@ type item struct {
 	end   input.Position // after its last line
 	rec   oslolog.Record
 	json  []byte
+	// orphan marks a line that is no record and follows none (the shell
+	// trace at the top of a screen log): counted as malformed.
+	orphan bool
 }
 
 // Bounds on the continuation lines kept for a parsed record: an XML body
@@ -212,7 +218,7 @@ func (c *cursor) line(l *input.Line) {
 	}
 	if !c.open {
 		e.stats.malformed(e.opts.MaxMalformed, c.name, l.Num, "no log record before it")
-		c.ready = append(c.ready, item{kind: itemSkip, start: start, line: l.Num, end: c.last})
+		c.ready = append(c.ready, item{kind: itemSkip, start: start, line: l.Num, end: c.last, orphan: true})
 		return
 	}
 	c.cur.end = c.last

@@ -4,9 +4,12 @@ import "github.com/auditlog-go/auditlog/tools/input"
 
 // Stats is what a run read and produced, for the summary at its end.
 type Stats struct {
-	Files   int   // inputs opened
-	Lines   int64 // physical lines read
-	Records int64 // log records (a record's continuation lines count once) and JSON lines
+	Files int   // inputs opened
+	Lines int64 // physical lines read
+	// Records counts the log records (the lines that start one: a
+	// record's continuation lines count with it, but oslo.log's per-line
+	// traceback lines each start one) and our JSON lines.
+	Records int64
 
 	Actions    map[string]int64 // actions emitted, by action name
 	Emitted    int64            // all actions emitted
