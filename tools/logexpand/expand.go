@@ -3,6 +3,7 @@ package logexpand
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"slices"
 
 	"github.com/auditlog-go/auditlog/auditlog"
@@ -21,11 +22,12 @@ type Expander struct {
 
 	noStream bool // tests: always take the tree path
 
-	t     tree
-	order []int32    // a stack of child indices being visited in key order
-	emb   []embedded // a stack of literals found inside strings and text
-	masks []span
-	path  []byte // the flatten path being built
+	t       tree
+	order   []int32    // a stack of child indices being visited in key order
+	sortBuf []sortEnt  // scratch for sortedChildren
+	emb     []embedded // a stack of literals found inside strings and text
+	masks   []span
+	path    []byte // the flatten path being built
 }
 
 // embedded is a JSON object or Python dict found inside a string or a text
@@ -172,24 +174,64 @@ func (x *Expander) sortedChildren(obj int32) int {
 	}
 	o := x.order[base:]
 	buf := x.t.buf
-	// Insertion sort: lines are usually sorted already (ours always are),
-	// and objects are small; it is stable, so duplicate keys keep their
-	// order.
-	for i := 1; i < len(o); i++ {
-		c := o[i]
-		k := buf[nodes[c].ks:nodes[c].ke]
+	// Insertion sort: objects are small, and it is stable, so duplicate
+	// keys keep their order. Keys are compared by their first eight bytes
+	// as one number first, which settles almost every comparison.
+	ents := x.sortBuf[:0]
+	for _, c := range o {
+		n := &nodes[c]
+		ents = append(ents, sortEnt{prefix: keyPrefix(buf, n.ks, n.ke), c: c})
+	}
+	for i := 1; i < len(ents); i++ {
+		e := ents[i]
 		j := i
 		for j > 0 {
-			p := &nodes[o[j-1]]
-			if bytes.Compare(buf[p.ks:p.ke], k) <= 0 {
+			p := ents[j-1]
+			if p.prefix < e.prefix {
 				break
 			}
-			o[j] = o[j-1]
+			if p.prefix == e.prefix {
+				pn, en := &nodes[p.c], &nodes[e.c]
+				if bytes.Compare(buf[pn.ks:pn.ke], buf[en.ks:en.ke]) <= 0 {
+					break
+				}
+			}
+			ents[j] = p
 			j--
 		}
-		o[j] = c
+		ents[j] = e
 	}
+	for i, e := range ents {
+		o[i] = e.c
+	}
+	x.sortBuf = ents
 	return base
+}
+
+type sortEnt struct {
+	prefix uint64
+	c      int32
+}
+
+// keyPrefix is the first eight bytes of buf[s:e] as a big-endian number,
+// zero-padded: numbers compare as the bytes do, but for keys that agree in
+// their first eight bytes, or where one is a prefix of the other and the
+// longer goes on with zero bytes, which the caller settles with
+// bytes.Compare.
+func keyPrefix(buf []byte, s, e int32) uint64 {
+	n := min(int(e-s), 8)
+	if full := buf[:cap(buf)]; int(s)+8 <= len(full) {
+		p := bits.ReverseBytes64(binary.LittleEndian.Uint64(full[s:]))
+		if n < 8 {
+			p &^= 1<<(64-8*n) - 1 // only the key's own bytes
+		}
+		return p
+	}
+	var p uint64
+	for i := range n {
+		p |= uint64(buf[int(s)+i]) << (56 - 8*i)
+	}
+	return p
 }
 
 // keyText returns the text of the key of member c, decoded.
@@ -226,45 +268,52 @@ func (x *Expander) strSpan(c int32) (int32, int32) {
 // sensitive reports whether values under key are credentials to hide. The
 // answers are kept in a small two-way cache: the same few dozen keys come
 // back on every line, and a map lookup per key would cost more than the
-// rest of the key's work. A key of up to 16 bytes is held as two words
-// (its first and last eight bytes), so finding it takes no loop.
+// rest of the key's work. A key of up to 24 bytes is held as three words,
+// so finding it takes no loop.
 func (x *Expander) sensitive(key []byte) bool {
 	n := len(key)
 	if x.opts.ShowSecrets || n < x.minSens {
 		return false
 	}
-	if n > 16 || n == 0 {
+	if n > 24 || n == 0 {
 		return x.sensitiveLong(key)
 	}
-	var w1, w2 uint64
-	if n >= 8 {
+	// Up to three words cover the key: its first, second and last eight
+	// bytes (overlapping when shorter), which with its length name it.
+	var w1, w2, w3 uint64
+	switch {
+	case n > 16:
 		w1 = binary.LittleEndian.Uint64(key)
-		w2 = binary.LittleEndian.Uint64(key[n-8:])
-	} else {
+		w2 = binary.LittleEndian.Uint64(key[8:])
+		w3 = binary.LittleEndian.Uint64(key[n-8:])
+	case n >= 8:
+		w1 = binary.LittleEndian.Uint64(key)
+		w3 = binary.LittleEndian.Uint64(key[n-8:])
+	default:
 		for i := n - 1; i >= 0; i-- {
 			w1 = w1<<8 | uint64(key[i])
 		}
 	}
-	h := (w1*0x9E3779B97F4A7C15 ^ w2*0xC2B2AE3D27D4EB4F ^ uint64(n)) * 0x165667B19E3779F9
+	h := (w1*0x9E3779B97F4A7C15 ^ w2*0xD6E8FEB86659FD93 ^ w3*0xC2B2AE3D27D4EB4F ^ uint64(n)) * 0x165667B19E3779F9
 	set := x.sensCache[h>>55<<1:][:2] // two ways in each of 512 sets
 	for i := range set {
-		if e := &set[i]; e.w1 == w1 && e.w2 == w2 && int(e.n) == n {
+		if e := &set[i]; e.w1 == w1 && e.w2 == w2 && e.w3 == w3 && int(e.n) == n {
 			return e.v
 		}
 	}
 	set[1] = set[0] // the older answer stays in the second way
 	v := x.sens(string(key))
-	set[0] = sensEntry{w1: w1, w2: w2, n: uint8(n), v: v}
+	set[0] = sensEntry{w1: w1, w2: w2, w3: w3, n: uint8(n), v: v}
 	return v
 }
 
 type sensEntry struct {
-	w1, w2 uint64
-	n      uint8
-	v      bool
+	w1, w2, w3 uint64
+	n          uint8
+	v          bool
 }
 
-// sensitiveLong is sensitive for keys over 16 bytes, remembered in a map.
+// sensitiveLong is sensitive for keys over 24 bytes, remembered in a map.
 func (x *Expander) sensitiveLong(key []byte) bool {
 	if v, ok := x.sensLong[string(key)]; ok {
 		return v
