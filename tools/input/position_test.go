@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // lineEnds returns, for each line of data (split as the reader splits,
@@ -135,4 +136,50 @@ func TestStartStdinFile(t *testing.T) {
 	if want := "[2:two@8 3:three@14]"; fmt.Sprint(got) != want {
 		t.Errorf("got %v, want %s", got, want)
 	}
+}
+
+// TestFollowOffsets checks Line.Offset in Follow mode: across a partial
+// line held until its newline comes, and from 0 again in the file that a
+// rotation puts in place.
+func TestFollowOffsets(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "a.log", []byte("1\n22\n"))
+	ctx, cancel := context.WithCancel(context.Background())
+	r := Open(ctx, []string{p}, Options{Follow: true, PollInterval: 5 * time.Millisecond})
+	got := make(chan string, 10)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for l, ok := r.Next(); ok; l, ok = r.Next() {
+			got <- fmt.Sprintf("%d:%s@%d", l.Num, l.Text, l.Offset)
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		r.Close()
+	})
+	want := func(w string) {
+		t.Helper()
+		select {
+		case g := <-got:
+			if g != w {
+				t.Fatalf("got %s, want %s", g, w)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("nothing within 5s, want %s", w)
+		}
+	}
+	want("1:1@2")
+	want("2:22@5")
+	appendFile(t, p, "3 begins")
+	time.Sleep(30 * time.Millisecond) // held by a poll or two
+	appendFile(t, p, ", ends\r\n")
+	want("3:3 begins, ends@21")
+	if err := os.Rename(p, p+".1"); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, p, "x\ny\n")
+	want("1:x@2")
+	want("2:y@4")
 }
