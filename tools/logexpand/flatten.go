@@ -27,6 +27,17 @@ import (
 //	json.body<json>.server.name = "vm1"
 //
 // Unflatten skips derived statements: they repeat what the string says.
+// JSON objects and dicts found inside longer strings are not flattened
+// (grep the string); their credentials are masked in it all the same.
+//
+// Strings are written with JSON's escapes plus \xNN for a byte that is not
+// UTF-8, which Unflatten reads back, so even such bytes survive. Numbers
+// keep their text. Under --depth, a deeper value is one statement with its
+// compact JSON, which Unflatten takes whole. Lines that are not JSON pass
+// through unchanged. So `--flatten --show-secrets | --unflatten` gives back
+// every JSON line as compact JSON with sorted keys and the same data, and
+// every other line as it was; without --show-secrets, credentials come back
+// as "[REDACTED]".
 const flatRoot = "json"
 
 func (x *Expander) flattenRecord(dst, header []byte, root int32) []byte {
