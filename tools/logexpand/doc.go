@@ -11,7 +11,7 @@
 //
 //   - a string that holds JSON as a whole (a request body, a context) is
 //     expanded under a (json) tag, and one that holds a Python repr (a dict
-//     or list: u”, b” and r” strings, True/False/None, tuples, sets,
+//     or list: u'x', b'x' and r'x' strings, True/False/None, tuples, sets,
 //     10L, inf) under a (python) tag — only when the whole string parses,
 //     so nothing ambiguous is guessed at;
 //   - a string that spans lines (a stack trace, an SQL statement) prints as
