@@ -33,6 +33,21 @@
 // same request that name an instance ("[instance: <uuid>]"); a request that
 // made several instances gives one create per instance.
 //
+// # Action names
+//
+// A server action is named as Nova names it in the request body, as our
+// HTTP middleware names it in its audit lines, so the two sources agree:
+// pause, unpause, suspend, resume, reboot, rebuild, resize, confirmResize,
+// revertResize, migrate, os-migrateLive, shelve, shelveOffload, unshelve,
+// rescue, unrescue, lock, unlock, createImage, createBackup,
+// changePassword, os-resetState, forceDelete, restore, evacuate,
+// trigger_crash_dump… — except os-start and os-stop, which are start and
+// stop, and the console requests of older APIs (os-getVNCConsole and the
+// like), which are console, as POST …/remote-consoles is. See
+// [ServerAction]. Glance and neutron actions are create, update, delete,
+// upload, deactivate, reactivate, add_router_interface… (see
+// [ClassifyGlance], [ClassifyNeutron]).
+//
 // # Streaming
 //
 // [Extractor] takes records in time order and holds each action until
@@ -43,4 +58,25 @@
 // record ahead per file, and looks at most lines only long enough to see
 // they cannot matter. Incremental runs save [Stats.Checkpoints] and start
 // from them (Options.Start).
+//
+// # Using it
+//
+// [Run] does it all: it reads the inputs, emits every action and returns
+// [Stats] with the checkpoints. A command that writes actions in batches
+// and saves its reading state after each committed batch uses the pieces:
+//
+//	var e *extract.Extractor
+//	e = extract.New(opts, func(a action.Action) error {
+//		batch = append(batch, a)
+//		if len(batch) == size {
+//			cp := e.Checkpoint() // counts a, and nothing after it, as done
+//			… write the batch, then save cp …
+//		}
+//		return nil
+//	})
+//	err := e.ReadFiles(ctx, names) // ends with Flush
+//	… write the last batch, save e.Checkpoint(), report e.Stats() …
+//
+// Tests and other feeders call [Extractor.AddRecord] and
+// [Extractor.AddJSON] directly, and [Extractor.Flush] at the end.
 package extract

@@ -52,6 +52,7 @@ type Extractor struct {
 	swept time.Time // clock at the last sweep of expired state
 
 	pending []*pending // by Time
+	sending *pending   // a request whose actions are being emitted, not all out yet
 	reqs    map[string]*reqInfo
 	insts   map[string]*instInfo
 	pos     map[string]input.Position // read position per source
@@ -444,10 +445,17 @@ func (e *Extractor) finalizeFirst() error {
 	}
 	out := e.resolve(p)
 	for i := range out {
+		// Until the last of a request's actions is out, its lines are not
+		// all handled.
+		e.sending = nil
+		if i < len(out)-1 {
+			e.sending = p
+		}
 		if err := e.send(&out[i]); err != nil {
 			return err
 		}
 	}
+	e.sending = nil
 	return nil
 }
 
@@ -578,9 +586,16 @@ func (e *Extractor) sweep() {
 // may use one: the lifecycle events in its window count, and so do the
 // DEBUG lines of a request whose access line is still to come). An
 // incremental run saves it once every action emitted so far is safely
-// stored; it may be called from inside emit, where it counts the action
-// being emitted as done. Sources given only through [Extractor.AddRecord]
-// have no position and are left out.
+// stored. It may be called from inside emit, where it counts the action
+// being emitted, and those before it, as done: a command that writes
+// batches takes it in emit when a batch fills, and saves it once that
+// batch is written. Sources given only through [Extractor.AddRecord], and
+// inputs not read from yet, have no position and are left out.
+//
+// An action already emitted whose access line lies after the checkpoint
+// of its file (one that ended while an earlier request was still running)
+// is read and emitted again by the next run; stores drop the repeat by
+// their unique key.
 func (e *Extractor) Checkpoint() map[string]input.Position {
 	cp := make(map[string]input.Position, len(e.pos))
 	for src, p := range e.pos {
@@ -594,7 +609,7 @@ func (e *Extractor) Checkpoint() map[string]input.Position {
 			cp[r.src] = input.Position{Offset: r.off, Line: r.line - 1}
 		}
 	}
-	for _, p := range e.pending {
+	holdAll := func(p *pending) {
 		for _, r := range p.refs {
 			hold(r)
 		}
@@ -618,6 +633,12 @@ func (e *Extractor) Checkpoint() map[string]input.Position {
 				}
 			}
 		}
+	}
+	if e.sending != nil {
+		holdAll(e.sending)
+	}
+	for _, p := range e.pending {
+		holdAll(p)
 	}
 	// A request whose DEBUG line was read but whose access line was not
 	// yet written when the input ended.

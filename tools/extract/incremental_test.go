@@ -136,3 +136,30 @@ func TestCheckpointHoldsPending(t *testing.T) {
 		t.Errorf("got %+v, want the pause", got)
 	}
 }
+
+// TestCheckpointInEmit takes checkpoints from inside emit, as a command
+// that writes batches does: one taken while a request's first create is
+// emitted still holds its access line, since its second create is not out.
+func TestCheckpointInEmit(t *testing.T) {
+	dir := t.TempDir()
+	lines := []string{
+		"2015-10-29 10:00:00.100 1 DEBUG nova.compute.api " + ctx1 + " [instance: 11111111-0000-0000-0000-000000000001] block_device_mapping []\n",
+		"2015-10-29 10:00:00.110 1 DEBUG nova.compute.api " + ctx1 + " [instance: 11111111-0000-0000-0000-000000000002] block_device_mapping []\n",
+		"2015-10-29 10:00:00.300 1 INFO nova.osapi_compute.wsgi.server " + ctx1 + " 10.0.0.1 \"POST /v2/p1/servers HTTP/1.1\" status: 202 len: 0 time: 0.3\n",
+		"2015-10-29 10:05:00.000 1 INFO nova.osapi_compute.wsgi.server [-] 10.0.0.1 \"GET /v2/p/servers HTTP/1.1\" status: 200 len: 0 time: 0.1\n",
+	}
+	api := write(t, dir, "api.log", strings.Join(lines, ""))
+	var e *Extractor
+	var cps []string
+	e = New(Options{}, func(a action.Action) error {
+		cps = append(cps, fmt.Sprint(e.Checkpoint()[api]))
+		return nil
+	})
+	if err := e.ReadFiles(context.Background(), []string{api}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"{0 0}", fmt.Sprint(input.Position{Offset: int64(len(strings.Join(lines, ""))), Line: 4})}
+	if !slices.Equal(cps, want) {
+		t.Errorf("checkpoints in emit %v, want %v", cps, want)
+	}
+}
