@@ -315,11 +315,11 @@ func LifecycleEvent(msg string) string {
 	if !strings.HasPrefix(msg, "VM ") {
 		return ""
 	}
-	i := strings.Index(msg, suffix)
+	i := strings.Index(msg[3:], suffix)
 	if i < 0 {
 		return ""
 	}
-	switch ev := msg[3:i]; ev {
+	switch ev := msg[3 : 3+i]; ev {
 	case lifeStarted, lifeStopped, lifePaused, lifeResumed, lifeSuspended:
 		return ev
 	}
