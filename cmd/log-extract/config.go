@@ -1,0 +1,253 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/auditlog-go/auditlog/tools/cli"
+	"github.com/auditlog-go/auditlog/tools/extract/action"
+	"github.com/spf13/pflag"
+)
+
+// config is everything a run needs, from flags and the seed's environment
+// variables. Flags win over the environment; the environment wins over the
+// defaults, so the same image runs in a container (env) and at a shell
+// (flags).
+type config struct {
+	mode           string
+	dsn            string
+	table          string
+	includeDelete  bool
+	window         time.Duration
+	patterns       []string
+	files          []string // positional arguments ("-" is standard input)
+	dryRun         bool
+	truncate       bool
+	timezone       string
+	location       *time.Location
+	statePath      string
+	batchSize      int
+	progress       cli.ColorMode // auto, always, never: the same three words
+	quiet          bool
+	maxMalformed   int
+	help           bool
+	fromEnv        []string // which settings came from the environment, for the summary
+	patternsByMode map[string][]string
+}
+
+// envNames are the seed's environment variables, as its container reads them.
+var envNames = []string{"MODE", "DSN", "TABLE", "INCLUDE_DELETE", "DERIVE_WINDOW_SEC",
+	"API_LOG_PATTERN", "COMPUTE_LOG_PATTERN", "GLANCE_LOG_PATTERN", "NEUTRON_LOG_PATTERN"}
+
+const usage = `Usage: log-extract [flags] [file|-] ...
+
+Extract audit records of user actions (who did what to which server, image,
+network…) from OpenStack's oslo.log text logs — nova-api, nova-compute,
+nova-consoleauth, glance-api, neutron-server, plain or gzip — and from our JSON
+audit lines, and print them as JSON audit lines (the default) or store them in
+a database, where re-runs never duplicate a record.
+
+Examples:
+  log-extract /var/log/nova/nova-api.log /var/log/nova/nova-compute.log
+  log-extract --pattern '/var/log/nova/*nova-api*.log*' --pattern '/var/log/nova/*nova-compute*.log*' | log-format
+  log-extract --dsn actions.db --state actions.state /var/log/nova/*.log      # SQLite file, incremental
+  log-extract --dsn 'postgres://audit@db:5432/ops' --mode neutron /var/log/neutron/server.log
+  log-extract --dsn 'mysql+asyncmy://root:pass@127.0.0.1:3306/ops?charset=utf8mb4' --include-delete ...
+  MODE=glance GLANCE_LOG_PATTERN='/logs/*glance-api*.log' log-extract --dry-run
+
+Environment (the seed's container settings; flags win): MODE, DSN, TABLE,
+INCLUDE_DELETE, DERIVE_WINDOW_SEC, API_LOG_PATTERN, COMPUTE_LOG_PATTERN,
+GLANCE_LOG_PATTERN, NEUTRON_LOG_PATTERN.
+
+Exit status: 0 done, 1 some input unreadable or the store failed (the error
+says where to resume), 2 bad usage.
+
+Flags:
+`
+
+func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Writer) (*config, *pflag.FlagSet, error) {
+	c := &config{}
+	fs := pflag.NewFlagSet("log-extract", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.StringVar(&c.mode, "mode", action.ModeVM, "what to extract: vm (nova servers), glance (images) or neutron (networks, ports, routers…)")
+	fs.StringArrayVar(&c.patterns, "pattern", nil, "a glob of log files to read (repeatable; .gz files too)")
+	fs.StringVar(&c.dsn, "dsn", "", "store in this database instead of printing: postgres://…, mysql://… or mysql+asyncmy://…, user:pass@tcp(host)/db, or a SQLite file (sqlite:path, or a path ending .db)")
+	fs.StringVar(&c.table, "table", "", "table to store in (default by mode: nova_compute_action_log, glance_image_action_log, neutron_action_log)")
+	fs.BoolVar(&c.includeDelete, "include-delete", true, "extract deletes too (--include-delete=false leaves them out, as the seed's default did)")
+	windowSec := fs.Int("derive-window-sec", 60, "seconds around a server action within which a lifecycle event on the same server may resolve it")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "print the records as JSON lines and write nothing, even with --dsn")
+	fs.BoolVar(&c.truncate, "truncate", false, "empty the table before writing (never done otherwise)")
+	fs.StringVar(&c.timezone, "timezone", "UTC", "zone of the logs' timestamps, which oslo.log writes without one (Local, Europe/Paris, …)")
+	fs.StringVar(&c.statePath, "state", "", "remember in this file how far each log was read, and read only new lines next time")
+	fs.IntVar(&c.batchSize, "batch-size", 500, "records per database transaction")
+	fs.Var(&c.progress, "progress", "progress bar on stderr: auto (when stderr is a terminal), always or never")
+	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no summary at the end")
+	fs.IntVar(&c.maxMalformed, "max-malformed", 20, "list at most this many malformed lines in the summary (all are counted)")
+	fs.BoolVarP(&c.help, "help", "h", false, "show this help")
+	fs.Usage = func() {
+		fmt.Fprint(stdout, usage)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+	}
+	c.progress = cli.ColorAuto
+	if err := fs.Parse(args); err != nil {
+		return nil, fs, cli.UsageError{Err: err}
+	}
+	if c.help {
+		return c, fs, nil
+	}
+	c.files = fs.Args()
+
+	// The environment fills what no flag set.
+	env := func(name string) (string, bool) {
+		v := strings.TrimSpace(getenv(name))
+		return v, v != ""
+	}
+	if v, ok := env("MODE"); ok && !fs.Changed("mode") {
+		c.mode, c.fromEnv = v, append(c.fromEnv, "MODE")
+	}
+	if v, ok := env("DSN"); ok && !fs.Changed("dsn") {
+		c.dsn, c.fromEnv = v, append(c.fromEnv, "DSN")
+	}
+	if v, ok := env("TABLE"); ok && !fs.Changed("table") {
+		c.table, c.fromEnv = v, append(c.fromEnv, "TABLE")
+	}
+	if v, ok := env("INCLUDE_DELETE"); ok && !fs.Changed("include-delete") {
+		b, err := parseBool(v)
+		if err != nil {
+			return nil, fs, cli.UsageError{Err: fmt.Errorf("INCLUDE_DELETE=%q: %v", v, err)}
+		}
+		c.includeDelete, c.fromEnv = b, append(c.fromEnv, "INCLUDE_DELETE")
+	}
+	if v, ok := env("DERIVE_WINDOW_SEC"); ok && !fs.Changed("derive-window-sec") {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, fs, cli.UsageError{Err: fmt.Errorf("DERIVE_WINDOW_SEC=%q: not a whole number of seconds", v)}
+		}
+		*windowSec, c.fromEnv = n, append(c.fromEnv, "DERIVE_WINDOW_SEC")
+	}
+	c.mode = strings.ToLower(c.mode)
+	switch c.mode {
+	case action.ModeVM, action.ModeGlance, action.ModeNeutron:
+	default:
+		return nil, fs, cli.UsageError{Err: fmt.Errorf("--mode %q: want vm, glance or neutron", c.mode)}
+	}
+	if *windowSec <= 0 || *windowSec > 86400 {
+		return nil, fs, cli.UsageError{Err: fmt.Errorf("--derive-window-sec %d: want 1 to 86400", *windowSec)}
+	}
+	c.window = time.Duration(*windowSec) * time.Second
+	if c.batchSize < 1 || c.batchSize > 100000 {
+		return nil, fs, cli.UsageError{Err: fmt.Errorf("--batch-size %d: want 1 to 100000", c.batchSize)}
+	}
+	// The pattern variables of the mode apply when no pattern flag and no
+	// file was given: the container's way of naming its inputs.
+	if len(c.patterns) == 0 && len(c.files) == 0 {
+		for _, name := range modeEnv[c.mode] {
+			if v, ok := env(name); ok {
+				c.patterns = append(c.patterns, v)
+				c.fromEnv = append(c.fromEnv, name)
+			}
+		}
+	}
+	if c.table != "" && !validTable(c.table) {
+		return nil, fs, cli.UsageError{Err: fmt.Errorf("--table %q: use letters, digits and _ (optionally schema.table)", c.table)}
+	}
+	loc, err := loadLocation(c.timezone)
+	if err != nil {
+		return nil, fs, cli.UsageError{Err: fmt.Errorf("--timezone: %v", err)}
+	}
+	c.location = loc
+	return c, fs, nil
+}
+
+// modeEnv are the pattern variables each mode reads.
+var modeEnv = map[string][]string{
+	action.ModeVM:      {"API_LOG_PATTERN", "COMPUTE_LOG_PATTERN"},
+	action.ModeGlance:  {"GLANCE_LOG_PATTERN"},
+	action.ModeNeutron: {"NEUTRON_LOG_PATTERN"},
+}
+
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "1", "true", "yes", "on", "y", "t":
+		return true, nil
+	case "0", "false", "no", "off", "n", "f":
+		return false, nil
+	}
+	return false, errors.New("want 1/0, true/false, yes/no")
+}
+
+func validTable(t string) bool {
+	parts := strings.Split(t, ".")
+	if len(parts) > 2 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || len(p) > 63 {
+			return false
+		}
+		for i, r := range p {
+			if !(r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func loadLocation(name string) (*time.Location, error) {
+	switch name {
+	case "", "UTC", "utc":
+		return time.UTC, nil
+	case "Local", "local":
+		return time.Local, nil
+	}
+	return time.LoadLocation(name)
+}
+
+// inputs expands the patterns and appends the files, in a stable order:
+// each pattern's matches sorted by name, so rotated files (api.log.2.gz,
+// api.log.1, api.log) come in the order they were written only if their
+// names say so — the extractor merges by time anyway.
+func (c *config) inputs() ([]string, error) {
+	var names []string
+	seen := map[string]bool{}
+	for _, p := range c.patterns {
+		m, err := filepath.Glob(p)
+		if err != nil {
+			return nil, cli.UsageError{Err: fmt.Errorf("--pattern %q: %v", p, err)}
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("--pattern %q matches no file", p)
+		}
+		sort.Strings(m)
+		for _, n := range m {
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	for _, f := range c.files {
+		if !seen[f] || f == "-" {
+			seen[f] = true
+			names = append(names, f)
+		}
+	}
+	return names, nil
+}
+
+func statFile(name string) (os.FileInfo, error) {
+	if name == "-" {
+		return nil, os.ErrNotExist
+	}
+	return os.Stat(name)
+}
