@@ -349,7 +349,7 @@ func (x *Expander) members(dst []byte, obj int32, indent, depth int, sel *select
 		key := x.keyText(c)
 		var csel *selector
 		if sel != nil {
-			s, ok := sel.next[string(key)]
+			s, ok := sel.lookup(key)
 			if !ok {
 				continue
 			}

@@ -69,6 +69,8 @@ func TestExpandSmall(t *testing.T) {
 		{"keys none", Options{Keys: []string{"zz"}}, `{"a":1}`, ""},
 		{"keys array", Options{Keys: []string{"l.m"}}, `{"l":[{"m":1,"n":2},{"n":3}]}`, "{\n  l:\n    - m: 1\n}\n"},
 		{"keys into string", Options{Keys: []string{"s.k"}}, `{"s":"{\"k\":1,\"j\":2}"}`, "{\n  s: (json)\n    k: 1\n}\n"},
+		{"keys dotted", Options{Keys: []string{"log.level", "a.b.c"}}, `{"log.level":"info","a":{"b.c":1,"b.d":2},"x":1}`,
+			"{\n  a:\n    b.c: 1\n  log.level: \"info\"\n}\n"},
 		{"flatten", Options{Flatten: true}, `{"a":{"b c":[1,{}]}}`,
 			"json = {}\njson.a = {}\njson.a[\"b c\"] = []\njson.a[\"b c\"][0] = 1\njson.a[\"b c\"][1] = {}\n"},
 		{"flatten text", Options{Flatten: true}, `text`, "text\n"},

@@ -88,7 +88,7 @@ func (x *Expander) flatValue(dst, header []byte, c int32, depth int, sel *select
 				key := x.keyText(k)
 				var csel *selector
 				if sel != nil {
-					s, ok := sel.next[string(key)]
+					s, ok := sel.lookup(key)
 					if !ok {
 						continue
 					}

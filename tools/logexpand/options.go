@@ -1,6 +1,7 @@
 package logexpand
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -94,4 +95,28 @@ func compileKeys(keys []string) (*selector, error) {
 
 func defaultSensitive() func(string) bool {
 	return (*auditlog.Redaction)(nil).SensitiveKeyFunc()
+}
+
+// lookup finds the selector under key. A key that holds dots itself, as
+// the flat keys of ECS and OpenTelemetry do ("log.level", "process.pid"),
+// is also matched by the path that spells it: --keys log.level finds it.
+func (s *selector) lookup(key []byte) (*selector, bool) {
+	if next, ok := s.next[string(key)]; ok {
+		return next, true
+	}
+	for cur := s; ; {
+		i := bytes.IndexByte(key, '.')
+		if i < 0 {
+			next, ok := cur.next[string(key)]
+			return next, ok
+		}
+		next, ok := cur.next[string(key[:i])]
+		if !ok {
+			return nil, false
+		}
+		if next == nil {
+			return nil, true // an ancestor is selected whole
+		}
+		cur, key = next, key[i+1:]
+	}
 }
