@@ -43,8 +43,9 @@ type config struct {
 }
 
 // envNames are the seed's environment variables, as its container reads them.
+// STATE is ours: the container keeps its read state in a volume.
 var envNames = []string{"MODE", "DSN", "TABLE", "INCLUDE_DELETE", "DERIVE_WINDOW_SEC",
-	"API_LOG_PATTERN", "COMPUTE_LOG_PATTERN", "GLANCE_LOG_PATTERN", "NEUTRON_LOG_PATTERN"}
+	"API_LOG_PATTERN", "COMPUTE_LOG_PATTERN", "GLANCE_LOG_PATTERN", "NEUTRON_LOG_PATTERN", "STATE"}
 
 const usage = `Usage: log-extract [flags] [file|-] ...
 
@@ -64,7 +65,8 @@ Examples:
 
 Environment (the seed's container settings; flags win): MODE, DSN, TABLE,
 INCLUDE_DELETE, DERIVE_WINDOW_SEC, API_LOG_PATTERN, COMPUTE_LOG_PATTERN,
-GLANCE_LOG_PATTERN, NEUTRON_LOG_PATTERN.
+GLANCE_LOG_PATTERN, NEUTRON_LOG_PATTERN; and STATE, the file --state names.
+The Dockerfile beside this command builds the container the seed ran in.
 
 Exit status: 0 done, 1 some input unreadable or the store failed (the error
 says where to resume), 2 bad usage.
@@ -126,6 +128,9 @@ func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Wr
 			return nil, fs, cli.UsageError{Err: fmt.Errorf("INCLUDE_DELETE=%q: %v", v, err)}
 		}
 		c.includeDelete, c.fromEnv = b, append(c.fromEnv, "INCLUDE_DELETE")
+	}
+	if v, ok := env("STATE"); ok && !fs.Changed("state") {
+		c.statePath, c.fromEnv = v, append(c.fromEnv, "STATE")
 	}
 	if v, ok := env("DERIVE_WINDOW_SEC"); ok && !fs.Changed("derive-window-sec") {
 		n, err := strconv.Atoi(v)
