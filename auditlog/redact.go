@@ -35,11 +35,12 @@ const Masked = "[REDACTED]"
 // sensitive when, lower-cased and with '-' read as '_', it contains one of
 // them: "X-Auth-Token", "db_password" and "Set-Cookie" all match. Matching
 // fragments rather than whole keys errs on the side of hiding too much, which
-// is the right side for an audit log.
+// is the right side for an audit log. ("adminpass" is nova's adminPass, the
+// root password a server create or rebuild body may carry.)
 var DefaultSensitiveKeys = []string{
 	"password", "passwd", "secret", "token", "authorization", "cookie",
 	"credential", "api_key", "apikey", "private_key", "x_auth_token",
-	"x_subject_token", "session",
+	"x_subject_token", "session", "adminpass", "passphrase",
 }
 
 // Redaction configures how sensitive values are kept out of lines. A nil

@@ -5,7 +5,7 @@ import "testing"
 func TestSensitiveKeyFunc(t *testing.T) {
 	def := (*Redaction)(nil).SensitiveKeyFunc()
 	for key, want := range map[string]bool{
-		"auth_token": true, "X-Auth-Token": true, "password": true, "request_id": false, "user": false,
+		"auth_token": true, "X-Auth-Token": true, "password": true, "adminPass": true, "request_id": false, "user": false,
 	} {
 		if got := def(key); got != want {
 			t.Errorf("default SensitiveKeyFunc(%q) = %v, want %v", key, got, want)

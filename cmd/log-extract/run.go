@@ -67,7 +67,7 @@ func (j *job) run(ctx context.Context) int {
 		return cli.ExitCode(err)
 	}
 	if len(names) == 0 {
-		if f, ok := j.io.In.(*os.File); ok && isTerminal(f) {
+		if f, ok := j.io.In.(*os.File); ok && cli.IsTerminal(f) {
 			fmt.Fprintln(j.io.Err, "log-extract: no input: name log files, give --pattern, or pipe logs in\nTry 'log-extract --help'.")
 			return cli.ExitUsage
 		}
@@ -293,9 +293,4 @@ func isGzip(name string) bool {
 	var magic [2]byte
 	n, _ := f.Read(magic[:])
 	return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
-}
-
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -276,7 +276,15 @@ func TestSystem(t *testing.T) {
 	}
 	defer r.Close()
 	defer w.Close()
-	if isTerminal(w) {
+	if IsTerminal(w) {
 		t.Error("a pipe counts as a terminal")
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if IsTerminal(null) {
+		t.Error("/dev/null counts as a terminal: output there would be coloured")
 	}
 }

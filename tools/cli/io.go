@@ -3,6 +3,8 @@ package cli
 import (
 	"io"
 	"os"
+
+	"golang.org/x/term"
 )
 
 // IO is the terminal streams a command uses, in one struct so tests can
@@ -21,23 +23,24 @@ type IO struct {
 	Getenv func(string) string
 }
 
-// System returns the process's own streams. A stream counts as a terminal
-// when it is a character device, which needs no dependency beyond os; the
-// price is that /dev/null counts too, where colour is harmless.
+// System returns the process's own streams, each marked as a terminal when
+// the terminal driver says it is one (see [IsTerminal]).
 func System() IO {
 	return IO{
 		In:            os.Stdin,
 		Out:           os.Stdout,
 		Err:           os.Stderr,
-		OutIsTerminal: isTerminal(os.Stdout),
-		ErrIsTerminal: isTerminal(os.Stderr),
+		OutIsTerminal: IsTerminal(os.Stdout),
+		ErrIsTerminal: IsTerminal(os.Stderr),
 		Getenv:        os.Getenv,
 	}
 }
 
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+// IsTerminal reports whether f is a terminal. A character device is not
+// enough (/dev/null is one, and output there must not be coloured or
+// escaped): it asks the terminal driver, as isatty does.
+func IsTerminal(f *os.File) bool {
+	return term.IsTerminal(int(f.Fd()))
 }
 
 func (io IO) getenv(key string) string {
