@@ -222,16 +222,20 @@ func loadLocation(name string) (*time.Location, error) {
 // each pattern's matches sorted by name, so rotated files (api.log.2.gz,
 // api.log.1, api.log) come in the order they were written only if their
 // names say so — the extractor merges by time anyway.
-func (c *config) inputs() ([]string, error) {
-	var names []string
+//
+// A pattern that matches nothing is returned in unmatched: the run goes on
+// with the rest (a container may name a log that this host does not have)
+// and ends with status 1.
+func (c *config) inputs() (names, unmatched []string, err error) {
 	seen := map[string]bool{}
 	for _, p := range c.patterns {
 		m, err := filepath.Glob(p)
 		if err != nil {
-			return nil, cli.UsageError{Err: fmt.Errorf("--pattern %q: %v", p, err)}
+			return nil, nil, cli.UsageError{Err: fmt.Errorf("--pattern %q: %v", p, err)}
 		}
 		if len(m) == 0 {
-			return nil, fmt.Errorf("--pattern %q matches no file", p)
+			unmatched = append(unmatched, p)
+			continue
 		}
 		sort.Strings(m)
 		for _, n := range m {
@@ -247,7 +251,7 @@ func (c *config) inputs() ([]string, error) {
 			names = append(names, f)
 		}
 	}
-	return names, nil
+	return names, unmatched, nil
 }
 
 func statFile(name string) (os.FileInfo, error) {

@@ -61,10 +61,17 @@ type job struct {
 func (j *job) run(ctx context.Context) int {
 	j.ctx = ctx
 	c := j.c
-	names, err := c.inputs()
+	names, unmatched, err := c.inputs()
 	if err != nil {
 		fmt.Fprintf(j.io.Err, "log-extract: %v\n", err)
 		return cli.ExitCode(err)
+	}
+	for _, p := range unmatched {
+		fmt.Fprintf(j.io.Err, "log-extract: --pattern %q matches no file\n", p)
+		j.failed = true
+	}
+	if len(names) == 0 && len(unmatched) > 0 {
+		return cli.ExitInput // nothing to read, and the patterns said there would be
 	}
 	if len(names) == 0 {
 		if f, ok := j.io.In.(*os.File); ok && cli.IsTerminal(f) {
