@@ -161,24 +161,9 @@ func object(b []byte, i int, n *node, out [][]byte) (int, bool) {
 		if i >= len(b) {
 			return 0, false
 		}
-		k := n.find(b[ks:ke])
-		vs := i
 		var ok bool
-		switch {
-		case k == nil:
-			i, ok = skipValue(b, i)
-		case k.sub != nil && b[i] == '{':
-			i, ok = object(b, i, k.sub, out)
-		case k.sub != nil && b[i] == '[':
-			i, ok = array(b, i, k.sub, out)
-		default:
-			i, ok = skipValue(b, i)
-		}
-		if !ok {
+		if i, ok = member(b, i, n.find(b[ks:ke]), out); !ok {
 			return 0, false
-		}
-		if k != nil && k.slot >= 0 {
-			out[k.slot] = b[vs:i]
 		}
 		i = skipWS(b, i)
 		if i >= len(b) {
@@ -195,6 +180,28 @@ func object(b []byte, i int, n *node, out [][]byte) (int, bool) {
 	}
 }
 
+// member walks the value that starts at b[i], the value of key k (nil when
+// nobody asked for it): into it when something below is asked for, past it
+// otherwise, recording it when it is itself asked for.
+func member(b []byte, i int, k *kid, out [][]byte) (int, bool) {
+	vs := i
+	var ok bool
+	switch {
+	case k == nil:
+		return skipValue(b, i)
+	case k.sub != nil && b[i] == '{':
+		i, ok = object(b, i, k.sub, out)
+	case k.sub != nil && b[i] == '[':
+		i, ok = array(b, i, k.sub, out)
+	default:
+		i, ok = skipValue(b, i)
+	}
+	if ok && k.slot >= 0 {
+		out[k.slot] = b[vs:i]
+	}
+	return i, ok
+}
+
 // array walks an array whose elements may be asked for by index.
 func array(b []byte, i int, n *node, out [][]byte) (int, bool) {
 	i = skipWS(b, i+1)
@@ -206,24 +213,9 @@ func array(b []byte, i int, n *node, out [][]byte) (int, bool) {
 		if i >= len(b) {
 			return 0, false
 		}
-		k := n.find(strconv.AppendInt(num[:0], int64(idx), 10))
-		vs := i
 		var ok bool
-		switch {
-		case k == nil:
-			i, ok = skipValue(b, i)
-		case k.sub != nil && b[i] == '{':
-			i, ok = object(b, i, k.sub, out)
-		case k.sub != nil && b[i] == '[':
-			i, ok = array(b, i, k.sub, out)
-		default:
-			i, ok = skipValue(b, i)
-		}
-		if !ok {
+		if i, ok = member(b, i, n.find(strconv.AppendInt(num[:0], int64(idx), 10)), out); !ok {
 			return 0, false
-		}
-		if k != nil && k.slot >= 0 {
-			out[k.slot] = b[vs:i]
 		}
 		i = skipWS(b, i)
 		if i >= len(b) {

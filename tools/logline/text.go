@@ -286,35 +286,7 @@ func plainNumber(v []byte) bool {
 // AppendCompact appends the JSON value v as `jq -c` writes it: no white
 // space, strings re-escaped the way jq escapes them, numbers as
 // [AppendNumber] writes them.
-func AppendCompact(dst, v []byte) []byte {
-	var tmp []byte
-	for i := 0; i < len(v); {
-		c := v[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			i++
-		case c == '"':
-			e := stringEnd(v, i+1)
-			if e < 0 {
-				return append(dst, v[i:]...)
-			}
-			tmp = appendUnquoted(tmp[:0], v[i+1:e], false)
-			dst = AppendQuoted(dst, tmp)
-			i = e + 1
-		case c == '-' || (c >= '0' && c <= '9'):
-			j := i + 1
-			for j < len(v) && numberByte[v[j]] {
-				j++
-			}
-			dst = AppendNumber(dst, v[i:j])
-			i = j
-		default:
-			dst = append(dst, c)
-			i++
-		}
-	}
-	return dst
-}
+func AppendCompact(dst, v []byte) []byte { return AppendCompactRedacted(dst, v, nil) }
 
 // AppendQuoted appends s as a JSON string the way jq escapes one: quote,
 // backslash and control characters escaped (\u007f too), everything else
@@ -356,7 +328,8 @@ func AppendQuoted(dst, s []byte) []byte {
 const Masked = "[REDACTED]"
 
 // AppendCompactRedacted is [AppendCompact] with the value of every member
-// whose key sensitive reports true, at any depth, replaced by "[REDACTED]".
+// whose key sensitive reports true, at any depth, replaced by "[REDACTED]"
+// (a nil sensitive hides nothing).
 // It is how an object that holds a credential (oslo.log's context with its
 // auth_token) is printed without the credential.
 func AppendCompactRedacted(dst, v []byte, sensitive func(string) bool) []byte {
@@ -399,7 +372,7 @@ func AppendCompactRedacted(dst, v []byte, sensitive func(string) bool) []byte {
 			}
 			wantKey = false
 			// A key: if it is sensitive, replace its value.
-			if !sensitive(string(tmp)) {
+			if sensitive == nil || !sensitive(string(tmp)) {
 				continue
 			}
 			j := skipWS(v, i)
