@@ -13,6 +13,7 @@ import (
 
 	"github.com/auditlog-go/auditlog/tools/cli"
 	"github.com/auditlog-go/auditlog/tools/extract/action"
+	"github.com/auditlog-go/auditlog/tools/extract/store"
 	"github.com/spf13/pflag"
 )
 
@@ -38,7 +39,8 @@ type config struct {
 	quiet          bool
 	maxMalformed   int
 	help           bool
-	fromEnv        []string // which settings came from the environment, for the summary
+	fromEnv        []string          // which settings came from the environment, for the summary
+	origin         map[string]string // flag name → the environment variable that set it, if one did
 	patternsByMode map[string][]string
 }
 
@@ -75,7 +77,7 @@ Flags:
 `
 
 func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Writer) (*config, *pflag.FlagSet, error) {
-	c := &config{}
+	c := &config{origin: map[string]string{}}
 	fs := pflag.NewFlagSet("log-extract", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
@@ -114,13 +116,13 @@ func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Wr
 		return v, v != ""
 	}
 	if v, ok := env("MODE"); ok && !fs.Changed("mode") {
-		c.mode, c.fromEnv = v, append(c.fromEnv, "MODE")
+		c.mode, c.fromEnv, c.origin["mode"] = v, append(c.fromEnv, "MODE"), "MODE"
 	}
 	if v, ok := env("DSN"); ok && !fs.Changed("dsn") {
 		c.dsn, c.fromEnv = v, append(c.fromEnv, "DSN")
 	}
 	if v, ok := env("TABLE"); ok && !fs.Changed("table") {
-		c.table, c.fromEnv = v, append(c.fromEnv, "TABLE")
+		c.table, c.fromEnv, c.origin["table"] = v, append(c.fromEnv, "TABLE"), "TABLE"
 	}
 	if v, ok := env("INCLUDE_DELETE"); ok && !fs.Changed("include-delete") {
 		b, err := parseBool(v)
@@ -137,16 +139,16 @@ func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Wr
 		if err != nil {
 			return nil, fs, cli.UsageError{Err: fmt.Errorf("DERIVE_WINDOW_SEC=%q: not a whole number of seconds", v)}
 		}
-		*windowSec, c.fromEnv = n, append(c.fromEnv, "DERIVE_WINDOW_SEC")
+		*windowSec, c.fromEnv, c.origin["derive-window-sec"] = n, append(c.fromEnv, "DERIVE_WINDOW_SEC"), "DERIVE_WINDOW_SEC"
 	}
 	c.mode = strings.ToLower(c.mode)
 	switch c.mode {
 	case action.ModeVM, action.ModeGlance, action.ModeNeutron:
 	default:
-		return nil, fs, cli.UsageError{Err: fmt.Errorf("--mode %q: want vm, glance or neutron", c.mode)}
+		return nil, fs, cli.UsageError{Err: fmt.Errorf("%s: want vm, glance or neutron", c.setting("mode", c.mode))}
 	}
 	if *windowSec <= 0 || *windowSec > 86400 {
-		return nil, fs, cli.UsageError{Err: fmt.Errorf("--derive-window-sec %d: want 1 to 86400", *windowSec)}
+		return nil, fs, cli.UsageError{Err: fmt.Errorf("%s: want 1 to 86400 seconds", c.setting("derive-window-sec", strconv.Itoa(*windowSec)))}
 	}
 	c.window = time.Duration(*windowSec) * time.Second
 	if c.batchSize < 1 || c.batchSize > 100000 {
@@ -159,11 +161,14 @@ func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Wr
 			if v, ok := env(name); ok {
 				c.patterns = append(c.patterns, v)
 				c.fromEnv = append(c.fromEnv, name)
+				c.origin["pattern:"+v] = name
 			}
 		}
 	}
-	if c.table != "" && !validTable(c.table) {
-		return nil, fs, cli.UsageError{Err: fmt.Errorf("--table %q: use letters, digits and _ (optionally schema.table)", c.table)}
+	if c.table != "" {
+		if err := store.CheckTable(c.table); err != nil {
+			return nil, fs, cli.UsageError{Err: fmt.Errorf("%s: %v", c.setting("table", c.table), err)}
+		}
 	}
 	loc, err := loadLocation(c.timezone)
 	if err != nil {
@@ -190,22 +195,30 @@ func parseBool(s string) (bool, error) {
 	return false, errors.New("want 1/0, true/false, yes/no")
 }
 
-func validTable(t string) bool {
-	parts := strings.Split(t, ".")
-	if len(parts) > 2 {
-		return false
+// named is how a setting is called in a message: by the environment
+// variable that set it, or by its flag.
+func (c *config) named(flag string) string {
+	if v, ok := c.origin[flag]; ok {
+		return v
 	}
-	for _, p := range parts {
-		if p == "" || len(p) > 63 {
-			return false
-		}
-		for i, r := range p {
-			if !(r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')) {
-				return false
-			}
-		}
+	return "--" + flag
+}
+
+// setting shows a setting and its value in a message, as the user wrote
+// it: MODE="nova" from the environment, --mode "nova" from a flag.
+func (c *config) setting(flag, value string) string {
+	if v, ok := c.origin[flag]; ok {
+		return fmt.Sprintf("%s=%q", v, value)
 	}
-	return true
+	return fmt.Sprintf("--%s %q", flag, value)
+}
+
+// patternName names a pattern in a message the same way.
+func (c *config) patternName(p string) string {
+	if v, ok := c.origin["pattern:"+p]; ok {
+		return v
+	}
+	return "--pattern"
 }
 
 func loadLocation(name string) (*time.Location, error) {

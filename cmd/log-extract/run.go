@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -67,7 +68,7 @@ func (j *job) run(ctx context.Context) int {
 		return cli.ExitCode(err)
 	}
 	for _, p := range unmatched {
-		fmt.Fprintf(j.io.Err, "log-extract: --pattern %q matches no file\n", p)
+		fmt.Fprintf(j.io.Err, "log-extract: %s %q matches no file\n", c.patternName(p), p)
 		j.failed = true
 	}
 	if len(names) == 0 && len(unmatched) > 0 {
@@ -81,6 +82,12 @@ func (j *job) run(ctx context.Context) int {
 		names = []string{"-"}
 	}
 	j.names = names
+	if c.statePath != "" && slices.Contains(names, "-") {
+		// Its position cannot be remembered, and the actions at its end
+		// would wait for a next run that cannot read on from there.
+		fmt.Fprintf(j.io.Err, "log-extract: %s needs named files: a position in standard input cannot be remembered\nTry 'log-extract --help'.\n", c.named("state"))
+		return cli.ExitUsage
+	}
 
 	opts := extract.Options{
 		Mode:          c.mode,
@@ -156,11 +163,11 @@ func (j *job) emit(a action.Action) error {
 // so the next run reads it again.
 func (j *job) flush(ctx context.Context, cp map[string]input.Position) error {
 	if len(j.batch) > 0 {
-		j.batches++
 		n, err := j.sink.Write(ctx, j.batch)
 		if err != nil {
 			return err
 		}
+		j.batches++ // counted once stored, so the notes agree with the table
 		j.written += int64(len(j.batch))
 		j.stored += int64(n)
 		j.batch = j.batch[:0]
@@ -229,7 +236,7 @@ func (j *job) openStore(ctx context.Context) error {
 // resumeNote says what a re-run will do after a failure.
 func (j *job) resumeNote() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d actions in %d batches were stored before the failure", j.written, max(j.batches-1, 0))
+	fmt.Fprintf(&b, "%d actions in %d batches were stored before the failure", j.written, j.batches)
 	if j.st != nil {
 		b.WriteString("; the read state covers only what was stored, so a re-run resumes there")
 	} else {
@@ -270,6 +277,9 @@ func (j *job) summary(s extract.Stats, runErr error) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  unresolved (action unknown): %d\n", s.Unresolved)
+	if s.Held > 0 {
+		fmt.Fprintf(w, "  held for the next run: %d request(s) still inside their window at the end of the input\n", s.Held)
+	}
 	if dest == "the database" {
 		fmt.Fprintf(w, "  stored: %d new of %d written, in %d batch(es)\n", j.stored, j.written, j.batches)
 	} else {
@@ -282,7 +292,7 @@ func (j *job) summary(s extract.Stats, runErr error) {
 	if n := s.Malformed - int64(len(s.MalformedAt)); n > 0 {
 		fmt.Fprintf(w, "    … and %d more\n", n)
 	}
-	if runErr != nil {
+	if runErr != nil && !cli.IsBrokenPipe(runErr) {
 		var be *store.BatchError
 		if errors.As(runErr, &be) {
 			fmt.Fprintf(w, "  stopped at batch %d\n", be.Batch)

@@ -419,7 +419,9 @@ func (e *Extractor) Flush(final bool) error {
 		return e.err
 	}
 	if !final {
-		return e.finalizeDue()
+		err := e.finalizeDue()
+		e.stats.Held = int64(len(e.pending))
+		return err
 	}
 	for len(e.pending) > 0 {
 		if err := e.finalizeFirst(); err != nil {

@@ -14,6 +14,9 @@ type Stats struct {
 	Actions    map[string]int64 // actions emitted, by action name
 	Emitted    int64            // all actions emitted
 	Unresolved int64            // of which Action is action.Unknown
+	// Held counts the actions an incremental run left for the next one:
+	// still inside their window at the end of the input.
+	Held int64
 
 	// Malformed counts the lines skipped because they are neither a log
 	// record, nor a continuation of one, nor one of our JSON lines;

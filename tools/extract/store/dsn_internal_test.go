@@ -175,12 +175,12 @@ func TestOpenErrorsHideThePassword(t *testing.T) {
 
 func TestTableNames(t *testing.T) {
 	for _, name := range []string{"nova_compute_action_log", "_x", "T1", strings.Repeat("a", 48)} {
-		if err := checkTable(name); err != nil {
+		if err := CheckTable(name); err != nil {
 			t.Errorf("%q: %v", name, err)
 		}
 	}
 	for _, name := range []string{"", "1abc", "a-b", "a;drop table x", "ops.actions", `a"b`, "é", strings.Repeat("a", 49)} {
-		if err := checkTable(name); err == nil {
+		if err := CheckTable(name); err == nil {
 			t.Errorf("%q accepted", name)
 		}
 	}

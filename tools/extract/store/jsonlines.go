@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -159,7 +160,7 @@ func EventOf(a *action.Action) auditlog.Event {
 		e.Outcome = o
 	}
 	if a.DurationMS > 0 {
-		e.Duration = time.Duration(a.DurationMS * float64(time.Millisecond))
+		e.Duration = time.Duration(math.Round(a.DurationMS * float64(time.Millisecond))) // 0.064514 s is 64.514 ms, not 64.513999
 	}
 	return e
 }

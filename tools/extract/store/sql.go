@@ -47,7 +47,7 @@ func Open(ctx context.Context, dsnText, table, mode string, opts Options) (Store
 	if table == "" {
 		table = DefaultTable(mode)
 	}
-	if err := checkTable(table); err != nil {
+	if err := CheckTable(table); err != nil {
 		return nil, err
 	}
 	d, err := parseDSN(dsnText)

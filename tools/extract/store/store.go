@@ -75,10 +75,10 @@ func DefaultTable(mode string) string {
 // (table + "_request_id" must fit MySQL's and PostgreSQL's 63-64 bytes).
 const maxTableName = 48
 
-// checkTable reports whether name is a table name the store accepts:
+// CheckTable reports whether name is a table name the store accepts:
 // letters, digits and '_', not starting with a digit, at most 48 bytes. The
 // name is quoted in every statement all the same.
-func checkTable(name string) error {
+func CheckTable(name string) error {
 	if name == "" {
 		return errors.New("store: empty table name")
 	}
