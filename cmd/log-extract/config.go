@@ -38,6 +38,7 @@ type config struct {
 	progress       cli.ColorMode // auto, always, never: the same three words
 	quiet          bool
 	maxMalformed   int
+	now            time.Time // --now: the wall clock to judge a quiet log by (zero: the real one)
 	help           bool
 	fromEnv        []string          // which settings came from the environment, for the summary
 	origin         map[string]string // flag name → the environment variable that set it, if one did
@@ -94,6 +95,7 @@ func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Wr
 	fs.IntVar(&c.batchSize, "batch-size", 500, "records per database transaction")
 	fs.Var(&c.progress, "progress", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no summary at the end")
+	nowText := fs.String("now", "", "with --state, the time to take as now when deciding that a log has gone quiet and its last actions can be written (default: the clock; RFC 3339)")
 	fs.IntVar(&c.maxMalformed, "max-malformed", 20, "list at most this many malformed lines in the summary (all are counted)")
 	fs.BoolVarP(&c.help, "help", "h", false, "show this help")
 	fs.Usage = func() {
@@ -175,6 +177,13 @@ func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Wr
 		return nil, fs, cli.UsageError{Err: fmt.Errorf("--timezone: %v", err)}
 	}
 	c.location = loc
+	if *nowText != "" {
+		t, err := time.Parse(time.RFC3339Nano, *nowText)
+		if err != nil {
+			return nil, fs, cli.UsageError{Err: fmt.Errorf("--now %q: want an RFC 3339 time (2026-11-27T08:00:00Z)", *nowText)}
+		}
+		c.now = t
+	}
 	return c, fs, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/auditlog-go/auditlog/tools/cli"
 )
@@ -110,5 +111,27 @@ func TestBugBatchCount(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "stored: 14 new of 14 written, in 2 batch(es)") {
 		t.Errorf("the summary does not agree with the note:\n%s", stderr)
+	}
+}
+
+// TestQuietLogWrittenWhole: with --state, the actions at the end of a log
+// wait for a later line only while the log may still grow. A log whose
+// last window closed long ago by the clock (this one is from 2015) is
+// written whole; the same log taken as live (--now at its start) holds its
+// last window and says so. Before, a log that never grew again held its
+// tail for ever.
+func TestQuietLogWrittenWhole(t *testing.T) {
+	dir := t.TempDir()
+	api := filepath.Join(dir, "nova-api.log")
+	if err := os.WriteFile(api, []byte(strings.Join(genCreates(0, 30), "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCmd([]string{"--state", filepath.Join(dir, "quiet.state"), api}, nil)
+	if code != 0 || strings.Count(stdout, "\n") != 30 || strings.Contains(stderr, "held for the next run") {
+		t.Errorf("quiet log: exit %d, %d lines, stderr:\n%s", code, strings.Count(stdout, "\n"), stderr)
+	}
+	code, stdout, stderr = runCmd([]string{"--state", filepath.Join(dir, "live.state"), "--now", genStart.Format(time.RFC3339), api}, nil)
+	if code != 0 || strings.Count(stdout, "\n") != 0 || !strings.Contains(stderr, "held for the next run") {
+		t.Errorf("live log: exit %d, %d lines, stderr:\n%s", code, strings.Count(stdout, "\n"), stderr)
 	}
 }

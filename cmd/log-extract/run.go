@@ -96,6 +96,7 @@ func (j *job) run(ctx context.Context) int {
 		Location:      c.location,
 		MaxMalformed:  c.maxMalformed,
 		Incremental:   c.statePath != "",
+		Now:           time.Now,
 		Input: input.Options{
 			Stdin: j.io.In,
 			OnError: func(err error) {
@@ -104,6 +105,9 @@ func (j *job) run(ctx context.Context) int {
 				fmt.Fprintf(j.io.Err, "log-extract: %v\n", err)
 			},
 		},
+	}
+	if !c.now.IsZero() {
+		opts.Now = func() time.Time { return c.now }
 	}
 	if c.statePath != "" {
 		if err := j.loadState(&opts); err != nil {

@@ -41,6 +41,15 @@ type Options struct {
 	// if nothing came.
 	Incremental bool
 
+	// Now, when set, is the wall clock an incremental run compares the end
+	// of its input with: the actions whose window has passed by Now are
+	// emitted at the end even though no later line came, since none will
+	// (a log that has gone quiet, a rotated file). Without it, an
+	// incremental run holds its last window's actions until a later line
+	// arrives. Log times are read in Location, so that zone must be right
+	// for this to hold.
+	Now func() time.Time
+
 	// Start gives, per name, where [Run] starts reading: the checkpoint a
 	// previous incremental run saved. Names not in it are read from the
 	// start. The caller checks first that the file is still the one the
