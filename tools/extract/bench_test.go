@@ -109,3 +109,19 @@ func BenchmarkScan(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAddJSON is one of our JSON request lines (as httpaudit writes a
+// server action) through the extractor.
+func BenchmarkAddJSON(b *testing.B) {
+	line := []byte(`{"action":"pause","context":{"remote_addr":"10.0.0.7:51234","request_id":"req-0b9c6f1e-4d2a-4c8e-9f3b-7a5d1e2c4b6a"},"duration_ms":12.345,"kind":"request","level":"INFO","message":"POST /v2.1/servers/3f2a0b9c-1d2e-4f5a-8b9c-0d1e2f3a4b5c/action","outcome":"success","rpc":{"method":"POST","route":"/v2.1/servers/{id}/action","system":"http"},"schema_version":1,"seq":7,"service":"nova-api","status":202,"target":{"id":"3f2a0b9c-1d2e-4f5a-8b9c-0d1e2f3a4b5c","type":"server"},"timestamp":"2026-11-27T07:38:55.123456Z","user":{"id":"9a1f","project_id":"p-42"}}`)
+	e := New(Options{IncludeDelete: true}, func(action.Action) error { return nil })
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	var n int64
+	for b.Loop() {
+		n++
+		if err := e.AddJSON("api.log", n, line); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -93,6 +93,9 @@ func New(o Options) (*Formatter, error) {
 	}
 	aliases := !o.NoAliases
 	format := o.Format
+	if format == "" {
+		format = "summary"
+	}
 	if p, ok := Presets[format]; ok {
 		format = p
 	} else if !strings.Contains(format, "%") {
