@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -34,11 +36,37 @@ func newProgress(io cli.IO, mode cli.ColorMode, names []string) *progress {
 		p.on = io.ErrIsTerminal
 	}
 	for _, n := range names {
-		if fi, err := statFile(n); err == nil {
-			p.total += fi.Size()
-		}
+		p.total += inputSize(n)
 	}
 	return p
+}
+
+// inputSize is how many bytes reading name will give: its size, or for a
+// gzip file the size gzip's trailer records (ISIZE, the uncompressed size
+// modulo 4 GiB, of the last member), since the extractor's positions count
+// decompressed bytes.
+func inputSize(name string) int64 {
+	fi, err := statFile(name)
+	if err != nil {
+		return 0
+	}
+	if !isGzip(name) || fi.Size() < 18 {
+		return fi.Size()
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return fi.Size()
+	}
+	defer f.Close()
+	var trailer [4]byte
+	if _, err := f.ReadAt(trailer[:], fi.Size()-4); err != nil {
+		return fi.Size()
+	}
+	n := int64(binary.LittleEndian.Uint32(trailer[:]))
+	for n < fi.Size() { // past 4 GiB the count wrapped: it is at least the compressed size
+		n += 1 << 32
+	}
+	return n
 }
 
 func (p *progress) update(ex *extract.Extractor) {
