@@ -3,6 +3,7 @@ package extract
 import (
 	"compress/gzip"
 	"context"
+	"github.com/auditlog-go/auditlog/internal/osdata"
 	"io"
 	"os"
 	"path/filepath"
@@ -19,10 +20,7 @@ const bigLog = "os-log-merger/debug-router-net-vm-creation/controller1/var/log/n
 // stored and unpacked; bytes are those of the unpacked log. Compare with
 // `grep -cE` on the unpacked file (bench script) for the issue's target.
 func BenchmarkExtract(b *testing.B) {
-	gz := filepath.Join(sampleDir, bigLog)
-	if _, err := os.Stat(gz); err != nil {
-		b.Skip("samples not available: ", err)
-	}
+	gz := osdata.Path(b, bigLog)
 	plain := filepath.Join(b.TempDir(), "nova-api.log")
 	size := unpack(b, gz, plain)
 	for _, name := range []string{gz, plain} {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/auditlog-go/auditlog/internal/osdata"
 	"maps"
 	"os"
 	"path/filepath"
@@ -15,14 +16,11 @@ import (
 	"github.com/auditlog-go/auditlog/tools/extract/action"
 )
 
-// sampleDir holds the real logs described in its SOURCES.md.
-const sampleDir = "../../../shared/data/openstack"
-
 // sample is one run over real logs and what it must give.
 type sample struct {
 	name  string
 	mode  string
-	files []string // under sampleDir
+	files []string // under shared/data/openstack (see internal/osdata)
 	// want counts the actions by name; unresolved is how many are unknown.
 	want map[string]int64
 	// full holds exact records (see full), by their index in the output.
@@ -30,7 +28,7 @@ type sample struct {
 }
 
 // The counts below were verified by hand in the shell, apart from this
-// code; the commands are given with each sample (run them in sampleDir).
+// code; the commands are given with each sample (run them in shared/data/openstack).
 var samples = []sample{{
 	// Two live migrations of one VM between two hosts, DEBUG enabled.
 	//   grep -cE 'wsgi.server .*"POST [^ ]*/servers/[^/ ]+/action ' …/hp-ms-01-c29/var/log/nova/nova-api.log   → 2
@@ -159,11 +157,7 @@ func sampleFiles(t *testing.T, files []string) []string {
 	t.Helper()
 	var out []string
 	for _, f := range files {
-		p := filepath.Join(sampleDir, f)
-		if _, err := os.Stat(p); err != nil {
-			t.Skip("samples not available: ", err)
-		}
-		out = append(out, p)
+		out = append(out, osdata.Path(t, f))
 	}
 	return out
 }
