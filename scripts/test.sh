@@ -52,6 +52,8 @@ fuzz ./tools/logexpand FuzzRoundTrip 20000x
 fuzz ./tools/logexpand FuzzPython 50000x
 fuzz ./tools/oslolog FuzzParseLine 100000x
 fuzz ./tools/oslolog FuzzGrouper 20000x
+fuzz ./tools/extract FuzzRecognisers 50000x
+fuzz ./tools/extract FuzzRun 10000x
 
 if [ -d bench ]; then
   step "benchmarks run once (bench/)"

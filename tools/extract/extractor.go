@@ -51,13 +51,14 @@ type Extractor struct {
 	clock time.Time // the latest log time seen
 	swept time.Time // clock at the last sweep of expired state
 
-	pending []*pending // by Time
-	sending *pending   // a request whose actions are being emitted, not all out yet
-	reqs    map[string]*reqInfo
-	insts   map[string]*instInfo
-	pos     map[string]input.Position // read position per source
-	names   map[string]string         // source names, interned: a record's strings hold its whole line
-	stats   Stats
+	pending  []*pending // by Time
+	sending  *pending   // a request whose actions are being emitted, not all out yet
+	reqs     map[string]*reqInfo
+	insts    map[string]*instInfo
+	pos      map[string]input.Position // read position per source
+	names    map[string]string         // source names, interned: a record's strings hold its whole line
+	stats    Stats
+	jsonVals [][]byte // AddJSON's values, reused
 }
 
 // pending is an action waiting for its window to pass.

@@ -2,12 +2,14 @@ package extract
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/auditlog-go/auditlog/auditlog"
 	"github.com/auditlog-go/auditlog/tools/extract/action"
 	"github.com/auditlog-go/auditlog/tools/input"
+	"github.com/auditlog-go/auditlog/tools/logline"
 	"github.com/auditlog-go/auditlog/tools/oslolog"
 )
 
@@ -41,6 +43,73 @@ type auditLine struct {
 	} `json:"user"`
 }
 
+// jsonFields reads, in one pass over a JSON line and without allocating,
+// the keys an auditLine holds; the jsonX constants are their slots.
+var jsonFields = func() *logline.Fields {
+	f := logline.NewFields()
+	for _, p := range jsonPaths {
+		f.Add(p)
+	}
+	return f
+}()
+
+var jsonPaths = []string{"timestamp", "kind", "action", "message", "service", "status", "duration_ms",
+	"context.request_id", "context.global_request_id", "rpc.method", "rpc.route", "target.id", "target.type",
+	"user.id", "user.project_id"}
+
+const (
+	jsonTimestamp = iota
+	jsonKind
+	jsonAction
+	jsonMessage
+	jsonService
+	jsonStatus
+	jsonDuration
+	jsonRequestID
+	jsonGlobalRequestID
+	jsonMethod
+	jsonRoute
+	jsonTargetID
+	jsonTargetType
+	jsonUserID
+	jsonProjectID
+)
+
+// readAuditLine decodes the values of a request line. ok is false when a
+// value has the wrong type (a string where a number belongs, say).
+func readAuditLine(vals [][]byte) (l auditLine, ok bool) {
+	str := func(i int) string {
+		v := vals[i]
+		if len(v) < 2 || v[0] != '"' {
+			return ""
+		}
+		return string(logline.AppendString(nil, v, false))
+	}
+	if t, good := logline.ParseTime(vals[jsonTimestamp], nil); good {
+		l.Timestamp = t
+	}
+	l.Kind, l.Action, l.Message, l.Service = str(jsonKind), str(jsonAction), str(jsonMessage), str(jsonService)
+	l.Context.RequestID, l.Context.GlobalRequestID = str(jsonRequestID), str(jsonGlobalRequestID)
+	l.RPC.Method, l.RPC.Route = str(jsonMethod), str(jsonRoute)
+	l.Target.ID, l.Target.Type = str(jsonTargetID), str(jsonTargetType)
+	l.User.ID, l.User.ProjectID = str(jsonUserID), str(jsonProjectID)
+	if v := vals[jsonStatus]; v != nil && string(v) != "null" {
+		n, err := strconv.Atoi(string(v))
+		if err != nil {
+			return l, false
+		}
+		l.Status = n
+	}
+	if v := vals[jsonDuration]; v != nil && string(v) != "null" {
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil {
+			return l, false
+		}
+		l.DurationMS = f
+	}
+	return l, true
+}
+
 // AddJSON adds one of our JSON audit lines whose position is not known;
 // see [Extractor.AddJSONAt].
 func (e *Extractor) AddJSON(source string, line int64, text []byte) error {
@@ -64,13 +133,31 @@ func (e *Extractor) AddJSONAt(source string, line int64, text []byte, start int6
 	if end.Line > 0 {
 		e.pos[source] = end
 	}
-	var l auditLine
-	if err := json.Unmarshal(text, &l); err != nil {
-		e.stats.malformed(e.opts.MaxMalformed, source, line, "invalid JSON: "+err.Error())
+	if e.jsonVals == nil {
+		e.jsonVals = make([][]byte, jsonFields.Len())
+	}
+	vals := e.jsonVals
+	if !jsonFields.Extract(text, vals) {
+		var v any
+		reason := "invalid JSON"
+		if err := json.Unmarshal(text, &v); err != nil {
+			reason += ": " + err.Error()
+		} else {
+			reason = "not a JSON object"
+		}
+		e.stats.malformed(e.opts.MaxMalformed, source, line, reason)
 		return e.finalizeDue()
 	}
-	e.tick(l.Timestamp)
-	if l.Kind != auditlog.KindRequest.String() || l.Timestamp.IsZero() {
+	// Most of our lines are not requests: read their time and go on,
+	// decoding nothing else.
+	if t, ok := logline.ParseTime(vals[jsonTimestamp], nil); ok {
+		e.tick(t)
+	}
+	if string(vals[jsonKind]) != `"`+auditlog.KindRequest.String()+`"` || vals[jsonTimestamp] == nil {
+		return e.finalizeDue()
+	}
+	l, ok := readAuditLine(vals)
+	if !ok || l.Timestamp.IsZero() {
 		return e.finalizeDue()
 	}
 	method, path := l.RPC.Method, l.RPC.Route
