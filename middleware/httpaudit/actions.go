@@ -3,6 +3,7 @@ package httpaudit
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/auditlog-go/auditlog/internal/novaapi"
 	"io"
 	"net/http"
 	"strings"
@@ -73,8 +74,11 @@ var (
 	//
 	// A server action is named by the single key of its JSON body, as Nova
 	// dispatches it: {"pause": null} is pause, {"reboot": {…}} reboot.
-	// os-start and os-stop become start and stop, Nova's own names; every
-	// other key is kept as given (os-getVNCConsole, createImage…). A body
+	// os-start and os-stop become start and stop, Nova's own names, and the
+	// old console actions (os-getVNCConsole and the like) become console,
+	// as remote-consoles is; every other key is kept as given (createImage,
+	// os-migrateLive…), the rule log-extract names them by too
+	// (internal/novaapi). A body
 	// that is not a JSON object with exactly one key, is longer than the
 	// body limit, or whose key is not a plausible name (1 to 64 letters,
 	// digits, '-', '_', '.', ':') gives "unknown": the map never guesses.
@@ -132,7 +136,7 @@ func routeTarget(pattern, path string) auditlog.Target {
 					t.ID = s
 				}
 				prevLiteral = false
-			case isVersion(ps):
+			case novaapi.IsVersion(ps):
 				prevLiteral = false
 			default:
 				t.Type, t.ID = ps, ""
@@ -146,7 +150,7 @@ func routeTarget(pattern, path string) auditlog.Target {
 		var s string
 		s, rest = nextSegment(rest)
 		switch {
-		case s == "" || isVersion(s):
+		case s == "" || novaapi.IsVersion(s):
 			prevName = false
 		case hasDigit(s):
 			if prevName {
@@ -167,24 +171,6 @@ func nextSegment(p string) (seg, rest string) {
 	p = strings.TrimPrefix(p, "/")
 	seg, rest, _ = strings.Cut(p, "/")
 	return seg, rest
-}
-
-// isVersion reports whether s is an API version segment: v2, v2.1, v3.
-func isVersion(s string) bool {
-	if len(s) < 2 || s[0] != 'v' {
-		return false
-	}
-	dot := false
-	for i := 1; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-		case c == '.' && !dot && i > 1 && i < len(s)-1:
-			dot = true
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 func hasDigit(s string) bool {
@@ -274,11 +260,11 @@ func serversPrefix(p []string) bool {
 	case 0:
 		return true
 	case 1: // version
-		return isVersion(p[0])
+		return novaapi.IsVersion(p[0])
 	case 2: // version, project; or mount, version
-		return isVersion(p[0]) || isVersion(p[1])
+		return novaapi.IsVersion(p[0]) || novaapi.IsVersion(p[1])
 	case 3: // mount, version, project
-		return !isVersion(p[0]) && isVersion(p[1])
+		return !novaapi.IsVersion(p[0]) && novaapi.IsVersion(p[1])
 	}
 	return false
 }
@@ -290,16 +276,13 @@ func serverAction(body []byte, complete bool) string {
 		return actionUnknown
 	}
 	key, ok := singleKey(body)
-	if !ok || !plausibleName(key) {
+	if !ok {
 		return actionUnknown
 	}
-	switch key {
-	case "os-start":
-		return "start"
-	case "os-stop":
-		return "stop"
+	if name := novaapi.ServerAction(key); name != "" {
+		return name
 	}
-	return key
+	return actionUnknown
 }
 
 // singleKey returns the key of body when body is a JSON object with exactly
@@ -325,22 +308,4 @@ func singleKey(body []byte) (string, bool) {
 		return "", false
 	}
 	return key, true
-}
-
-// plausibleName reports whether a client-supplied action name may go into
-// the line as it is. A body key is whatever the client sent; a name that
-// is not shaped like one is reported as unknown rather than logged.
-func plausibleName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case c == '-', c == '_', c == '.', c == ':':
-		default:
-			return false
-		}
-	}
-	return true
 }

@@ -42,7 +42,7 @@ func TestComputeActions(t *testing.T) {
 		{"POST", "/v2.1/servers/" + id + "/action", `{"reboot": {"type": "SOFT"}}`, "reboot", server},
 		{"POST", "/v2.1/servers/" + id + "/action", `{"os-start": null}`, "start", server},
 		{"POST", "/v2.1/servers/" + id + "/action", `{"os-stop": null}`, "stop", server},
-		{"POST", "/v2.1/servers/" + id + "/action", `{"os-getVNCConsole": {"type": "novnc"}}`, "os-getVNCConsole", server},
+		{"POST", "/v2.1/servers/" + id + "/action", `{"os-getVNCConsole": {"type": "novnc"}}`, "console", server},
 		{"POST", "/v2.1/servers/" + id + "/action", `{"createImage": {"name": "snap", "metadata": {}}}`, "createImage", server},
 		{"POST", "/v2.1/servers/" + id + "/action", "\n {\"trigger_crash_dump\" : null}\n", "trigger_crash_dump", server},
 		{"POST", "/v2/p-42/servers/" + id + "/action", `{"os-migrateLive": {"host": null}}`, "os-migrateLive", server},

@@ -136,24 +136,6 @@ func pathSegments(p string) []string {
 	return out
 }
 
-// isVersion reports whether s is an API version segment: v1, v2, v2.0, v2.1.
-func isVersion(s string) bool {
-	if len(s) < 2 || s[0] != 'v' {
-		return false
-	}
-	dot := false
-	for i := 1; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-		case c == '.' && !dot && i > 1 && i < len(s)-1:
-			dot = true
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // outcome is CADF's reading of an HTTP status.
 func outcome(status int) string {
 	switch {

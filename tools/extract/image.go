@@ -1,5 +1,7 @@
 package extract
 
+import "github.com/auditlog-go/auditlog/internal/novaapi"
+
 // ClassifyGlance reads a glance API request (v1 and v2):
 //
 //	POST   /v1/images, /v2/images               create
@@ -18,7 +20,7 @@ package extract
 // The image id of a create is not in its access line and stays empty.
 func ClassifyGlance(method, path string) (Request, bool) {
 	segs := pathSegments(path)
-	for len(segs) > 0 && !isVersion(segs[0]) { // a mount point (/image/v2/…)
+	for len(segs) > 0 && !novaapi.IsVersion(segs[0]) { // a mount point (/image/v2/…)
 		segs = segs[1:]
 	}
 	if len(segs) < 2 || segs[1] != "images" {

@@ -1,5 +1,7 @@
 package extract
 
+import "github.com/auditlog-go/auditlog/internal/novaapi"
+
 // neutronTypes maps neutron's collections to the resource types of the
 // records.
 var neutronTypes = map[string]string{
@@ -25,7 +27,7 @@ var neutronTypes = map[string]string{
 // resource is not in its access line and stays empty.
 func ClassifyNeutron(method, path string) (Request, bool) {
 	segs := pathSegments(path)
-	for len(segs) > 0 && !isVersion(segs[0]) { // a mount point (/networking/v2.0/…)
+	for len(segs) > 0 && !novaapi.IsVersion(segs[0]) { // a mount point (/networking/v2.0/…)
 		segs = segs[1:]
 	}
 	if len(segs) < 2 {

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"github.com/auditlog-go/auditlog/internal/novaapi"
 	"strings"
 
 	"github.com/auditlog-go/auditlog/tools/extract/action"
@@ -70,14 +71,14 @@ func ClassifyVM(method, path string) (Request, bool) {
 func novaPrefix(p []string) (project string, ok bool) {
 	switch len(p) {
 	case 1:
-		return "", isVersion(p[0])
+		return "", novaapi.IsVersion(p[0])
 	case 2:
-		if isVersion(p[0]) {
+		if novaapi.IsVersion(p[0]) {
 			return p[1], true
 		}
-		return "", isVersion(p[1])
+		return "", novaapi.IsVersion(p[1])
 	case 3:
-		if !isVersion(p[0]) && isVersion(p[1]) {
+		if !novaapi.IsVersion(p[0]) && novaapi.IsVersion(p[1]) {
 			return p[2], true
 		}
 	}
@@ -91,36 +92,7 @@ func novaPrefix(p []string) (project string, ok bool) {
 // console requests of older APIs (os-getVNCConsole, os-getSPICEConsole,
 // os-getRDPConsole, os-getSerialConsole), which become console like
 // POST …/remote-consoles. A key that is not shaped like a name gives "".
-func ServerAction(key string) string {
-	switch key {
-	case "os-start":
-		return "start"
-	case "os-stop":
-		return "stop"
-	case "os-getVNCConsole", "os-getSPICEConsole", "os-getRDPConsole", "os-getSerialConsole", "os-getMKSConsole":
-		return "console"
-	}
-	if !plausibleName(key) {
-		return ""
-	}
-	return key
-}
-
-// plausibleName reports whether a body key may be used as an action name.
-func plausibleName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case c == '-', c == '_', c == '.', c == ':':
-		default:
-			return false
-		}
-	}
-	return true
-}
+func ServerAction(key string) string { return novaapi.ServerAction(key) }
 
 // methodActions maps the controller methods nova's DEBUG line names
 // ("calling method: <bound method AdminActionsController._pause of …>") to
