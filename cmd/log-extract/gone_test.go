@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/auditlog-go/auditlog/internal/tcpproxy"
 	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
@@ -37,8 +38,8 @@ func testServerGone(t *testing.T, b *backend) {
 		t.Fatal(err)
 	}
 	tb := newTable(t, b)
-	p := newProxy(t, b.addr)
-	args := []string{"--batch-size", "7", "--dsn", b.via(p.addr), "--table", tb.name, "--state", stateFile, log}
+	p := tcpproxy.New(t, b.addr)
+	args := []string{"--batch-size", "7", "--dsn", b.via(p.Addr()), "--table", tb.name, "--state", stateFile, log}
 
 	// Cut the line once some batches are in, from beside the run.
 	k := 3 + mrand.IntN(40)
@@ -54,7 +55,7 @@ func testServerGone(t *testing.T, b *backend) {
 			default:
 			}
 			if c, err := tb.countErr(); err == nil && c >= k*batch {
-				p.cut()
+				p.Cut()
 				cutAt.Store(int64(c))
 				return
 			}
@@ -109,7 +110,7 @@ func testServerGone(t *testing.T, b *backend) {
 	}
 
 	// The server is back: a re-run from the read state completes the table.
-	p.restore()
+	p.Restore()
 	_, summary := runOK(t, 0, args...)
 	if got, keys := tb.count(t), tb.keys(t); got != n || keys != n {
 		t.Errorf("after the re-run: %d rows, %d distinct keys; want %d", got, keys, n)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/auditlog-go/auditlog/internal/tcpproxy"
 	"os"
 	"path/filepath"
 	"strings"
@@ -466,11 +467,11 @@ func countOf(t *testing.T, db *sql.DB, table string) int {
 // testServerGone: the connection dies between batches.
 func testServerGone(t *testing.T, b *backend) {
 	r := newRig(t, b)
-	p := newProxy(t, serverAddr(t, b))
-	s := r.open(t, b.via(p.addr()), store.Options{})
+	p := tcpproxy.New(t, serverAddr(t, b))
+	s := r.open(t, b.via(p.Addr()), store.Options{})
 	first := fixture(0, 10)
 	mustWrite(t, s, first, 10)
-	p.cut()
+	p.Cut()
 	_, err := s.Write(context.Background(), fixture(10, 10))
 	var be *store.BatchError
 	if !errors.As(err, &be) || be.Batch != 2 || be.First.String() != "nova-api.log:110" {
@@ -481,7 +482,7 @@ func testServerGone(t *testing.T, b *backend) {
 		t.Fatalf("the table holds %d rows; want the first batch's %d", len(got), len(want))
 	}
 	// The server is back: the same store resumes.
-	p.restore()
+	p.Restore()
 	mustWrite(t, s, fixture(10, 10), 10)
 	if n := r.count(t); n != 20 {
 		t.Fatalf("%d rows; want 20", n)
@@ -492,13 +493,13 @@ func testServerGone(t *testing.T, b *backend) {
 // statements; the server rolls the transaction back.
 func testServerGoneMidBatch(t *testing.T, b *backend) {
 	r := newRig(t, b)
-	p := newProxy(t, serverAddr(t, b))
-	s := r.open(t, b.via(p.addr()), store.Options{RowsPerStatement: 50})
+	p := tcpproxy.New(t, serverAddr(t, b))
+	s := r.open(t, b.via(p.Addr()), store.Options{RowsPerStatement: 50})
 	first := fixture(0, 10)
 	mustWrite(t, s, first, 10)
 	// 1000 rows of some 450 bytes are ten statements of ~22 KB: cut the
 	// line after 60 KB, in the third.
-	p.cutAfter(60 << 10)
+	p.CutAfter(60 << 10)
 	_, err := s.Write(context.Background(), fixture(100, 1000))
 	var be *store.BatchError
 	if !errors.As(err, &be) || be.Batch != 2 || be.Unknown {
@@ -507,8 +508,8 @@ func testServerGoneMidBatch(t *testing.T, b *backend) {
 	if !strings.Contains(err.Error(), "actions 101 to 150") {
 		t.Errorf("err = %v; want it to say the third statement failed", err)
 	}
-	if p.sent() < 40<<10 {
-		t.Errorf("only %d bytes reached the server: the cut was not mid-batch", p.sent())
+	if p.Sent() < 40<<10 {
+		t.Errorf("only %d bytes reached the server: the cut was not mid-batch", p.Sent())
 	}
 	if got, want := r.resources(t), resourcesOf(first); !equal(got, want) {
 		t.Fatalf("the table holds %d rows; want the first batch's %d", len(got), len(want))
@@ -519,13 +520,13 @@ func testServerGoneMidBatch(t *testing.T, b *backend) {
 // their way (the proxy cancels it after 60 KB of them).
 func testCancelledMidBatch(t *testing.T, b *backend) {
 	r := newRig(t, b)
-	p := newProxy(t, serverAddr(t, b))
+	p := tcpproxy.New(t, serverAddr(t, b))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s := r.open(t, b.via(p.addr()), store.Options{RowsPerStatement: 50})
+	s := r.open(t, b.via(p.Addr()), store.Options{RowsPerStatement: 50})
 	first := fixture(0, 10)
 	mustWrite(t, s, first, 10)
-	p.callAfter(60<<10, cancel)
+	p.CallAfter(60<<10, cancel)
 	_, err := s.Write(ctx, fixture(100, 1000))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v; want context.Canceled", err)

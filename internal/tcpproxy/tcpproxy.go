@@ -1,4 +1,8 @@
-package store_test
+// Package tcpproxy is a test helper: a TCP proxy on 127.0.0.1 in front of
+// a real server (PostgreSQL, MariaDB) that a test can cut, mid-stream or
+// between calls, and restore — its stand-in for a database that goes away
+// during a run. No mocks: the server on the other side is real.
+package tcpproxy
 
 import (
 	"net"
@@ -7,11 +11,10 @@ import (
 	"testing"
 )
 
-// proxy forwards TCP connections from a random port on 127.0.0.1 to a
-// database server, and can cut them: the test's stand-in for a server that
-// goes away.
-type proxy struct {
-	t      *testing.T
+// Proxy forwards TCP connections from a random port on 127.0.0.1 to a
+// server, and can cut them.
+type Proxy struct {
+	t      testing.TB
 	target string
 	ln     net.Listener
 	where  string
@@ -22,26 +25,29 @@ type proxy struct {
 	// spent, when set, is called instead of cutting when the budget runs
 	// out; the bytes then go through.
 	spent func()
-	total atomic.Int64 // client bytes forwarded since cutAfter
+	total atomic.Int64 // client bytes forwarded since CutAfter
 	wg    sync.WaitGroup
 }
 
-func newProxy(t *testing.T, target string) *proxy {
+// New starts a proxy to target (host:port); it is cut and waited for when
+// the test ends.
+func New(t testing.TB, target string) *Proxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{t: t, target: target, ln: ln, where: ln.Addr().String()}
+	p := &Proxy{t: t, target: target, ln: ln, where: ln.Addr().String()}
 	p.budget.Store(-1)
 	p.serve(ln)
-	t.Cleanup(func() { p.cut(); p.wg.Wait() })
+	t.Cleanup(func() { p.Cut(); p.wg.Wait() })
 	return p
 }
 
-func (p *proxy) addr() string { return p.where }
+// Addr is the proxy's own address, to dial instead of the server's.
+func (p *Proxy) Addr() string { return p.where }
 
-func (p *proxy) serve(ln net.Listener) {
+func (p *Proxy) serve(ln net.Listener) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -67,7 +73,7 @@ func (p *proxy) serve(ln net.Listener) {
 
 // forward copies from src to dst; toServer copies are counted against the
 // budget, and spending it cuts everything.
-func (p *proxy) forward(dst, src net.Conn, toServer bool) {
+func (p *Proxy) forward(dst, src net.Conn, toServer bool) {
 	defer dst.Close()
 	defer src.Close()
 	buf := make([]byte, 4096)
@@ -82,7 +88,7 @@ func (p *proxy) forward(dst, src net.Conn, toServer bool) {
 						p.spent()
 						goto send
 					}
-					p.cut()
+					p.Cut()
 					return
 				}
 				p.budget.Add(-int64(n))
@@ -101,9 +107,9 @@ func (p *proxy) forward(dst, src net.Conn, toServer bool) {
 	}
 }
 
-// cut closes the listener and every connection: the server is gone, and
+// Cut closes the listener and every connection: the server is gone, and
 // new connections are refused.
-func (p *proxy) cut() {
+func (p *Proxy) Cut() {
 	p.mu.Lock()
 	p.ln.Close()
 	for _, c := range p.conns {
@@ -113,24 +119,24 @@ func (p *proxy) cut() {
 	p.mu.Unlock()
 }
 
-// cutAfter lets n more bytes through to the server, then cuts.
-func (p *proxy) cutAfter(n int64) {
+// CutAfter lets n more bytes through to the server, then cuts.
+func (p *Proxy) CutAfter(n int64) {
 	p.total.Store(0)
 	p.budget.Store(n)
 }
 
-// callAfter lets n more bytes through to the server, then calls f (once)
+// CallAfter lets n more bytes through to the server, then calls f (once)
 // and goes on forwarding. Set it before the proxy is used.
-func (p *proxy) callAfter(n int64, f func()) {
+func (p *Proxy) CallAfter(n int64, f func()) {
 	p.spent = f
-	p.cutAfter(n)
+	p.CutAfter(n)
 }
 
-// sent is how many bytes reached the server since cutAfter.
-func (p *proxy) sent() int64 { return p.total.Load() }
+// Sent is how many bytes reached the server since CutAfter.
+func (p *Proxy) Sent() int64 { return p.total.Load() }
 
-// restore listens again on the same port: the server is back.
-func (p *proxy) restore() {
+// Restore listens again on the same port: the server is back.
+func (p *Proxy) Restore() {
 	p.budget.Store(-1)
 	ln, err := net.Listen("tcp", p.where)
 	if err != nil {
