@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -16,11 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditlog-go/auditlog/internal/dbtest"
+	"github.com/auditlog-go/auditlog/internal/osdata"
 	"github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
-
-	"github.com/auditlog-go/auditlog/internal/osdata"
 )
 
 // backend is one database the command writes to in these tests.
@@ -36,20 +33,13 @@ type backend struct {
 	driver, direct string
 }
 
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
 func sqliteBackend(t *testing.T) *backend {
 	path := filepath.Join(t.TempDir(), "actions.db")
 	return &backend{name: "SQLite", dsn: path, driver: "sqlite", direct: path + "?_pragma=busy_timeout(10000)"}
 }
 
 func postgresBackend(t *testing.T) *backend {
-	dsn := env("AUDITLOG_TEST_POSTGRES_DSN", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
+	dsn := dbtest.PostgresDSN()
 	i := strings.Index(dsn, "://")
 	if i < 0 {
 		t.Fatalf("AUDITLOG_TEST_POSTGRES_DSN %q: want the postgres://user@host:port/db form", dsn)
@@ -68,12 +58,12 @@ func postgresBackend(t *testing.T) *backend {
 		driver: "pgx",
 		direct: dsn,
 	}
-	reachable(t, b, "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
+	dbtest.Reachable(t, b.name, b.driver, b.direct, dbtest.StartPostgres)
 	return b
 }
 
 func mariadbBackend(t *testing.T) *backend {
-	native := env("AUDITLOG_TEST_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/test")
+	native := dbtest.MySQLDSN()
 	cfg, err := mysql.ParseDSN(native)
 	if err != nil || cfg.Net != "tcp" {
 		t.Fatalf("AUDITLOG_TEST_MYSQL_DSN %q: want the user@tcp(host:port)/db form (%v)", native, err)
@@ -90,7 +80,7 @@ func mariadbBackend(t *testing.T) *backend {
 		driver: "mysql",
 		direct: native,
 	}
-	reachable(t, b, "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd")
+	dbtest.Reachable(t, b.name, b.driver, b.direct, dbtest.StartMariaDB)
 	return b
 }
 
@@ -103,23 +93,6 @@ func asyncmyBackend(t *testing.T) *backend {
 	b.dsn = fmt.Sprintf("mysql+asyncmy://%s:%s@%s/%s?charset=utf8mb4", cfg.User, cfg.Passwd, cfg.Addr, cfg.DBName)
 	b.via = nil
 	return b
-}
-
-// reachable fails t, saying how to start the server, unless it answers. A
-// server that is down is a broken test environment, not a reason to skip:
-// a skipped test looks like a passing one.
-func reachable(t *testing.T, b *backend, start string) {
-	t.Helper()
-	db, err := sql.Open(b.driver, b.direct)
-	if err != nil {
-		t.Fatalf("%s: open %q: %v", b.name, b.direct, err)
-	}
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		t.Fatalf("%s is not reachable at %q: %v\n\tstart it with: %s", b.name, b.direct, err, start)
-	}
 }
 
 // table is one test's table, with a connection of the test's own to it.
@@ -137,9 +110,7 @@ func newTable(t *testing.T, b *backend) *table {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r [6]byte
-	_, _ = rand.Read(r[:])
-	tb := &table{b: b, name: "lextest_" + hex.EncodeToString(r[:]), db: db}
+	tb := &table{b: b, name: dbtest.UniqueTable("lextest"), db: db}
 	t.Cleanup(func() {
 		if _, err := db.Exec("DROP TABLE IF EXISTS " + tb.name); err != nil {
 			t.Errorf("dropping %s: %v", tb.name, err)

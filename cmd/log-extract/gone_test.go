@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"github.com/auditlog-go/auditlog/internal/tcpproxy"
 	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditlog-go/auditlog/internal/tcpproxy"
 	"github.com/auditlog-go/auditlog/tools/cli"
 )
 

@@ -4,13 +4,13 @@
 package main
 
 import (
-	"github.com/auditlog-go/auditlog/internal/osdata"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/auditlog-go/auditlog/internal/osdata"
 	"github.com/auditlog-go/auditlog/tools/cli"
 )
 

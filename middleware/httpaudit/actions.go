@@ -3,12 +3,12 @@ package httpaudit
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/auditlog-go/auditlog/internal/novaapi"
 	"io"
 	"net/http"
 	"strings"
 
 	"github.com/auditlog-go/auditlog/auditlog"
+	"github.com/auditlog-go/auditlog/internal/novaapi"
 )
 
 // ActionRequest is what an [ActionMap] sees of a finished request. The

@@ -1,17 +1,14 @@
 package sqlaudit_test
 
 import (
-	"context"
-	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/hex"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/auditlog-go/auditlog/internal/dbtest"
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"modernc.org/sqlite"
@@ -61,36 +58,8 @@ type backend struct {
 func question(int) string { return "?" }
 func dollar(i int) string { return "$" + strconv.Itoa(i) }
 
-// uniqueTable returns a table name no other run can be using.
-func uniqueTable() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return "sqlaudit_" + hex.EncodeToString(b[:])
-}
-
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-// reachable fails t, saying how to start the server, unless b's server
-// answers a ping. A missing server is a broken test environment, not a
-// reason to skip: a skipped suite looks like a passing one.
-func reachable(t *testing.T, b *backend, start string) {
-	t.Helper()
-	db, err := sql.Open(b.driver, b.dsn)
-	if err != nil {
-		t.Fatalf("%s: open %q: %v", b.name, b.dsn, err)
-	}
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		t.Fatalf("%s is not reachable at %q: %v\n\tstart it with: %s", b.name, b.dsn, err, start)
-	}
-}
+// uniqueTable returns a table name no other test uses.
+func uniqueTable() string { return dbtest.UniqueTable("sqlaudit") }
 
 func TestSQLite(t *testing.T) {
 	dir := t.TempDir()
@@ -117,7 +86,7 @@ func TestPostgreSQL(t *testing.T) {
 	b := &backend{
 		name:      "PostgreSQL",
 		driver:    "pgx",
-		dsn:       env("AUDITLOG_TEST_POSTGRES_DSN", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"),
+		dsn:       dbtest.PostgresDSN(),
 		system:    "postgresql",
 		table:     uniqueTable(),
 		ph:        dollar,
@@ -125,7 +94,7 @@ func TestPostgreSQL(t *testing.T) {
 		slowSQL:   "SELECT pg_sleep(0.2)",
 		cancelSQL: "SELECT pg_sleep(10)",
 	}
-	reachable(t, b, "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
+	dbtest.Reachable(t, b.name, b.driver, b.dsn, dbtest.StartPostgres)
 	runSuite(t, b)
 }
 
@@ -133,7 +102,7 @@ func TestMySQL(t *testing.T) {
 	b := &backend{
 		name:        "MariaDB",
 		driver:      "mysql",
-		dsn:         env("AUDITLOG_TEST_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/test"),
+		dsn:         dbtest.MySQLDSN(),
 		system:      "mysql",
 		table:       uniqueTable(),
 		ph:          question,
@@ -141,6 +110,6 @@ func TestMySQL(t *testing.T) {
 		slowSQL:     "SELECT SLEEP(0.2)",
 		cancelSQL:   "SELECT SLEEP(10)",
 	}
-	reachable(t, b, "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd")
+	dbtest.Reachable(t, b.name, b.driver, b.dsn, dbtest.StartMariaDB)
 	runSuite(t, b)
 }

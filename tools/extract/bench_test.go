@@ -3,12 +3,12 @@ package extract
 import (
 	"compress/gzip"
 	"context"
-	"github.com/auditlog-go/auditlog/internal/osdata"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/auditlog-go/auditlog/internal/osdata"
 	"github.com/auditlog-go/auditlog/tools/extract/action"
 )
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"github.com/auditlog-go/auditlog/internal/osdata"
 	"maps"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditlog-go/auditlog/internal/osdata"
 	"github.com/auditlog-go/auditlog/tools/extract/action"
 )
 

@@ -1,9 +1,9 @@
 package extract
 
 import (
-	"github.com/auditlog-go/auditlog/internal/novaapi"
 	"strings"
 
+	"github.com/auditlog-go/auditlog/internal/novaapi"
 	"github.com/auditlog-go/auditlog/tools/extract/action"
 )
 

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/auditlog-go/auditlog/internal/osdata"
 	"io"
 	"io/fs"
 	"os"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/auditlog-go/auditlog/internal/osdata"
 )
 
 // rec is a delivered Line copied out of the reader's buffer.

@@ -3,11 +3,12 @@ package oslolog
 import (
 	"bytes"
 	"compress/gzip"
-	"github.com/auditlog-go/auditlog/internal/osdata"
 	"io"
 	"os"
 	"sync"
 	"testing"
+
+	"github.com/auditlog-go/auditlog/internal/osdata"
 )
 
 // benchFile is the 83 MB nova-api log of an OSP7 controller: 612,511 lines,

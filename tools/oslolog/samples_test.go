@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"github.com/auditlog-go/auditlog/internal/osdata"
 	"io"
 	"maps"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/auditlog-go/auditlog/internal/osdata"
 	"github.com/auditlog-go/auditlog/tools/input"
 )
 

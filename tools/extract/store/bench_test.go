@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/auditlog-go/auditlog/internal/dbtest"
 	"github.com/auditlog-go/auditlog/tools/extract/action"
 	"github.com/auditlog-go/auditlog/tools/extract/store"
 )
@@ -15,8 +16,8 @@ import (
 func BenchmarkWrite(b *testing.B) {
 	for _, bk := range []struct{ name, dsn string }{
 		{"SQLite", "sqlite:///" + filepath.Join(b.TempDir(), "bench.db")},
-		{"PostgreSQL", env("AUDITLOG_TEST_POSTGRES_DSN", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")},
-		{"MariaDB", env("AUDITLOG_TEST_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/test")},
+		{"PostgreSQL", dbtest.PostgresDSN()},
+		{"MariaDB", dbtest.MySQLDSN()},
 	} {
 		b.Run(bk.name, func(b *testing.B) {
 			table := uniqueTable()

@@ -2,27 +2,24 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/auditlog-go/auditlog/internal/tcpproxy"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/auditlog-go/auditlog/internal/dbtest"
+	"github.com/auditlog-go/auditlog/internal/tcpproxy"
+	"github.com/auditlog-go/auditlog/tools/extract/action"
+	"github.com/auditlog-go/auditlog/tools/extract/store"
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"modernc.org/sqlite"
-
-	"github.com/auditlog-go/auditlog/tools/extract/action"
-	"github.com/auditlog-go/auditlog/tools/extract/store"
 )
 
 // backend is one database the suite runs against.
@@ -40,20 +37,8 @@ type backend struct {
 	failOn func(table string) []string
 }
 
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-// uniqueTable returns a table name no other run can be using: other
-// packages' tests share the servers.
-func uniqueTable() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return "extract_" + hex.EncodeToString(b[:])
-}
+// uniqueTable returns a table name no other test uses.
+func uniqueTable() string { return dbtest.UniqueTable("extract") }
 
 func TestSQLite(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "actions.db")
@@ -70,7 +55,7 @@ func TestSQLite(t *testing.T) {
 }
 
 func TestPostgreSQL(t *testing.T) {
-	dsn := env("AUDITLOG_TEST_POSTGRES_DSN", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
+	dsn := dbtest.PostgresDSN()
 	b := &backend{
 		name:   "PostgreSQL",
 		dsn:    dsn,
@@ -79,12 +64,12 @@ func TestPostgreSQL(t *testing.T) {
 		direct: dsn,
 		failOn: checkBoom,
 	}
-	reachable(t, b, "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
+	dbtest.Reachable(t, b.name, b.driver, b.direct, dbtest.StartPostgres)
 	runSuite(t, b)
 }
 
 func TestMariaDB(t *testing.T) {
-	native := env("AUDITLOG_TEST_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/test")
+	native := dbtest.MySQLDSN()
 	b := &backend{
 		name: "MariaDB",
 		dsn:  native,
@@ -99,7 +84,7 @@ func TestMariaDB(t *testing.T) {
 		direct: native + map[bool]string{true: "&", false: "?"}[strings.Contains(native, "?")] + "parseTime=true",
 		failOn: checkBoom,
 	}
-	reachable(t, b, "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd")
+	dbtest.Reachable(t, b.name, b.driver, b.direct, dbtest.StartMariaDB)
 	runSuite(t, b)
 }
 
@@ -120,23 +105,6 @@ func replaceHost(t *testing.T, dsn, addr string) string {
 		t.Fatalf("cannot find the host in %q", dsn)
 	}
 	return dsn[:i+3] + rest[:at+1] + addr + rest[at+1+end:]
-}
-
-// reachable fails t, saying how to start the server, unless it answers. A
-// missing server is a broken test environment, not a reason to skip: a
-// skipped suite looks like a passing one.
-func reachable(t *testing.T, b *backend, start string) {
-	t.Helper()
-	db, err := sql.Open(b.driver, b.direct)
-	if err != nil {
-		t.Fatalf("%s: open %q: %v", b.name, b.direct, err)
-	}
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		t.Fatalf("%s is not reachable at %q: %v\n\tstart it with: %s", b.name, b.direct, err, start)
-	}
 }
 
 // rig is one test's table, a store writing to it and a direct connection.
