@@ -13,12 +13,12 @@ import (
 // line, so a long run allocates almost nothing; it is not safe for concurrent
 // use.
 type Expander struct {
-	opts      Options
-	sel       *selector
-	sens      func(string) bool
-	minSens   int // keys shorter than this are never sensitive
-	sensCache [1024]sensEntry
-	sensLong  map[string]bool
+	opts     Options
+	sel      *selector
+	sens     func(string) bool
+	minSens  int // keys shorter than this are never sensitive
+	keyCache [1024]keyEntry
+	sensLong map[string]bool
 
 	noStream bool // tests: always take the tree path
 
@@ -263,67 +263,6 @@ func (x *Expander) strSpan(c int32) (int32, int32) {
 		x.t.buf = decodeJSON(x.t.buf, x.t.buf[n.s:n.e])
 	}
 	return int32(s), int32(len(x.t.buf))
-}
-
-// sensitive reports whether values under key are credentials to hide. The
-// answers are kept in a small two-way cache: the same few dozen keys come
-// back on every line, and a map lookup per key would cost more than the
-// rest of the key's work. A key of up to 24 bytes is held as three words,
-// so finding it takes no loop.
-func (x *Expander) sensitive(key []byte) bool {
-	n := len(key)
-	if x.opts.ShowSecrets || n < x.minSens {
-		return false
-	}
-	if n > 24 || n == 0 {
-		return x.sensitiveLong(key)
-	}
-	// Up to three words cover the key: its first, second and last eight
-	// bytes (overlapping when shorter), which with its length name it.
-	var w1, w2, w3 uint64
-	switch {
-	case n > 16:
-		w1 = binary.LittleEndian.Uint64(key)
-		w2 = binary.LittleEndian.Uint64(key[8:])
-		w3 = binary.LittleEndian.Uint64(key[n-8:])
-	case n >= 8:
-		w1 = binary.LittleEndian.Uint64(key)
-		w3 = binary.LittleEndian.Uint64(key[n-8:])
-	default:
-		for i := n - 1; i >= 0; i-- {
-			w1 = w1<<8 | uint64(key[i])
-		}
-	}
-	h := (w1*0x9E3779B97F4A7C15 ^ w2*0xD6E8FEB86659FD93 ^ w3*0xC2B2AE3D27D4EB4F ^ uint64(n)) * 0x165667B19E3779F9
-	set := x.sensCache[h>>55<<1:][:2] // two ways in each of 512 sets
-	for i := range set {
-		if e := &set[i]; e.w1 == w1 && e.w2 == w2 && e.w3 == w3 && int(e.n) == n {
-			return e.v
-		}
-	}
-	set[1] = set[0] // the older answer stays in the second way
-	v := x.sens(string(key))
-	set[0] = sensEntry{w1: w1, w2: w2, w3: w3, n: uint8(n), v: v}
-	return v
-}
-
-type sensEntry struct {
-	w1, w2, w3 uint64
-	n          uint8
-	v          bool
-}
-
-// sensitiveLong is sensitive for keys over 24 bytes, remembered in a map.
-func (x *Expander) sensitiveLong(key []byte) bool {
-	if v, ok := x.sensLong[string(key)]; ok {
-		return v
-	}
-	v := x.sens(string(key))
-	if len(x.sensLong) >= 4096 {
-		clear(x.sensLong)
-	}
-	x.sensLong[string(key)] = v
-	return v
 }
 
 // hides reports whether member c's value is replaced by [REDACTED]: its key

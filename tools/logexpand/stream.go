@@ -60,6 +60,7 @@ func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst b
 		return dst, i, false
 	}
 	var prev []byte
+	var prevPrefix uint64
 	first := true
 	i++
 	for {
@@ -67,12 +68,15 @@ func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst b
 		if i >= len(b) || b[i] != '"' {
 			return dst, i, false
 		}
-		ke, esc, bare, ok := scanKey(b, i+1)
-		if !ok || esc {
+		ke, info, ok := x.scanKey(b, i+1)
+		if !ok {
 			return dst, i, false
 		}
 		key := b[i+1 : ke]
-		if !first && bytes.Compare(prev, key) > 0 {
+		// Keys are compared by their first eight bytes as one number
+		// first, which settles almost every comparison.
+		prefix := keyPrefix(b, int32(i+1), int32(ke))
+		if !first && (prevPrefix > prefix || prevPrefix == prefix && bytes.Compare(prev, key) > 0) {
 			return dst, i, false // not sorted: the tree sorts it
 		}
 		i = skipWS(b, ke+1)
@@ -82,17 +86,17 @@ func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst b
 		if !first || !inlineFirst {
 			dst = appendIndent(dst, indent)
 		}
-		first, prev = false, key
-		if bare && !x.opts.Color {
+		first, prev, prevPrefix = false, key, prefix
+		if info&kiBare != 0 && !x.opts.Color {
 			dst = append(dst, key...)
 		} else {
 			dst = x.appendKey(dst, key, false)
 		}
 		dst = append(dst, ':')
-		if x.sensitive(key) {
+		if info&kiSensitive != 0 {
 			dst, i, ok = x.streamMasked(dst, i+1, indent, depth)
 		} else {
-			dst, i, ok = x.streamValue(dst, i+1, indent, depth, depth == 1 && isLevelKey(key))
+			dst, i, ok = x.streamValue(dst, i+1, indent, depth, depth == 1 && info&kiLevel != 0)
 		}
 		if !ok {
 			return dst, i, false

@@ -31,7 +31,7 @@ const (
 	fBytes                       // a Python bytes literal: \xNN is a byte
 	fKeyBytes                    // the key is a Python bytes literal
 	fBrace                       // the string's raw text holds '{' or starts with '['
-	fPair                        // the string's raw text holds ':' or '=' ("key: value", maybe)
+	fPair                        // the string's raw text holds ": " or '=' ("key: value", maybe): see scanString
 
 	// fSlow marks strings that need more than a copy between quotes.
 	fSlow = fEsc | fCtl | fHigh | fBrace | fPair
@@ -258,52 +258,52 @@ func (p *jsonParser) array(start, depth int) (int32, int, bool) {
 	}
 }
 
-// strClass marks the bytes a string scan must stop at: the closing quote,
-// a backslash, control bytes and bytes >= 0x80 (which only set flags).
-var strClass = func() (t [256]uint8) {
-	for c := 0; c < 0x20; c++ {
-		t[c] = 1
-	}
-	t['"'] = 2
-	t['\\'] = 3
-	for c := 0x80; c < 0x100; c++ {
-		t[c] = 4
-	}
-	t['{'] = 5
-	t[':'] = 6
-	t['='] = 6
-	return t
-}()
-
 // scanString scans the JSON string whose content starts at b[i] (after the
 // opening quote). It returns the content span, flags (fEsc, fCtl, fHigh,
 // fBrace, fPair) and whether a closing quote was found. Escapes are checked
 // for form, so that decoding later cannot fail; raw control bytes are
 // tolerated (and shown escaped), as many writers emit them.
 //
+// fPair is set for a raw '=' or ": ", the only places pairMasks can find a
+// value to hide ("name:\tvalue" holds an escape or a control byte, which
+// make the string slow anyway), so that timestamps and host:port values
+// stay on the fast path. A ':' elsewhere sets it too when the text starts,
+// after spaces, with '[': a Python list such as ['a:b'] is expanded only
+// once parsed, so it must not take the fast path.
+//
 // It reads eight bytes at a time (SWAR: a test per word for whether some
 // byte is a quote, a backslash or a control byte) and jumps to the first
 // such byte. Words may run past len(b) into b's spare capacity, whose
 // bytes are never taken for content; callers leave 8 bytes of it when they
-// can, so that short strings, the usual case, take one or two words.
+// can, so that short strings, the usual case, take one or two words. A
+// cheap test per word tells whether it may hold a byte that sets fHigh,
+// fBrace or fPair; only such words are looked at closely.
 func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
 	s = i
 	n := len(b)
 	full := b[:cap(b)]
-	// Bytes that only set flags are gathered without branches, and turned
-	// into flags once the scan ends.
-	var high, brace, pair uint64
+	var high, brace, pair, colon uint64
 	for i < n {
 		if i+8 <= len(full) {
 			x := binary.LittleEndian.Uint64(full[i:])
 			stop := hasZero(x^(lo8*'"')) | hasZero(x^(lo8*'\\')) | (x-lo8*0x20)&^x&hi8
-			keep := ^uint64(0)
-			if stop != 0 {
-				keep = stop&-stop - 1 // the bytes before the first stop
+			if maybe := x&hi8 | hasZero(x^(lo8*'{')) | colonToEq(x); maybe != 0 {
+				keep := ^uint64(0)
+				if stop != 0 {
+					keep = stop&-stop - 1 // the bytes before the first stop
+				}
+				high |= x & hi8 & keep
+				brace |= hasZero(x^(lo8*'{')) & keep
+				// The colon test must be exact (hasZero may also flag a
+				// ';' after a ':'), as each colon is paired with the
+				// next byte.
+				c := isZero(x^(lo8*':')) & keep
+				colon |= c
+				pair |= (hasZero(x^(lo8*'=')) | c&(hasZero(x^(lo8*' '))>>8)) & keep
+				if c>>63 != 0 && i+8 < n && b[i+8] == ' ' {
+					pair |= 1 // ": " across two words
+				}
 			}
-			high |= x & hi8 & keep
-			brace |= hasZero(x^(lo8*'{')) & keep
-			pair |= (hasZero(x^(lo8*':')) | hasZero(x^(lo8*'='))) & keep
 			if stop == 0 {
 				i += 8
 				continue
@@ -312,110 +312,98 @@ func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
 			if i >= n {
 				break
 			}
-		} else if c := strClass[b[i]]; c != 1 && c != 2 && c != 3 {
-			switch c {
-			case 4:
-				flags |= fHigh
-			case 5:
-				flags |= fBrace
-			case 6:
-				flags |= fPair
+		} else if c := b[i]; c >= 0x20 && c != '"' && c != '\\' {
+			switch {
+			case c >= 0x80:
+				high = 1
+			case c == '{':
+				brace = 1
+			case c == '=':
+				pair = 1
+			case c == ':':
+				colon = 1
+				if i+1 < n && b[i+1] == ' ' {
+					pair = 1
+				}
 			}
 			i++
 			continue
 		}
 		switch c := b[i]; {
 		case c == '"':
-			return s, i, flags | tally(high, brace, pair), true
+			return s, i, flags | tally(b[s:i], high, brace, pair, colon), true
 		case c == '\\':
 			flags |= fEsc
 			if i+1 >= n {
-				return s, i, flags | tally(high, brace, pair), false
+				return s, i, flags | tally(b[s:i], high, brace, pair, colon), false
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > n || !isHex4(b[i+2:i+6]) {
-					return s, i, flags | tally(high, brace, pair), false
+					return s, i, flags | tally(b[s:i], high, brace, pair, colon), false
 				}
 				i += 6
 			default:
-				return s, i, flags | tally(high, brace, pair), false
+				return s, i, flags | tally(b[s:i], high, brace, pair, colon), false
 			}
 		default: // a control byte
 			flags |= fCtl
 			i++
 		}
 	}
-	return s, n, flags | tally(high, brace, pair), false
+	return s, n, flags | tally(b[s:n], high, brace, pair, colon), false
 }
 
-// tally turns what scanString gathered word by word into flags.
-func tally(high, brace, pair uint64) (f uint16) {
+// colonToEq flags (with their high bit) the bytes of x from ':' to '='
+// (":;<="), exactly.
+func colonToEq(x uint64) uint64 {
+	y := x & lo7
+	return (lo8*(0x7f+'='+1) - y) &^ x & (y + lo8*(0x7f-(':'-1))) & hi8
+}
+
+// tally turns what scanString gathered word by word into flags. text is
+// the string's raw text, looked at only for a ':' that is not a pair.
+func tally(text []byte, high, brace, pair, colon uint64) (f uint16) {
+	if high|brace|pair|colon == 0 {
+		return 0
+	}
 	if high != 0 {
 		f |= fHigh
 	}
 	if brace != 0 {
 		f |= fBrace
 	}
-	if pair != 0 {
+	if pair != 0 || colon != 0 && listStart(text) {
 		f |= fPair
 	}
 	return f
 }
 
-// scanKey scans a member key whose content starts at b[i], as scanString
-// does, and also reports whether the key can be shown bare (see bareKey):
-// keys are short, and testing them while their words are loaded is cheaper
-// than another pass.
-func scanKey(b []byte, i int) (e int, esc, bare, ok bool) {
-	s := i
-	n := len(b)
-	full := b[:cap(b)]
-	bare = true
-	for i < n {
-		if i+8 <= len(full) {
-			x := binary.LittleEndian.Uint64(full[i:])
-			stop := hasZero(x^(lo8*'"')) | hasZero(x^(lo8*'\\')) | (x-lo8*0x20)&^x&hi8
-			keep := ^uint64(0)
-			if stop != 0 {
-				keep = stop&-stop - 1
-			}
-			odd := x&hi8 | hasZero(x^(lo8*':')) | hasZero(x^(lo8*' ')) | hasZero(x^(lo8*'#')) | hasZero(x^(lo8*0x7f))
-			if odd&keep != 0 {
-				bare = false
-			}
-			if stop == 0 {
-				i += 8
-				continue
-			}
-			i += bits.TrailingZeros64(stop) >> 3
-			if i >= n {
-				break
-			}
+// listStart reports whether text starts, after spaces, with '['.
+func listStart(text []byte) bool {
+	for _, c := range text {
+		if c != ' ' {
+			return c == '['
 		}
-		if b[i] == '"' {
-			if i == s || b[s] == '-' || b[s] == '>' {
-				bare = false
-			}
-			return i, esc, bare, true
-		}
-		// A backslash, a control byte, or the last bytes of the buffer:
-		// the general scanner decides, and the key is not bare.
-		_, e, flags, ok := scanString(b, s)
-		return e, flags&fEsc != 0, false, ok
 	}
-	return n, esc, false, false
+	return false
 }
 
 const (
 	lo8 = 0x0101010101010101
 	hi8 = 0x8080808080808080
+	lo7 = 0x7f7f7f7f7f7f7f7f
 )
 
-// hasZero reports (as non-zero) whether some byte of x is zero.
+// hasZero reports (as non-zero) whether some byte of x is zero. The lowest
+// flagged byte is the first zero byte; bytes above it may be flagged
+// wrongly (a 0x01 after a zero byte).
 func hasZero(x uint64) uint64 { return (x - lo8) & ^x & hi8 }
+
+// isZero flags (with their high bit) exactly the zero bytes of x.
+func isZero(x uint64) uint64 { return ^((x&lo7 + lo7) | x) & hi8 }
 
 func isHex4(b []byte) bool {
 	for _, c := range b[:4] {
