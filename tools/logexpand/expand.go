@@ -17,7 +17,7 @@ type Expander struct {
 	sel      *selector
 	sens     func(string) bool
 	minSens  int // keys shorter than this are never sensitive
-	keyCache [1024]keyEntry
+	keyCache [512][2]keyEntry
 	sensLong map[string]bool
 
 	noStream bool // tests: always take the tree path

@@ -2,6 +2,7 @@ package logexpand
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -195,7 +196,7 @@ func scanStringRef(b []byte, i int) (s, e int, flags uint16, ok bool) {
 // FuzzScanString checks the word-at-a-time string scanner against the
 // byte-at-a-time one, with garbage in the spare capacity after the text.
 func FuzzScanString(f *testing.F) {
-	for _, s := range []string{`abc"`, `a\"b\\"x`, `{"k":1}"`, "caf\xc3\xa9\x01\"", `\u00e9\ud83d"`, `12345678901234567"`, `unterminated`, `\x"`} {
+	for _, s := range []string{`1234567: x"`, `12345678:9"`, `x:; "`, ` ['a:b']"`, `abc"`, `a\"b\\"x`, `{"k":1}"`, "caf\xc3\xa9\x01\"", `\u00e9\ud83d"`, `12345678901234567"`, `unterminated`, `\x"`} {
 		f.Add([]byte(s), []byte(`"{:=\`))
 	}
 	f.Fuzz(func(t *testing.T, text, spare []byte) {
@@ -211,12 +212,20 @@ func FuzzScanString(f *testing.F) {
 		// comes from the cache).
 		x, _ := New(Options{})
 		for range 2 {
-			ke, info, kok := x.scanKey(b, 0)
+			ke, info, prefix, kok := x.scanKey(b, 0)
 			if kok != (rok && rflags&fEsc == 0) || (kok && ke != re) {
 				t.Fatalf("scanKey %q: got %d %v, want %d %b %v", text, ke, kok, re, rflags, rok)
 			}
-			if want := x.computeKeyInfo(b[:re]); kok && info != want {
+			if !kok {
+				continue
+			}
+			if want := x.computeKeyInfo(b[:re]); info != want {
 				t.Fatalf("scanKey %q: info %b, want %b", text, info, want)
+			}
+			var want [8]byte
+			copy(want[:], b[:re])
+			if prefix != binary.BigEndian.Uint64(want[:]) {
+				t.Fatalf("scanKey %q: prefix %x, want %x", text, prefix, want)
 			}
 		}
 	})
@@ -234,6 +243,12 @@ func FuzzStreamMatchesTree(f *testing.F) {
 		`{"b":1,"a":2}`, `{"a":1,"a":0}`, `{"x":"` + strings.Repeat("y", 80) + `"}`,
 		`{"l":["aaaaaaaaaaaaaaaaaaaa","bbbbbbbbbbbbbbbbbbbbbbbb","cccccccccccccccccccccccccc"]}`,
 		`{"k\u00e9":1}`, ` {"a" : [ 1 , true ] } `,
+		// fPair: ": " within and across words, colons that are no pair,
+		// and a Python list that only a ':' sends to stringValue.
+		`{"a":"1234567: x","b":"12345678:9","c":"x:; y","d":"2026-11-23T09:00:00.018507Z"}`,
+		`{"a":"['a:b']","b":"  ['a:b']","c":"token: abc","d":"password=abc"}`,
+		// Keys of every length the key cache holds, and past it.
+		`{"abcdefghijklmnopqrstuvw":1,"abcdefghijklmnopqrstuvwx":2,"abcdefghijklmnopqrstuvwxy":3,"auth_token_abcdefghijklmnopq":4}`,
 	} {
 		f.Add([]byte(s), uint8(0))
 	}

@@ -79,11 +79,21 @@ func lowBytes(n int) uint64 {
 // w3, from the cache: a two-way set of 512, picked by a hash of the words.
 func (x *Expander) cachedKeyInfo(key []byte, w1, w2, w3 uint64) keyInfo {
 	n := uint8(len(key))
-	h := (w1 ^ bits.RotateLeft64(w2, 21) ^ bits.RotateLeft64(w3, 42) ^ uint64(n)) * 0x9E3779B97F4A7C15
-	set := x.keyCache[h>>55<<1:][:2]
+	set := &x.keyCache[keyHash(w1, w2, w3, n)]
 	if e := &set[0]; e.w1 == w1 && e.w2 == w2 && e.w3 == w3 && e.n == n && e.info != 0 {
 		return e.info
 	}
+	return x.keyInfoMiss(set, key, w1, w2, w3)
+}
+
+// keyHash picks the cache set of a key.
+func keyHash(w1, w2, w3 uint64, n uint8) uint64 {
+	return (w1*0x9E3779B97F4A7C15 ^ w2*0xD6E8FEB86659FD93 ^ w3*0xC2B2AE3D27D4EB4F ^ uint64(n)) * 0x165667B19E3779F9 >> 55
+}
+
+// keyInfoMiss is cachedKeyInfo past the first way of the set.
+func (x *Expander) keyInfoMiss(set *[2]keyEntry, key []byte, w1, w2, w3 uint64) keyInfo {
+	n := uint8(len(key))
 	if e := &set[1]; e.w1 == w1 && e.w2 == w2 && e.w3 == w3 && e.n == n && e.info != 0 {
 		return e.info
 	}
@@ -131,36 +141,45 @@ func (x *Expander) sensitiveLong(key []byte) bool {
 }
 
 // scanKey scans a member key whose content starts at b[i] (after its
-// quote), as scanString does, and returns its end and what is known about
-// it. ok is false when the key holds an escape (the tree path decodes it)
-// or has no closing quote. Keys are short: they are found a word at a
-// time, and the words found are those the cache is searched with.
-func (x *Expander) scanKey(b []byte, i int) (e int, info keyInfo, ok bool) {
-	s := i
-	full := b[:cap(b)]
-	var w [3]uint64
-	for k := range w {
-		if i+8 > len(full) {
-			break
+// quote), as scanString does, and returns its end, what is known about it,
+// and its first eight bytes as a big-endian number (zero-padded), which
+// order keys as their bytes do but for ties. ok is false when the key
+// holds an escape (the tree path decodes it) or has no closing quote. Keys
+// are short: they are found a word at a time, and the words found are
+// those the cache is searched with.
+func (x *Expander) scanKey(b []byte, i int) (e int, info keyInfo, prefix uint64, ok bool) {
+	if full := b[:cap(b)]; i+maxCachedKey <= len(full) {
+		w := full[i : i+maxCachedKey]
+		var w1, w2, w3 uint64
+		j := -1
+		if v := binary.LittleEndian.Uint64(w); stopBytes(v) != 0 {
+			j = bits.TrailingZeros64(stopBytes(v)) >> 3
+			w1 = v & lowBytes(j)
+		} else if v2 := binary.LittleEndian.Uint64(w[8:]); stopBytes(v2) != 0 {
+			j = 8 + bits.TrailingZeros64(stopBytes(v2))>>3
+			w1, w2 = v, v2&lowBytes(j-8)
+		} else if v3 := binary.LittleEndian.Uint64(w[16:]); stopBytes(v3) != 0 {
+			j = 16 + bits.TrailingZeros64(stopBytes(v3))>>3
+			w1, w2, w3 = v, v2, v3&lowBytes(j-16)
 		}
-		v := binary.LittleEndian.Uint64(full[i:])
-		stop := hasZero(v^(lo8*'"')) | hasZero(v^(lo8*'\\')) | (v-lo8*0x20)&^v&hi8
-		if stop == 0 {
-			w[k] = v
-			i += 8
-			continue
+		if j >= 0 && i+j < len(b) && b[i+j] == '"' {
+			return i + j, x.cachedKeyInfo(b[i:i+j], w1, w2, w3), bits.ReverseBytes64(w1), true
 		}
-		j := bits.TrailingZeros64(stop) >> 3
-		if i+j >= len(b) || b[i+j] != '"' {
-			break // a backslash or control byte, or past the end
-		}
-		w[k] = v & lowBytes(j)
-		return i + j, x.cachedKeyInfo(b[s:i+j], w[0], w[1], w[2]), true
 	}
-	// A long key, or one the general scanner must settle.
-	_, e, flags, ok := scanString(b, s)
+	// A long key, one the general scanner must settle, or the end of the
+	// buffer.
+	_, e, flags, ok := scanString(b, i)
 	if !ok || flags&fEsc != 0 {
-		return e, 0, false
+		return e, 0, 0, false
 	}
-	return e, x.keyInfo(b[s:e]), true
+	key := b[i:e]
+	w1, _, _ := keyWords(key[:min(len(key), 8)])
+	return e, x.keyInfo(key), bits.ReverseBytes64(w1), true
+}
+
+// stopBytes flags the bytes of v a key or string scan stops at: a quote,
+// a backslash, a control byte. The first flagged byte is one; bytes above
+// it may be flagged wrongly.
+func stopBytes(v uint64) uint64 {
+	return hasZero(v^(lo8*'"')) | hasZero(v^(lo8*'\\')) | (v-lo8*0x20)&^v&hi8
 }

@@ -1,6 +1,9 @@
 package logexpand
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // The fast path. Most lines are objects whose keys are already sorted (ours
 // always are), so they can be rendered while they are parsed, in one pass,
@@ -68,14 +71,13 @@ func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst b
 		if i >= len(b) || b[i] != '"' {
 			return dst, i, false
 		}
-		ke, info, ok := x.scanKey(b, i+1)
+		ke, info, prefix, ok := x.scanKey(b, i+1)
 		if !ok {
 			return dst, i, false
 		}
 		key := b[i+1 : ke]
 		// Keys are compared by their first eight bytes as one number
 		// first, which settles almost every comparison.
-		prefix := keyPrefix(b, int32(i+1), int32(ke))
 		if !first && (prevPrefix > prefix || prevPrefix == prefix && bytes.Compare(prev, key) > 0) {
 			return dst, i, false // not sorted: the tree sorts it
 		}
@@ -83,13 +85,15 @@ func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst b
 		if i >= len(b) || b[i] != ':' {
 			return dst, i, false
 		}
-		if !first || !inlineFirst {
-			dst = appendIndent(dst, indent)
+		ind := indent
+		if first && inlineFirst {
+			ind = 0
 		}
 		first, prev, prevPrefix = false, key, prefix
 		if info&kiBare != 0 && !x.opts.Color {
-			dst = append(dst, key...)
+			dst = appendIndentKey(dst, ind, key)
 		} else {
+			dst = appendIndent(dst, ind)
 			dst = x.appendKey(dst, key, false)
 		}
 		dst = append(dst, ':')
@@ -150,18 +154,20 @@ func (x *Expander) streamValue(dst []byte, i, indent, depth int, level bool) ([]
 			return dst, i, false
 		}
 		if flags&fSlow == 0 {
-			dst = append(dst, ' ')
-			color := x.levelColor(level, b[s:e])
-			if color != nil {
-				dst = append(dst, color...)
+			if level && x.opts.Color {
+				if color := levelColor(b[s:e]); color != nil {
+					dst = append(dst, ' ')
+					dst = append(dst, color...)
+					dst = append(dst, '"')
+					dst = append(dst, b[s:e]...)
+					dst = append(dst, '"')
+					dst = append(dst, colorReset...)
+					return append(dst, '\n'), e + 1, true
+				}
 			}
-			dst = append(dst, '"')
+			dst = append(dst, ' ', '"')
 			dst = append(dst, b[s:e]...)
-			dst = append(dst, '"')
-			if color != nil {
-				dst = append(dst, colorReset...)
-			}
-			return append(dst, '\n'), e + 1, true
+			return append(dst, '"', '\n'), e + 1, true
 		}
 		// One node for stringValue; whatever it parses goes after it.
 		nodes := len(x.t.nodes)
@@ -313,4 +319,24 @@ func (x *Expander) streamItems(dst []byte, i, indent, depth int) ([]byte, int, b
 		}
 		return dst, i, false
 	}
+}
+
+// appendIndentKey appends indent spaces and key, as appendIndent and
+// append do, but by words when there is room: keys and indents are short,
+// and a copy call for each costs more than the bytes.
+func appendIndentKey(dst []byte, indent int, key []byte) []byte {
+	const spaces8 = lo8 * ' '
+	l, n := len(dst), len(key)
+	if indent > 16 || n > maxCachedKey || cap(key) < maxCachedKey || cap(dst)-l < 16+maxCachedKey {
+		dst = appendIndent(dst, indent)
+		return append(dst, key...)
+	}
+	d := dst[l : l+16+maxCachedKey]
+	binary.LittleEndian.PutUint64(d, spaces8)
+	binary.LittleEndian.PutUint64(d[8:], spaces8)
+	k, w := d[indent:indent+maxCachedKey], key[:maxCachedKey]
+	binary.LittleEndian.PutUint64(k, binary.LittleEndian.Uint64(w))
+	binary.LittleEndian.PutUint64(k[8:], binary.LittleEndian.Uint64(w[8:]))
+	binary.LittleEndian.PutUint64(k[16:], binary.LittleEndian.Uint64(w[16:]))
+	return dst[:l+indent+n]
 }

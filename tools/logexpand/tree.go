@@ -89,13 +89,11 @@ type jsonParser struct {
 }
 
 func skipWS(b []byte, i int) int {
-	for i < len(b) {
-		switch b[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-		default:
-			return i
+	for i < len(b) && b[i] <= ' ' { // one test for the usual non-space
+		if c := b[i]; c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			break
 		}
+		i++
 	}
 	return i
 }
@@ -279,10 +277,57 @@ func (p *jsonParser) array(start, depth int) (int32, int, bool) {
 // cheap test per word tells whether it may hold a byte that sets fHigh,
 // fBrace or fPair; only such words are looked at closely.
 func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
-	s = i
+	// Words of plain text first: no stop, nothing that may set a flag.
+	// The test is loose (a byte above a flagged one may be flagged too)
+	// but misses nothing, and it is all most words need.
+	full := b[:cap(b)]
+	j := i
+	colon := uint64(0)
+	for j+8 <= len(full) {
+		x := binary.LittleEndian.Uint64(full[j:])
+		q, bs, lb := x^(lo8*'"'), x^(lo8*'\\'), x^(lo8*'{')
+		y := x & lo7
+		odd := (x - lo8*0x20 | x | (q-lo8)&^q | (bs-lo8)&^bs | (lb-lo8)&^lb | (lo8*(0x7f+'='+1)-y)&(y+lo8*(0x7f-(':'-1)))) & hi8
+		if odd == 0 {
+			j += 8
+			continue
+		}
+		keep := ^uint64(0)
+		stop := stopBytes(x)
+		if stop != 0 {
+			keep = stop&-stop - 1
+		}
+		// Below the first stop, a byte wrongly flagged lies above a
+		// rightly flagged one. Colons that are not ": " set no flag (a
+		// timestamp, host:port), so they stay on this path.
+		if odd &= keep; odd != 0 {
+			c := isZero(x ^ (lo8 * ':'))
+			if odd&^c != 0 || c&(hasZero(x^(lo8*' '))>>8) != 0 || stop == 0 && c>>63 != 0 {
+				break
+			}
+			colon = 1
+		}
+		if stop == 0 {
+			j += 8
+			continue
+		}
+		if k := j + bits.TrailingZeros64(stop)>>3; k < len(b) && b[k] == '"' {
+			if colon != 0 && listStart(b[i:k]) {
+				flags = fPair
+			}
+			return i, k, flags, true
+		}
+		break
+	}
+	return scanStringFrom(b, i, j, colon)
+}
+
+// scanStringFrom is scanString for the string whose content starts at
+// b[s], of which b[s:i] is plain text but for colons (colon is 1 if any).
+func scanStringFrom(b []byte, s, i int, colon uint64) (_, e int, flags uint16, ok bool) {
 	n := len(b)
 	full := b[:cap(b)]
-	var high, brace, pair, colon uint64
+	var high, brace, pair uint64
 	for i < n {
 		if i+8 <= len(full) {
 			x := binary.LittleEndian.Uint64(full[i:])
