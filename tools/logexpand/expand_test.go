@@ -89,6 +89,57 @@ func TestExpandSmall(t *testing.T) {
 	}
 }
 
+// TestDELAndListStrings checks two rules both paths must keep alike: a raw
+// DEL is escaped as the other control bytes are, whatever else the string
+// holds, and a string that starts (after spaces) with '[' and holds JSON or
+// a Python list as a whole is expanded like one that holds an object. Each
+// line is rendered by the fast path (keys sorted) and by the tree (noStream).
+func TestDELAndListStrings(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opts Options
+		in   string
+		want string
+	}{
+		{"del alone", Options{}, "{\"a\":\"x\x7fy\"}", "{\n  a: \"x\\u007fy\"\n}\n"},
+		{"del only", Options{}, "{\"a\":\"\x7f\"}", "{\n  a: \"\\u007f\"\n}\n"},
+		{"del in a word", Options{}, "{\"a\":\"0123456789\x7fabcdef\"}", "{\n  a: \"0123456789\\u007fabcdef\"\n}\n"},
+		{"del and colon", Options{}, "{\"a\":\"10:00\x7f\"}", "{\n  a: \"10:00\\u007f\"\n}\n"},
+		{"del and pair", Options{}, "{\"a\":\"k: \x7f\"}", "{\n  a: \"k: \\u007f\"\n}\n"},
+		{"del in array", Options{}, "{\"a\":[\"\x7f\"]}", "{\n  a:\n    - \"\\u007f\"\n}\n"},
+		{"del in key", Options{}, "{\"k\x7f\":1}", "{\n  \"k\\u007f\": 1\n}\n"},
+		{"del color", Options{Color: true, EscapeControl: true}, "{\"level\":\"x\x7f\"}",
+			"{\n  \x1b[36mlevel\x1b[0m: \"x\\u007f\"\n}\n"},
+		{"del flatten", Options{Flatten: true}, "{\"a\":\"\x7f\"}", "json = {}\njson.a = \"\\u007f\"\n"},
+		{"del text line", Options{}, "text \x7f", "text \x7f\n"},
+		{"del text line terminal", Options{EscapeControl: true}, "text \x7f", "text \\u007f\n"},
+		{"json array", Options{}, `{"a":"[1,2]"}`, "{\n  a: (json) [1, 2]\n}\n"},
+		{"json array of objects", Options{}, `{"a":"[{\"id\":1}]"}`, "{\n  a: (json)\n    - id: 1\n}\n"},
+		{"json array after spaces", Options{}, `{"a":"  [1, 2]"}`, "{\n  a: (json) [1, 2]\n}\n"},
+		{"python list", Options{}, `{"a":"['x', None]"}`, "{\n  a: (python)\n    - \"x\"\n    - null\n}\n"},
+		{"not an array", Options{}, `{"a":"[not json]","b":"[1] x","c":"x [1]"}`,
+			"{\n  a: \"[not json]\"\n  b: \"[1] x\"\n  c: \"x [1]\"\n}\n"},
+		{"array in an array", Options{}, `{"a":["[1]"]}`, "{\n  a:\n    - (json) [1]\n}\n"},
+		{"array keys", Options{Keys: []string{"a.id"}}, `{"a":"[{\"id\":1,\"n\":2}]","b":1}`, "{\n  a: (json)\n    - id: 1\n}\n"},
+		{"array depth", Options{Depth: 1}, `{"a":"[[1]]"}`, "{\n  a: (json) [[1]]\n}\n"},
+		{"array flatten", Options{Flatten: true}, `{"a":"[1]"}`, "json = {}\njson.a = \"[1]\"\njson.a<json> = []\njson.a<json>[0] = 1\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fast, _ := New(c.opts)
+			slow, _ := New(c.opts)
+			slow.noStream = true
+			for _, x := range []*Expander{fast, slow} {
+				if got := string(x.Append(nil, nil, []byte(c.in))); got != c.want {
+					t.Errorf("noStream %v: got:\n%q\nwant:\n%q", x.noStream, got, c.want)
+				}
+			}
+			if isRecord([]byte(c.in)) {
+				roundTrip(t, []byte(c.in+"\n"))
+			}
+		})
+	}
+}
+
 // TestHeader checks that the grep prefix heads the block, and each
 // flattened statement.
 func TestHeader(t *testing.T) {
@@ -132,7 +183,7 @@ func TestLongLine(t *testing.T) {
 // line's data (compared after decoding both) and every other line as it
 // was, on every golden input.
 func TestRoundTrip(t *testing.T) {
-	for _, name := range []string{"ours", "oslo-json", "go-loggers", "odd", "grep-prefix", "oslo-text", "python-repr", "junk"} {
+	for _, name := range []string{"ours", "oslo-json", "go-loggers", "odd", "grep-prefix", "oslo-text", "python-repr", "junk", "control-and-lists"} {
 		t.Run(name, func(t *testing.T) {
 			in, err := os.ReadFile("testdata/" + name + "/input")
 			if err != nil {

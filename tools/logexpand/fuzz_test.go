@@ -19,6 +19,9 @@ var fuzzSeeds = []string{
 	`{'a': (1, 2), 'b': {'c', 'd'}, 'e': set(), 'f': b'\xff', 'g': 10L, 'h': -inf}`,
 	`curl -H "X-Auth-Token: abc" /x?token=y&password=z Authorization: Bearer q`,
 	"{\"bad\":\"\xff\xfe\"}",
+	// A raw DEL, alone and in a word; strings that hold an array.
+	"{\"d\":\"x\x7fy\",\"e\":\"0123456789\x7f:0\",\"f\":[\"\x7f\"]}",
+	`{"a":"[1,2]","b":"  [{\"c\":1}]","p":"['x', None]","q":"[no]"}`,
 	`{"a":1} trailing`,
 	``,
 }
@@ -148,10 +151,9 @@ func FuzzPython(f *testing.F) {
 // scanStringRef is scanString one byte at a time, the obvious way.
 func scanStringRef(b []byte, i int) (s, e int, flags uint16, ok bool) {
 	s = i
-	colon := false
 	done := func(e int, ok bool) (int, int, uint16, bool) {
-		if colon && flags&fPair == 0 && listStart(b[s:e]) {
-			flags |= fPair
+		if listStart(b[s:e]) {
+			flags |= fBrace
 		}
 		return s, e, flags, ok
 	}
@@ -175,7 +177,7 @@ func scanStringRef(b []byte, i int) (s, e int, flags uint16, ok bool) {
 			default:
 				return done(i, false)
 			}
-		case c < 0x20:
+		case c < 0x20 || c == 0x7f:
 			flags |= fCtl
 		case c >= 0x80:
 			flags |= fHigh
@@ -184,7 +186,6 @@ func scanStringRef(b []byte, i int) (s, e int, flags uint16, ok bool) {
 		case c == '=':
 			flags |= fPair
 		case c == ':':
-			colon = true
 			if i+1 < len(b) && b[i+1] == ' ' {
 				flags |= fPair
 			}
@@ -196,7 +197,7 @@ func scanStringRef(b []byte, i int) (s, e int, flags uint16, ok bool) {
 // FuzzScanString checks the word-at-a-time string scanner against the
 // byte-at-a-time one, with garbage in the spare capacity after the text.
 func FuzzScanString(f *testing.F) {
-	for _, s := range []string{`1234567: x"`, `12345678:9"`, `x:; "`, ` ['a:b']"`, `abc"`, `a\"b\\"x`, `{"k":1}"`, "caf\xc3\xa9\x01\"", `\u00e9\ud83d"`, `12345678901234567"`, `unterminated`, `\x"`} {
+	for _, s := range []string{"x\x7fy\"", "12345678\x7f\"", "[1,2]\"", "  [1]\"", " x [\"", `12345678:9"`, `x:; "`, ` ['a:b']"`, `abc"`, `a\"b\\"x`, `{"k":1}"`, "caf\xc3\xa9\x01\"", `\u00e9\ud83d"`, `12345678901234567"`, `unterminated`, `\x"`} {
 		f.Add([]byte(s), []byte(`"{:=\`))
 	}
 	f.Fuzz(func(t *testing.T, text, spare []byte) {
@@ -247,6 +248,10 @@ func FuzzStreamMatchesTree(f *testing.F) {
 		// and a Python list that only a ':' sends to stringValue.
 		`{"a":"1234567: x","b":"12345678:9","c":"x:; y","d":"2026-11-23T09:00:00.018507Z"}`,
 		`{"a":"['a:b']","b":"  ['a:b']","c":"token: abc","d":"password=abc"}`,
+		// A raw DEL, the only odd byte; a JSON array or a Python list in a
+		// string, with no other byte that makes it slow.
+		"{\"a\":\"x\x7fy\",\"b\":\"\x7f\",\"c\":[\"\x7f\"],\"d\":\"12345678\x7f\"}",
+		`{"a":"[1,2]","b":"['x']","c":" [1]","d":["[true]"]}`,
 		// Keys of every length the key cache holds, and past it.
 		`{"abcdefghijklmnopqrstuvw":1,"abcdefghijklmnopqrstuvwx":2,"abcdefghijklmnopqrstuvwxy":3,"auth_token_abcdefghijklmnopq":4}`,
 	} {

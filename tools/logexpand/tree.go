@@ -22,7 +22,7 @@ const (
 // Node flags.
 const (
 	fEsc      uint16 = 1 << iota // the string's text holds escapes still to decode
-	fCtl                         // the string's raw text holds control bytes
+	fCtl                         // the string's raw text holds control bytes (C0 or DEL)
 	fHigh                        // the string's raw text holds bytes >= 0x80
 	fKeyEsc                      // the member key holds escapes still to decode
 	fSet                         // a Python set (rendered as an array)
@@ -30,7 +30,7 @@ const (
 	fKeyRepr                     // the key is a non-string Python literal (shown as is)
 	fBytes                       // a Python bytes literal: \xNN is a byte
 	fKeyBytes                    // the key is a Python bytes literal
-	fBrace                       // the string's raw text holds '{' or starts with '['
+	fBrace                       // the string's raw text holds '{' or starts, after spaces, with '['
 	fPair                        // the string's raw text holds ": " or '=' ("key: value", maybe): see scanString
 
 	// fSlow marks strings that need more than a copy between quotes.
@@ -118,9 +118,6 @@ func (p *jsonParser) value(i, depth int) (int32, int, bool) {
 		s, e, flags, ok := scanString(b, i+1)
 		if !ok {
 			return -1, i, false
-		}
-		if s < e && b[s] == '[' {
-			flags |= fBrace
 		}
 		return p.add(node{kind: kString, flags: flags, s: int32(s), e: int32(e), child: -1, next: -1}), e + 1, true
 	case 't':
@@ -259,35 +256,43 @@ func (p *jsonParser) array(start, depth int) (int32, int, bool) {
 // scanString scans the JSON string whose content starts at b[i] (after the
 // opening quote). It returns the content span, flags (fEsc, fCtl, fHigh,
 // fBrace, fPair) and whether a closing quote was found. Escapes are checked
-// for form, so that decoding later cannot fail; raw control bytes are
-// tolerated (and shown escaped), as many writers emit them.
+// for form, so that decoding later cannot fail; raw control bytes (C0 and
+// DEL) are tolerated, and set fCtl, so that they are shown escaped, as
+// many writers emit them.
 //
 // fPair is set for a raw '=' or ": ", the only places pairMasks can find a
 // value to hide ("name:\tvalue" holds an escape or a control byte, which
 // make the string slow anyway), so that timestamps and host:port values
-// stay on the fast path. A ':' elsewhere sets it too when the text starts,
-// after spaces, with '[': a Python list such as ['a:b'] is expanded only
-// once parsed, so it must not take the fast path.
+// stay on the fast path. fBrace is set for a '{' anywhere and for a text
+// that starts, after spaces, with '[': such a string may hold a JSON object
+// or array, or a Python dict or list, as a whole, which is expanded only
+// once parsed (see Expander.whole), so it must not take the fast path.
 //
 // It reads eight bytes at a time (SWAR: a test per word for whether some
 // byte is a quote, a backslash or a control byte) and jumps to the first
 // such byte. Words may run past len(b) into b's spare capacity, whose
 // bytes are never taken for content; callers leave 8 bytes of it when they
 // can, so that short strings, the usual case, take one or two words. A
-// cheap test per word tells whether it may hold a byte that sets fHigh,
-// fBrace or fPair; only such words are looked at closely.
+// cheap test per word tells whether it may hold a byte that sets fCtl,
+// fHigh, fBrace or fPair; only such words are looked at closely.
 func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
+	// A '[' first (after spaces) is seen here: the first byte that is not
+	// a space is the string's own, or its closing quote.
+	if i < len(b) && (b[i] == '[' || b[i] == ' ' && listStart(b[i:])) {
+		flags = fBrace
+	}
 	// Words of plain text first: no stop, nothing that may set a flag.
 	// The test is loose (a byte above a flagged one may be flagged too)
-	// but misses nothing, and it is all most words need.
+	// but misses nothing, and it is all most words need. x-0x20 flags
+	// control bytes and bytes >= 0xa0, x+1 DEL and bytes 0x80-0xfe; a
+	// borrow or a carry only flags bytes above one of these.
 	full := b[:cap(b)]
 	j := i
-	colon := uint64(0)
 	for j+8 <= len(full) {
 		x := binary.LittleEndian.Uint64(full[j:])
 		q, bs, lb := x^(lo8*'"'), x^(lo8*'\\'), x^(lo8*'{')
 		y := x & lo7
-		odd := (x - lo8*0x20 | x | (q-lo8)&^q | (bs-lo8)&^bs | (lb-lo8)&^lb | (lo8*(0x7f+'='+1)-y)&(y+lo8*(0x7f-(':'-1)))) & hi8
+		odd := (x - lo8*0x20 | (x + lo8) | (q-lo8)&^q | (bs-lo8)&^bs | (lb-lo8)&^lb | (lo8*(0x7f+'='+1)-y)&(y+lo8*(0x7f-(':'-1)))) & hi8
 		if odd == 0 {
 			j += 8
 			continue
@@ -305,33 +310,31 @@ func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
 			if odd&^c != 0 || c&(hasZero(x^(lo8*' '))>>8) != 0 || stop == 0 && c>>63 != 0 {
 				break
 			}
-			colon = 1
 		}
 		if stop == 0 {
 			j += 8
 			continue
 		}
 		if k := j + bits.TrailingZeros64(stop)>>3; k < len(b) && b[k] == '"' {
-			if colon != 0 && listStart(b[i:k]) {
-				flags = fPair
-			}
 			return i, k, flags, true
 		}
 		break
 	}
-	return scanStringFrom(b, i, j, colon)
+	return scanStringFrom(b, i, j, flags)
 }
 
 // scanStringFrom is scanString for the string whose content starts at
-// b[s], of which b[s:i] is plain text but for colons (colon is 1 if any).
-func scanStringFrom(b []byte, s, i int, colon uint64) (_, e int, flags uint16, ok bool) {
+// b[s], of which b[s:i] is plain text but for colons that are no pair, and
+// which has the flags so far.
+func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bool) {
 	n := len(b)
 	full := b[:cap(b)]
 	var high, brace, pair uint64
 	for i < n {
 		if i+8 <= len(full) {
 			x := binary.LittleEndian.Uint64(full[i:])
-			stop := hasZero(x^(lo8*'"')) | hasZero(x^(lo8*'\\')) | (x-lo8*0x20)&^x&hi8
+			// The last term flags DEL, exactly.
+			stop := hasZero(x^(lo8*'"')) | hasZero(x^(lo8*'\\')) | (x-lo8*0x20)&^x&hi8 | (x&lo7+lo8)&^x&hi8
 			if maybe := x&hi8 | hasZero(x^(lo8*'{')) | colonToEq(x); maybe != 0 {
 				keep := ^uint64(0)
 				if stop != 0 {
@@ -343,7 +346,6 @@ func scanStringFrom(b []byte, s, i int, colon uint64) (_, e int, flags uint16, o
 				// ';' after a ':'), as each colon is paired with the
 				// next byte.
 				c := isZero(x^(lo8*':')) & keep
-				colon |= c
 				pair |= (hasZero(x^(lo8*'=')) | c&(hasZero(x^(lo8*' '))>>8)) & keep
 				if c>>63 != 0 && i+8 < n && b[i+8] == ' ' {
 					pair |= 1 // ": " across two words
@@ -357,7 +359,7 @@ func scanStringFrom(b []byte, s, i int, colon uint64) (_, e int, flags uint16, o
 			if i >= n {
 				break
 			}
-		} else if c := b[i]; c >= 0x20 && c != '"' && c != '\\' {
+		} else if c := b[i]; c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
 			switch {
 			case c >= 0x80:
 				high = 1
@@ -366,7 +368,6 @@ func scanStringFrom(b []byte, s, i int, colon uint64) (_, e int, flags uint16, o
 			case c == '=':
 				pair = 1
 			case c == ':':
-				colon = 1
 				if i+1 < n && b[i+1] == ' ' {
 					pair = 1
 				}
@@ -376,29 +377,29 @@ func scanStringFrom(b []byte, s, i int, colon uint64) (_, e int, flags uint16, o
 		}
 		switch c := b[i]; {
 		case c == '"':
-			return s, i, flags | tally(b[s:i], high, brace, pair, colon), true
+			return s, i, flags | tally(high, brace, pair), true
 		case c == '\\':
 			flags |= fEsc
 			if i+1 >= n {
-				return s, i, flags | tally(b[s:i], high, brace, pair, colon), false
+				return s, i, flags | tally(high, brace, pair), false
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > n || !isHex4(b[i+2:i+6]) {
-					return s, i, flags | tally(b[s:i], high, brace, pair, colon), false
+					return s, i, flags | tally(high, brace, pair), false
 				}
 				i += 6
 			default:
-				return s, i, flags | tally(b[s:i], high, brace, pair, colon), false
+				return s, i, flags | tally(high, brace, pair), false
 			}
-		default: // a control byte
+		default: // a control byte, DEL included
 			flags |= fCtl
 			i++
 		}
 	}
-	return s, n, flags | tally(b[s:n], high, brace, pair, colon), false
+	return s, n, flags | tally(high, brace, pair), false
 }
 
 // colonToEq flags (with their high bit) the bytes of x from ':' to '='
@@ -408,10 +409,9 @@ func colonToEq(x uint64) uint64 {
 	return (lo8*(0x7f+'='+1) - y) &^ x & (y + lo8*(0x7f-(':'-1))) & hi8
 }
 
-// tally turns what scanString gathered word by word into flags. text is
-// the string's raw text, looked at only for a ':' that is not a pair.
-func tally(text []byte, high, brace, pair, colon uint64) (f uint16) {
-	if high|brace|pair|colon == 0 {
+// tally turns what scanString gathered word by word into flags.
+func tally(high, brace, pair uint64) (f uint16) {
+	if high|brace|pair == 0 {
 		return 0
 	}
 	if high != 0 {
@@ -420,7 +420,7 @@ func tally(text []byte, high, brace, pair, colon uint64) (f uint16) {
 	if brace != 0 {
 		f |= fBrace
 	}
-	if pair != 0 || colon != 0 && listStart(text) {
+	if pair != 0 {
 		f |= fPair
 	}
 	return f
