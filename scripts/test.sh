@@ -46,6 +46,7 @@ fuzz ./middleware/httpaudit FuzzMiddleware 20000x
 fuzz ./tools/input FuzzReader 50000x
 fuzz ./tools/input FuzzSplitPrefix 50000x
 fuzz ./tools/logline FuzzExtract 100000x
+fuzz ./tools/logline FuzzMaskHint 100000x
 fuzz ./tools/logformat FuzzCompile 50000x
 fuzz ./tools/logexpand FuzzExpand 20000x
 fuzz ./tools/logexpand FuzzRoundTrip 20000x

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/auditlog-go/auditlog/auditlog"
+	"github.com/auditlog-go/auditlog/tools/logline"
 )
 
 // An Expander renders lines one at a time. It keeps its buffers from line to
@@ -27,7 +28,8 @@ type Expander struct {
 	sortBuf []sortEnt  // scratch for sortedChildren
 	emb     []embedded // a stack of literals found inside strings and text
 	masks   []span
-	path    []byte // the flatten path being built
+	path    []byte         // the flatten path being built
+	spans   []logline.Span // pairMasks' scratch
 }
 
 // embedded is a JSON object or Python dict found inside a string or a text

@@ -1,9 +1,9 @@
 package logexpand
 
 import (
-	"bytes"
 	"slices"
-	"strings"
+
+	"github.com/auditlog-go/auditlog/tools/logline"
 )
 
 // Credentials in text. Values under sensitive keys are hidden wherever keys
@@ -65,145 +65,12 @@ func (x *Expander) collectMasks(c int32) {
 	}
 }
 
-// authSchemes are the words before the credential in an Authorization
-// header value.
-var authSchemes = [][]byte{[]byte("bearer"), []byte("basic"), []byte("digest"), []byte("negotiate"), []byte("token")}
-
 // pairMasks appends to x.masks the values of "name: value", "name=value"
-// and "'name': 'value'" pairs in t.buf[s:e] whose name is sensitive.
+// and "'name': 'value'" pairs in t.buf[s:e] whose name is sensitive (see
+// logline.CredentialSpans, which log-format uses too).
 func (x *Expander) pairMasks(s, e int32) {
-	b := x.t.buf[:e]
-	// The next ':' and '=' are found with IndexByte, which is vectorised:
-	// most text has few of them, and a long line costs little.
-	nextColon, nextEq := -1, -1
-	for i := int(s); i < len(b); i++ {
-		if nextColon < i {
-			if nextColon = bytes.IndexByte(b[i:], ':'); nextColon < 0 {
-				nextColon = len(b)
-			} else {
-				nextColon += i
-			}
-		}
-		if nextEq < i {
-			if nextEq = bytes.IndexByte(b[i:], '='); nextEq < 0 {
-				nextEq = len(b)
-			} else {
-				nextEq += i
-			}
-		}
-		i = min(nextColon, nextEq)
-		if i >= len(b) {
-			return
-		}
-		c := b[i]
-		if c == ':' && (i+1 >= len(b) || b[i+1] != ' ' && b[i+1] != '\t') {
-			continue // "name: value" and "name=value" only: not 09:30, not http://
-		}
-		// The name: letters, digits, '_', '-', '.', maybe quoted.
-		ne := i
-		var quote byte
-		if ne > int(s) && (b[ne-1] == '"' || b[ne-1] == '\'') {
-			quote = b[ne-1]
-			ne--
-		}
-		ns := ne
-		for ns > int(s) && (isIdentChar(b[ns-1]) || b[ns-1] == '-' || b[ns-1] == '.') {
-			ns--
-		}
-		if ne-ns < 4 || b[ns] >= '0' && b[ns] <= '9' || ns > int(s) && b[ns-1] == '/' {
-			continue // too short, a number, or a path (nova/session.py:155)
-		}
-		opened := byte(0) // the quote before the name: curl's -H "X-Auth-Token: x"
-		if quote != 0 {
-			if ns == int(s) || b[ns-1] != quote {
-				continue
-			}
-		} else if ns > int(s) && (b[ns-1] == '"' || b[ns-1] == '\'') {
-			opened = b[ns-1]
-		}
-		if !x.sensitive(b[ns:ne]) {
-			continue
-		}
-		j := i + 1
-		for j < len(b) && b[j] == ' ' {
-			j++
-		}
-		if j >= len(b) {
-			continue
-		}
-		for k := j; k < len(b) && k < j+2 && strings.IndexByte("ubrUBR", b[k]) >= 0; k++ {
-			if k+1 < len(b) && (b[k+1] == '\'' || b[k+1] == '"') {
-				j = k + 1 // a Python prefix: u'…', b'…', br'…'
-				break
-			}
-		}
-		vs, ve := j, j
-		switch {
-		case b[j] == '"' || b[j] == '\'':
-			q := b[j]
-			vs = j + 1
-			ve = vs
-			for ve < len(b) && b[ve] != q {
-				if b[ve] == '\\' {
-					ve++
-				}
-				ve++
-			}
-			ve = min(ve, len(b))
-		case opened != 0:
-			ve = j
-			for ve < len(b) && b[ve] != opened {
-				ve++
-			}
-		default:
-			ve = valueEnd(b, j)
-			if ve < len(b) && b[ve] == ' ' && isScheme(b[j:ve]) {
-				ve = valueEnd(b, ve+1)
-			}
-		}
-		if ve <= vs || isNothing(b[vs:ve]) || c == ':' && bytes.IndexByte(b[ns:ne], '.') >= 0 && allDigits(b[vs:ve]) {
-			continue // nothing to hide, or file.py:155
-		}
-		x.masks = append(x.masks, span{int32(vs), int32(ve)})
-		i = ve
+	x.spans = logline.CredentialSpans(x.t.buf[s:e], x.sensitive, x.spans[:0])
+	for _, sp := range x.spans {
+		x.masks = append(x.masks, span{s + int32(sp.Start), s + int32(sp.End)})
 	}
-}
-
-func valueEnd(b []byte, j int) int {
-	for j < len(b) {
-		switch b[j] {
-		case ' ', '\t', '&', ',', ';', '"', '\'', ')', ']', '}', '>':
-			return j
-		}
-		j++
-	}
-	return j
-}
-
-func isScheme(w []byte) bool {
-	for _, s := range authSchemes {
-		if len(w) == len(s) && bytes.EqualFold(w, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// isNothing reports whether a value hides nothing: None, null, or already
-// masked.
-func isNothing(v []byte) bool {
-	switch string(v) {
-	case "None", "null", "[REDACTED]", "***", "<SANITIZED>", "TOKEN_REDACTED":
-		return true
-	}
-	return false
-}
-
-func allDigits(b []byte) bool {
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return len(b) > 0
 }

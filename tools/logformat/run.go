@@ -182,7 +182,7 @@ func (f *Formatter) Append(dst []byte, l *input.Line) (out []byte, keep bool) {
 		}
 		if f.stack.Path != "" {
 			if v := f.stack.Get(f.vals); v != nil {
-				f.buf = logline.AppendText(f.buf[:0], v, true)
+				f.buf = f.r.appendText(f.buf[:0], v, true)
 				dst = appendIndented(dst, trimNewlines(f.buf))
 			}
 		}

@@ -67,7 +67,7 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 	// line of its own.
 	text := func(v []byte) {
 		at := len(dst)
-		dst = logline.AppendText(dst, v, true)
+		dst = r.appendText(dst, v, true)
 		if bytes.IndexAny(dst[at:], "\n\t") >= 0 {
 			s.tmp = append(s.tmp[:0], dst[at:]...)
 			dst = dst[:at]
@@ -197,7 +197,7 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 	if v := get(s.stmt, vals); v != nil {
 		sep()
 		dst = append(dst, '"')
-		s.tmp = logline.AppendText(s.tmp[:0], v, true)
+		s.tmp = r.appendText(s.tmp[:0], v, true)
 		s.tmp = bytes.Join(bytes.Fields(s.tmp), []byte(" ")) // one line, single spaces
 		if len(s.tmp) > maxStatement {
 			dst = append(dst, s.tmp[:maxStatement]...)
@@ -230,7 +230,7 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 	}
 	var rest []byte // the message's lines after the first
 	if v := get(s.message, vals); v != nil {
-		s.tmp = logline.AppendText(s.tmp[:0], v, true)
+		s.tmp = r.appendText(s.tmp[:0], v, true)
 		first := s.tmp
 		if i := bytes.IndexByte(first, '\n'); i >= 0 {
 			first, rest = first[:i], first[i+1:]
@@ -267,7 +267,7 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 			}
 		}
 		if em != nil {
-			s.tmp = logline.AppendText(s.tmp[:0], em, true)
+			s.tmp = r.appendText(s.tmp[:0], em, true)
 			s.tmp = bytes.TrimRight(s.tmp, "\n")
 			dst = append(dst, bytes.ReplaceAll(s.tmp, []byte("\n"), []byte("\n"+indent))...)
 		}
@@ -276,7 +276,7 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 		}
 	}
 	if st != nil {
-		s.tmp = logline.AppendText(s.tmp[:0], st, true)
+		s.tmp = r.appendText(s.tmp[:0], st, true)
 		dst = appendIndented(dst, bytes.TrimRight(s.tmp, "\n"))
 	}
 	return dst

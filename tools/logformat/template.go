@@ -190,6 +190,55 @@ type render struct {
 	// sensitive tells the keys whose values are credentials; nil when the
 	// user asked to see them (--show-secrets).
 	sensitive func(string) bool
+
+	names  map[string]bool   // sensitive's answers for names found in text
+	nameFn func([]byte) bool // r.sensitiveName, bound once
+	spans  []logline.Span    // scratch for masking
+	masked []byte            // scratch for masking
+}
+
+// sensitiveName is sensitive for a name found in free text, remembered:
+// the same few names ("status", "time", "X-Auth-Token") come again and
+// again.
+func (r *render) sensitiveName(b []byte) bool {
+	if v, ok := r.names[string(b)]; ok {
+		return v
+	}
+	v := r.sensitive(string(b))
+	if r.names == nil {
+		r.names = make(map[string]bool)
+	}
+	if len(r.names) < 4096 {
+		r.names[string(b)] = v
+	}
+	return v
+}
+
+// appendText is logline.AppendText with the credentials a string quotes in
+// the open ("X-Auth-Token: …", "password=…") hidden, as log-expand hides
+// them, unless the user asked to see them.
+func (r *render) appendText(dst, v []byte, escapeControl bool) []byte {
+	at := len(dst)
+	dst, hint := logline.AppendTextHint(dst, v, escapeControl)
+	if r.sensitive == nil || !hint {
+		return dst
+	}
+	if r.nameFn == nil {
+		r.nameFn = r.sensitiveName
+	}
+	r.spans = logline.CredentialSpans(dst[at:], r.nameFn, r.spans[:0])
+	if len(r.spans) == 0 {
+		return dst
+	}
+	r.masked = append(r.masked[:0], dst[at:]...)
+	dst = dst[:at]
+	prev := 0
+	for _, sp := range r.spans {
+		dst = append(dst, r.masked[prev:sp.Start]...)
+		dst = append(dst, logline.Masked...)
+		prev = sp.End
+	}
+	return append(dst, r.masked[prev:]...)
 }
 
 // sensitiveKey is auditlog's default test: the same keys the handler
@@ -201,7 +250,7 @@ func (r *render) appendValue(dst, v []byte) []byte {
 	if r.sensitive != nil && (v[0] == '{' || v[0] == '[') {
 		return logline.AppendCompactRedacted(dst, v, r.sensitive)
 	}
-	return logline.AppendText(dst, v, r.escapeControl)
+	return r.appendText(dst, v, r.escapeControl)
 }
 
 // Append appends the template filled from one line's extracted values.
@@ -260,7 +309,7 @@ func (p *part) convert(dst, v []byte, r *render) []byte {
 	f, ok := number(v)
 	if !ok {
 		// Python would raise; a log reader would rather see the value.
-		return logline.AppendText(dst, v, r.escapeControl)
+		return r.appendText(dst, v, r.escapeControl)
 	}
 	zero := strings.IndexByte(p.flags, '0') >= 0 && strings.IndexByte(p.flags, '-') < 0
 	var num []byte

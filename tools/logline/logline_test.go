@@ -2,6 +2,7 @@ package logline
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -250,4 +251,55 @@ func TestAppendCompactRedacted(t *testing.T) {
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+}
+
+func TestAppendMaskedText(t *testing.T) {
+	sensitive := func(name []byte) bool {
+		n := strings.ToLower(string(name))
+		return strings.Contains(n, "token") || strings.Contains(n, "password") || strings.Contains(n, "authorization")
+	}
+	for _, c := range []struct{ in, want string }{
+		{`curl -H "X-Auth-Token: gAAAA-1" -H "Accept: json"`, `curl -H "X-Auth-Token: [REDACTED]" -H "Accept: json"`},
+		{`login password=hunter2&user=bob`, `login password=[REDACTED]&user=bob`},
+		{`Authorization: Bearer eyJ.x rejected`, `Authorization: [REDACTED] rejected`},
+		{`{'auth_token': u'abc', 'x': 1}`, `{'auth_token': u'[REDACTED]', 'x': 1}`},
+		{`connection=mysql+pymysql://nova:s3cr3t@db:3306/nova?charset=utf8`, `connection=mysql+pymysql://nova:[REDACTED]@db:3306/nova?charset=utf8`},
+		{`token: None at 09:30, see session.py:155 and http://host:8774/v2.1`, `token: None at 09:30, see session.py:155 and http://host:8774/v2.1`},
+		{`password=x url=http://u:p@h/ done`, `password=[REDACTED] url=http://u:[REDACTED]@h/ done`},
+		{`nothing to hide here`, `nothing to hide here`},
+	} {
+		if got := string(AppendMaskedText(nil, []byte(c.in), sensitive)); got != c.want {
+			t.Errorf("AppendMaskedText(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestAppendTextHint: every string CredentialSpans would find something in
+// is hinted; a timestamp is not.
+func TestAppendTextHint(t *testing.T) {
+	for in, want := range map[string]bool{
+		`"2026-11-27T07:38:55.123456Z"`: false, `"plain words"`: false, `"a:b"`: false,
+		`"X-Auth-Token: x"`: true, `"password=x"`: true, `"Token:\tx"`: true, `"mysql://u:p@h"`: true,
+		`"Token\u003a x"`: true, `"ends with:"`: true, `12`: false,
+	} {
+		if _, got := AppendTextHint(nil, []byte(in), false); got != want {
+			t.Errorf("AppendTextHint(%s) hint = %v, want %v", in, got, want)
+		}
+	}
+}
+
+// FuzzMaskHint: whenever AppendMaskedText would hide something in a
+// string, AppendTextHint hints at it.
+func FuzzMaskHint(f *testing.F) {
+	for _, s := range []string{"X-Auth-Token: x", "password=x", "u://a:b@c", "Token\u003a x", "a:b c", "t:\tx"} {
+		f.Add(s)
+	}
+	sensitive := func(name []byte) bool { return true }
+	f.Fuzz(func(t *testing.T, s string) {
+		v := AppendQuoted(nil, []byte(s))
+		text, hint := AppendTextHint(nil, v, false)
+		if !hint && len(CredentialSpans(text, sensitive, nil)) > 0 {
+			t.Fatalf("no hint for %q, yet %v would be masked", s, CredentialSpans(text, sensitive, nil))
+		}
+	})
 }

@@ -33,6 +33,18 @@ func AppendText(dst, v []byte, escapeControl bool) []byte {
 	return append(dst, v...)
 }
 
+// AppendTextHint is [AppendText] that also reports, for a string, whether
+// it may quote a credential the way [CredentialSpans] finds one: an '=', a
+// ':' before a space, a tab or a '/', or a \u escape. A string without a
+// hint holds none, so a caller that masks credentials in text can pass it
+// by at no cost.
+func AppendTextHint(dst, v []byte, escapeControl bool) ([]byte, bool) {
+	if len(v) >= 2 && v[0] == '"' {
+		return appendUnquotedHint(dst, v[1:len(v)-1], escapeControl)
+	}
+	return AppendText(dst, v, escapeControl), false
+}
+
 // AppendString appends the decoded contents of the JSON string v (with its
 // quotes), or v itself when it is not a string.
 func AppendString(dst, v []byte, escapeControl bool) []byte {
@@ -45,27 +57,55 @@ func AppendString(dst, v []byte, escapeControl bool) []byte {
 // appendUnquoted decodes the inside of a JSON string. Invalid UTF-8 and lone
 // surrogates become U+FFFD, as jq reads them.
 func appendUnquoted(dst, s []byte, escapeControl bool) []byte {
+	dst, _ = appendUnquotedHint(dst, s, escapeControl)
+	return dst
+}
+
+// byteClass sorts the bytes of a string's inside: 1 for those that need
+// decoding or escaping, 2 for ':' and '=', around which a credential may be
+// quoted ("X-Auth-Token: …", "password=…", "user:pass@").
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if c == '\\' || c >= utf8.RuneSelf || c < 0x20 || c == 0x7f {
+			t[c] = 1
+		}
+	}
+	t[':'], t['='] = 2, 2
+	return t
+}()
+
+// appendUnquotedHint is appendUnquoted that also reports whether the
+// string holds a ':' or '=' (see [AppendTextHint]); it costs the same.
+func appendUnquotedHint(dst, s []byte, escapeControl bool) ([]byte, bool) {
+	hint := false
 	i := 0
 	for i < len(s) {
 		// Copy the plain run in one go.
 		j := i
 		for j < len(s) {
-			c := s[j]
-			if c == '\\' || c >= utf8.RuneSelf || c < 0x20 || c == 0x7f {
-				break
+			if k := byteClass[s[j]]; k != 0 {
+				if k == 1 {
+					break
+				}
+				// '=' always; ':' only as CredentialSpans reads it, before
+				// a space, a tab (escaped) or a '/' (scheme://user:pass@):
+				// a timestamp's colons are no hint.
+				if s[j] == '=' || j+1 == len(s) || s[j+1] == ' ' || s[j+1] == '\\' || s[j+1] == '/' {
+					hint = true
+				}
 			}
 			j++
 		}
 		dst = append(dst, s[i:j]...)
 		if j == len(s) {
-			return dst
+			return dst, hint
 		}
 		i = j
 		c := s[i]
 		switch {
 		case c == '\\':
 			if i+1 >= len(s) {
-				return append(dst, '\\')
+				return append(dst, '\\'), hint
 			}
 			e := s[i+1]
 			i += 2
@@ -81,6 +121,7 @@ func appendUnquoted(dst, s []byte, escapeControl bool) []byte {
 			case 'f':
 				dst = appendControl(dst, '\f', escapeControl)
 			case 'u':
+				hint = true // \u003a is a ':' too
 				r, n := decodeU(s[i-2:])
 				i += n - 2
 				switch {
@@ -109,7 +150,7 @@ func appendUnquoted(dst, s []byte, escapeControl bool) []byte {
 			i += n
 		}
 	}
-	return dst
+	return dst, hint
 }
 
 func appendControl(dst []byte, c byte, escape bool) []byte {
