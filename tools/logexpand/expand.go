@@ -360,17 +360,22 @@ func (x *Expander) value(dst []byte, c int32, indent, depth int, sel *selector, 
 		return dst, false
 	}
 	dst = append(dst, ' ')
+	dst = x.appendScalar(dst, &n)
+	return append(dst, '\n'), true
+}
+
+// appendScalar appends a null, a boolean or a number as JSON writes it
+// (Python's None, True and False included), and anything else as its text.
+func (x *Expander) appendScalar(dst []byte, n *node) []byte {
 	switch n.kind {
 	case kNull:
-		dst = append(dst, "null"...)
+		return append(dst, "null"...)
 	case kTrue:
-		dst = append(dst, "true"...)
+		return append(dst, "true"...)
 	case kFalse:
-		dst = append(dst, "false"...)
-	default:
-		dst = append(dst, x.t.buf[n.s:n.e]...)
+		return append(dst, "false"...)
 	}
-	return append(dst, '\n'), true
+	return append(dst, x.t.buf[n.s:n.e]...)
 }
 
 func (x *Expander) container(dst []byte, c int32, indent, depth int, sel *selector) ([]byte, bool) {
@@ -414,14 +419,8 @@ func (x *Expander) inline(dst []byte, arr int32) ([]byte, bool) {
 		}
 		first = false
 		switch n.kind {
-		case kNull:
-			dst = append(dst, "null"...)
-		case kTrue:
-			dst = append(dst, "true"...)
-		case kFalse:
-			dst = append(dst, "false"...)
-		case kNumber:
-			dst = append(dst, x.t.buf[n.s:n.e]...)
+		case kNull, kTrue, kFalse, kNumber:
+			dst = x.appendScalar(dst, n)
 		case kString:
 			raw := x.t.buf[n.s:n.e]
 			if n.flags&fSlow != 0 {
@@ -653,14 +652,8 @@ func (x *Expander) appendEmbedded(dst []byte, base, indent, depth int) []byte {
 func (x *Expander) compact(dst []byte, c int32) []byte {
 	n := x.t.nodes[c]
 	switch n.kind {
-	case kNull:
-		return append(dst, "null"...)
-	case kTrue:
-		return append(dst, "true"...)
-	case kFalse:
-		return append(dst, "false"...)
-	case kNumber:
-		return append(dst, x.t.buf[n.s:n.e]...)
+	case kNull, kTrue, kFalse, kNumber:
+		return x.appendScalar(dst, &n)
 	case kString:
 		s, e := x.strSpan(c)
 		if n.flags&fSlow != 0 {

@@ -130,16 +130,7 @@ func (x *Expander) flatValue(dst, header []byte, c int32, depth int, sel *select
 		return dst, false
 	}
 	dst = x.stmt(dst, header)
-	switch n.kind {
-	case kNull:
-		dst = append(dst, "null"...)
-	case kTrue:
-		dst = append(dst, "true"...)
-	case kFalse:
-		dst = append(dst, "false"...)
-	default:
-		dst = append(dst, x.t.buf[n.s:n.e]...)
-	}
+	dst = x.appendScalar(dst, &n)
 	return append(dst, '\n'), true
 }
 
