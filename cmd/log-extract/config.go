@@ -22,31 +22,32 @@ import (
 // defaults, so the same image runs in a container (env) and at a shell
 // (flags).
 type config struct {
-	mode           string
-	dsn            string
-	table          string
-	includeDelete  bool
-	window         time.Duration
-	patterns       []string
-	files          []string // positional arguments ("-" is standard input)
-	dryRun         bool
-	truncate       bool
-	timezone       string
-	location       *time.Location
-	statePath      string
-	batchSize      int
-	progress       cli.ColorMode // auto, always, never: the same three words
-	quiet          bool
-	maxMalformed   int
-	now            time.Time // --now: the wall clock to judge a quiet log by (zero: the real one)
-	help           bool
-	fromEnv        []string          // which settings came from the environment, for the summary
-	origin         map[string]string // flag name → the environment variable that set it, if one did
-	patternsByMode map[string][]string
+	mode          string
+	dsn           string
+	table         string
+	includeDelete bool
+	window        time.Duration
+	patterns      []string
+	files         []string // positional arguments ("-" is standard input)
+	dryRun        bool
+	truncate      bool
+	timezone      string
+	location      *time.Location
+	statePath     string
+	batchSize     int
+	progress      cli.ColorMode // auto, always, never: the same three words
+	quiet         bool
+	maxMalformed  int
+	now           time.Time // --now: the wall clock to judge a quiet log by (zero: the real one)
+	help          bool
+	fromEnv       []string          // which settings came from the environment, in the order read
+	origin        map[string]string // flag name → the environment variable that set it, if one did
 }
 
-// envNames are the seed's environment variables, as its container reads them.
-// STATE is ours: the container keeps its read state in a volume.
+// envNames are the environment variables the command reads: the seed's, as
+// its container sets them, and STATE. (Tests clear them from the
+// environment of the binaries they run.) STATE is ours: the container keeps
+// its read state in a volume.
 var envNames = []string{"MODE", "DSN", "TABLE", "INCLUDE_DELETE", "DERIVE_WINDOW_SEC",
 	"API_LOG_PATTERN", "COMPUTE_LOG_PATTERN", "GLANCE_LOG_PATTERN", "NEUTRON_LOG_PATTERN", "STATE"}
 

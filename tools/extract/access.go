@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 )
@@ -89,20 +88,6 @@ func ParseAccess(msg string) (Access, bool) {
 func isMethod(s string) bool {
 	switch s {
 	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS":
-		return true
-	}
-	return false
-}
-
-// mutating reports whether an access message is a request that can change
-// something: the cheap test run before [ParseAccess] on every candidate.
-func mutating(msg []byte) bool {
-	q := bytes.IndexByte(msg, '"')
-	if q < 0 || q+2 >= len(msg) {
-		return false
-	}
-	switch msg[q+1] {
-	case 'P', 'D': // POST, PUT, PATCH, DELETE
 		return true
 	}
 	return false

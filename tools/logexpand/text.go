@@ -153,17 +153,6 @@ func appendEscaped(dst, s []byte, quoted bool) []byte {
 	return dst
 }
 
-// needsEscape reports whether appendEscaped(s, quoted=true) would change s,
-// so a raw JSON string without escapes can be copied as it is.
-func needsEscape(s []byte) bool {
-	for _, c := range s {
-		if !plainASCII[c] {
-			return true
-		}
-	}
-	return false
-}
-
 // plainRun returns the end of the run of bytes from s[i] that appendEscaped
 // copies as they are (printable ASCII but '"' and '\\'), eight at a time.
 func plainRun(s []byte, i int) int {

@@ -66,9 +66,6 @@ func (t *tree) reset() {
 	t.nodes = t.nodes[:0]
 }
 
-func (t *tree) text(n *node) []byte { return t.buf[n.s:n.e] }
-func (t *tree) key(n *node) []byte  { return t.buf[n.ks:n.ke] }
-
 // maxDepth bounds nesting, so a hostile line cannot exhaust the stack. A
 // deeper line is not parsed and passes through unchanged.
 const maxDepth = 1000
