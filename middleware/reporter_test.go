@@ -63,3 +63,99 @@ func TestReporterPanicked(t *testing.T) {
 		t.Errorf("line = %v", m)
 	}
 }
+
+// flaky is a destination whose writes fail while down is set.
+type flaky struct {
+	down  bool
+	lines int
+}
+
+var errFlaky = errors.New("destination down")
+
+func (f *flaky) Write(p []byte) (int, error) {
+	if f.down {
+		return 0, errFlaky
+	}
+	f.lines++
+	return len(p), nil
+}
+
+// TestReporterErrorHandler checks that every lost line — a call's and a
+// panic's — reaches the error handler with the call it described, is
+// counted, and sets Failing until a line is written again; and that lines
+// the switches leave out do not clear it.
+func TestReporterErrorHandler(t *testing.T) {
+	type seen struct {
+		kind   auditlog.Kind
+		method string
+		level  slog.Level
+		err    error
+		cause  error
+	}
+	var got []seen
+	dst := &flaky{}
+	sw := auditlog.AllSwitches()
+	r := middleware.NewReporter(auditlog.NewHandler(dst, &auditlog.Options{Service: "svc", Switches: &sw}),
+		middleware.WithErrorHandler(func(_ context.Context, c *middleware.Call, err error) {
+			got = append(got, seen{c.Kind, c.RPC.Method, c.Level, err, c.Err})
+		}))
+	ctx := context.Background()
+	get := &middleware.Call{Kind: auditlog.KindRequest, RPC: auditlog.RPC{System: "http", Method: "GET", Route: "/x"}, Status: auditlog.Int(200)}
+	del := &middleware.Call{Kind: auditlog.KindRequest, RPC: auditlog.RPC{System: "http", Method: "DELETE", Route: "/x/{id}"}}
+	query := &middleware.Call{Kind: auditlog.KindDB, RPC: auditlog.RPC{System: "sqlite", Method: "query"}}
+	boom := &auditlog.PanicError{Value: "boom"}
+
+	if err := r.Finished(ctx, get); err != nil || r.Errors() != 0 || r.Failing() || len(got) != 0 {
+		t.Fatalf("healthy: err %v, Errors %d, Failing %v, handler told %d times", err, r.Errors(), r.Failing(), len(got))
+	}
+	dst.down = true
+	if err := r.Finished(ctx, get); !errors.Is(err, errFlaky) {
+		t.Errorf("Finished = %v, want the writer's error", err)
+	}
+	if err := r.Panicked(ctx, boom, del); !errors.Is(err, errFlaky) {
+		t.Errorf("Panicked = %v, want the writer's error", err)
+	}
+	if r.Errors() != 2 || !r.Failing() {
+		t.Errorf("after two lost lines: Errors %d, Failing %v; want 2, true", r.Errors(), r.Failing())
+	}
+	want := []seen{
+		{auditlog.KindRequest, "GET", slog.LevelInfo, errFlaky, nil},
+		{auditlog.KindException, "DELETE", auditlog.LevelCritical, errFlaky, boom},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("handler told %d times, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.kind != w.kind || g.method != w.method || g.level != w.level || !errors.Is(g.err, w.err) || g.cause != w.cause {
+			t.Errorf("report %d = %+v, want %+v", i, g, w)
+		}
+	}
+	if del.Kind != auditlog.KindRequest || del.Err != nil {
+		t.Errorf("Panicked changed the caller's call: %+v", del)
+	}
+
+	dst.down = false
+	sw.DB = false
+	if err := r.Finished(ctx, query); err != nil || !r.Failing() {
+		t.Errorf("a switched-off line: err %v, Failing %v; want nil, still true", err, r.Failing())
+	}
+	if err := r.Finished(ctx, get); err != nil || r.Failing() {
+		t.Errorf("a line written: err %v, Failing %v; want nil, false", err, r.Failing())
+	}
+	if r.Errors() != 2 || len(got) != 2 || dst.lines != 2 {
+		t.Errorf("after recovery: Errors %d, handler told %d times, %d lines written; want 2, 2, 2", r.Errors(), len(got), dst.lines)
+	}
+}
+
+// TestReporterNoErrorHandler checks that without a handler lost lines are
+// still counted.
+func TestReporterNoErrorHandler(t *testing.T) {
+	r := middleware.NewReporter(auditlog.NewHandler(&flaky{down: true}, nil), nil)
+	for range 3 {
+		_ = r.Finished(context.Background(), &middleware.Call{Kind: auditlog.KindRequest})
+	}
+	if r.Errors() != 3 || !r.Failing() {
+		t.Errorf("Errors %d, Failing %v; want 3, true", r.Errors(), r.Failing())
+	}
+}

@@ -181,6 +181,8 @@ func (a adapter) Log(ctx context.Context, level logging.Level, _ string, fields 
 		attrs = append(attrs, slog.Attr{Key: "grpc", Value: slog.GroupValue(g...)})
 	}
 	lc.Attrs = attrs
+	// A lost line is the Reporter's to count and report (a logging.Logger
+	// has no error to return, and the call's own result must not change).
 	_ = a.r.Finished(ctx, &lc)
 }
 

@@ -380,6 +380,9 @@ func (h *handler) report(rw *responseWriter, r *http.Request, st *state, c *midd
 		}
 	}
 	c.Attrs = attrs
+	// A lost line is the Reporter's to count and report: the request has
+	// been served, and its response is no place for the audit trail's
+	// trouble.
 	_ = h.rep.Finished(r.Context(), c)
 }
 

@@ -108,6 +108,8 @@ func (a *auditor) finish(ctx context.Context, c *call, err error) {
 	if a.o.slow > 0 && d < a.o.slow && level < slog.LevelWarn {
 		return
 	}
+	// A lost line is the Reporter's to count and report: the call has been
+	// made, and its result is the driver's, not the audit trail's.
 	_ = a.r.Finished(ctx, &middleware.Call{
 		Kind:    auditlog.KindDB,
 		Message: a.messages[c.op],
