@@ -302,7 +302,7 @@ func (e *Extractor) addAccess(t time.Time, req Request, acc Access, ctx oslolog.
 		RequestID:    strings.Clone(ctx.RequestID),
 		Service:      strings.Clone(service),
 		Method:       strings.Clone(acc.Method),
-		Path:         strings.Clone(acc.Path),
+		Path:         maskedPath(acc.Path),
 		Status:       acc.Status,
 		Outcome:      outcome(acc.Status),
 		DurationMS:   acc.DurationMS,

@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -179,7 +180,11 @@ func TestJSONMatchesText(t *testing.T) {
 // lineTime is the time of a JSON or text line, for sorting the mixed file.
 func lineTime(l string) time.Time {
 	if strings.HasPrefix(l, "{") {
-		return jsonTime([]byte(l))
+		var v struct{ Timestamp time.Time }
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			panic(err)
+		}
+		return v.Timestamp
 	}
 	t, _ := time.Parse("2006-01-02 15:04:05.000", l[:23])
 	return t

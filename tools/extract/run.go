@@ -5,8 +5,10 @@ import (
 	"context"
 	"time"
 
+	"github.com/auditlog-go/auditlog/auditlog"
 	"github.com/auditlog-go/auditlog/tools/extract/action"
 	"github.com/auditlog-go/auditlog/tools/input"
+	"github.com/auditlog-go/auditlog/tools/logline"
 	"github.com/auditlog-go/auditlog/tools/oslolog"
 )
 
@@ -132,16 +134,17 @@ const (
 
 // cursor reads one input one record ahead.
 type cursor struct {
-	e     *Extractor
-	name  string
-	rd    *input.Reader
-	ready []item // complete items, in order (at most two)
-	buf   [2]item
-	cur   item // the record being read: its continuation lines may follow
-	open  bool // cur holds a record
-	done  bool
-	last  input.Position // after the last line read
-	stamp stampCache
+	e        *Extractor
+	name     string
+	rd       *input.Reader
+	ready    []item // complete items, in order (at most two)
+	buf      [2]item
+	cur      item // the record being read: its continuation lines may follow
+	open     bool // cur holds a record
+	done     bool
+	last     input.Position // after the last line read
+	stamp    stampCache
+	headVals [][]byte // headFields' slots, reused
 }
 
 // fill reads until at least one item is complete, or the input ends.
@@ -183,13 +186,13 @@ func (c *cursor) line(l *input.Line) {
 	}
 	text := l.Text
 	if l.IsJSONObject() || l.Piece == input.First && len(text) > 0 && text[0] == '{' {
-		if bytes.Contains(text, []byte(`"schema_version":`)) {
+		if h, ours := c.head(l, text); ours {
 			// One of our lines: a record of its own.
 			c.complete()
 			it := item{kind: itemSkip, start: start, line: l.Num, end: c.last}
-			if l.Piece == input.Whole && bytes.Contains(text, []byte(`"kind":"request"`)) {
+			if h.request {
 				it.kind = itemJSON
-				it.t = jsonTime(text)
+				it.t = h.time
 				it.json = bytes.Clone(text)
 			}
 			c.ready = append(c.ready, it)
@@ -381,22 +384,48 @@ func (s *stampCache) parse(b []byte, loc *time.Location) (time.Time, int) {
 	return s.t.Add(time.Duration(frac)), n
 }
 
-// jsonTime reads the timestamp of one of our JSON lines without parsing the
-// rest, for the merge; zero when it has none.
-func jsonTime(b []byte) time.Time {
-	const key = `"timestamp":"`
-	i := bytes.Index(b, []byte(key))
-	if i < 0 {
-		return time.Time{}
+// headFields are the top-level keys that tell one of our JSON lines
+// (schema_version), whether it is a served request (kind) and when
+// (timestamp). They are read with the field walker, which sees only the
+// top level: a key of the same name inside attrs ("attrs":{"timestamp":…})
+// must not pass for the line's own — keys are sorted, so it would come
+// first.
+var headFields = func() *logline.Fields {
+	f := logline.NewFields()
+	f.Add("schema_version")
+	f.Add("kind")
+	f.Add("timestamp")
+	return f
+}()
+
+// head is what headFields tell about a line.
+type head struct {
+	request bool      // kind is "request"
+	time    time.Time // zero when absent or not RFC 3339
+}
+
+// head reads a JSON-looking line's head. ours is false for a line that is
+// not one of our audit lines (no top-level schema_version), which is then
+// read as text; a piece of a line too long to hold is ours, but never a
+// request, when it carries the key at all.
+func (c *cursor) head(l *input.Line, text []byte) (h head, ours bool) {
+	if !bytes.Contains(text, []byte(`"schema_version":`)) {
+		return h, false // the cheap test first: most lines are text
 	}
-	v := b[i+len(key):]
-	j := bytes.IndexByte(v, '"')
-	if j < 0 {
-		return time.Time{}
+	if l.Piece != input.Whole {
+		return h, true
 	}
-	t, err := time.Parse(time.RFC3339Nano, string(v[:j]))
-	if err != nil {
-		return time.Time{}
+	if c.headVals == nil {
+		c.headVals = make([][]byte, headFields.Len())
 	}
-	return t
+	if !headFields.Extract(text, c.headVals) || c.headVals[0] == nil {
+		return h, false
+	}
+	h.request = string(c.headVals[1]) == `"`+auditlog.KindRequest.String()+`"`
+	if v := c.headVals[2]; len(v) > 2 && v[0] == '"' {
+		if t, err := time.Parse(time.RFC3339Nano, string(v[1:len(v)-1])); err == nil {
+			h.time = t
+		}
+	}
+	return h, true
 }

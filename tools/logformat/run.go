@@ -152,7 +152,7 @@ func (f *Formatter) Append(dst []byte, l *input.Line) (out []byte, keep bool) {
 		if l.Piece == input.First {
 			dst = append(dst, l.Prefix...)
 		}
-		dst = append(dst, l.Text...)
+		dst = f.appendText(dst, l.Text)
 		if l.Piece == input.Last {
 			dst = append(dst, '\n')
 		}
@@ -163,7 +163,7 @@ func (f *Formatter) Append(dst []byte, l *input.Line) (out []byte, keep bool) {
 			return dst[:start], false
 		}
 		dst = append(dst, l.Prefix...)
-		dst = append(dst, l.Text...)
+		dst = f.appendText(dst, l.Text)
 		return append(dst, '\n'), true
 	}
 	if !f.filter.match(f.vals) {
@@ -188,6 +188,21 @@ func (f *Formatter) Append(dst []byte, l *input.Line) (out []byte, keep bool) {
 		}
 	}
 	return append(dst, '\n'), true
+}
+
+// appendText appends a line that is not JSON (an oslo.log text line, a
+// traceback, a piece of a line too long to parse) as it came, except for
+// the credentials it quotes in the open (X-Auth-Token: …, password=…, a
+// URL's password), which print as [REDACTED] unless ShowSecrets: a text
+// log leaks exactly as a JSON one would.
+func (f *Formatter) appendText(dst, text []byte) []byte {
+	if f.r.sensitive == nil {
+		return append(dst, text...)
+	}
+	if f.r.nameFn == nil {
+		f.r.nameFn = f.r.sensitiveName
+	}
+	return logline.AppendMaskedText(dst, text, f.r.nameFn)
 }
 
 func trimNewlines(b []byte) []byte {

@@ -267,6 +267,10 @@ func TestAppendMaskedText(t *testing.T) {
 		{`token: None at 09:30, see session.py:155 and http://host:8774/v2.1`, `token: None at 09:30, see session.py:155 and http://host:8774/v2.1`},
 		{`password=x url=http://u:p@h/ done`, `password=[REDACTED] url=http://u:[REDACTED]@h/ done`},
 		{`nothing to hide here`, `nothing to hide here`},
+		// Keystone's v2 response: the token is an object whose id is the credential.
+		{`RESP: {"access": {"token": {"id": "MIIT", "x": "}"}, "user": {"name": "bob"}}} end`, `RESP: {"access": {"token": [REDACTED], "user": {"name": "bob"}}} end`},
+		{`{'token': ['a', 'b]'], 'k': 1}`, `{'token': [REDACTED], 'k': 1}`},
+		{`cut {"token": {"id": "MIIT`, `cut {"token": [REDACTED]`},
 	} {
 		if got := string(AppendMaskedText(nil, []byte(c.in), sensitive)); got != c.want {
 			t.Errorf("AppendMaskedText(%q)\n got %q\nwant %q", c.in, got, c.want)

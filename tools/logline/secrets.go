@@ -161,6 +161,10 @@ func pairSpans(text []byte, sensitive func(name []byte) bool, spans []Span) []Sp
 				ve++
 			}
 			ve = min(ve, len(b))
+		case b[j] == '{' || b[j] == '[':
+			// A structured value ("token": {"id": "…", "expires": …}, a
+			// keystone response): the whole of it, to its closing bracket.
+			ve = closing(b, j)
 		case opened != 0:
 			ve = j
 			for ve < len(b) && b[ve] != opened {
@@ -193,6 +197,35 @@ func AppendMaskedText(dst, text []byte, sensitive func(name []byte) bool) []byte
 		at = s.End
 	}
 	return append(dst, text[at:]...)
+}
+
+// closing returns the end of the bracketed value that starts at b[j] ('{'
+// or '['): just past its matching bracket, brackets inside quoted strings
+// not counted, or len(b) when the text ends first (a cut line hides the
+// rest).
+func closing(b []byte, j int) int {
+	depth := 0
+	var quote byte
+	for k := j; k < len(b); k++ {
+		c := b[k]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				k++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			if depth--; depth == 0 {
+				return k + 1
+			}
+		}
+	}
+	return len(b)
 }
 
 func nameChar(c byte) bool {
