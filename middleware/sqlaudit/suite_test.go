@@ -485,6 +485,8 @@ func runSuite(t *testing.T, b *backend) {
 		}
 	})
 
+	t.Run("lost lines", func(t *testing.T) { b.testDelivery(t) })
+
 	t.Run("ping", func(t *testing.T) {
 		r := b.open(t, rigConfig{})
 		if err := r.db.PingContext(ctx); err != nil {
