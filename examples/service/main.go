@@ -73,26 +73,33 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	out := auditlog.NewAsyncWriter(stdout, &auditlog.AsyncOptions{Policy: pol, Service: "demo-api"})
 	handler := auditlog.NewHandler(out, &auditlog.Options{Service: "demo-api", Level: lvl, Switches: &cfg.switches})
-	err = serve(cfg, handler)
+	// Under --delivery fail a line stdout cannot take is refused; the
+	// Reporter counts it, and the demo says so and fails at the end.
+	rep := middleware.NewReporter(handler)
+	err = serve(cfg, rep)
 	if err != nil {
 		slog.New(handler).Error("demo failed", auditlog.Err(err))
 	}
+	code := 0
 	if cerr := out.Close(); cerr != nil {
 		fmt.Fprintf(stderr, "service: %v\n", cerr)
-		return 1
+		code = 1
+	}
+	if n := rep.Errors(); n > 0 {
+		fmt.Fprintf(stderr, "service: %d audit lines refused by stdout\n", n)
+		code = 1
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "service: %v\n", err)
-		return 1
+		code = 1
 	}
-	return 0
+	return code
 }
 
 // serve starts the database, the scheduler and the API, then either drives
 // the demo requests or serves until interrupted, and shuts everything down.
-func serve(cfg config, h *auditlog.Handler) error {
-	logger := slog.New(h)
-	rep := middleware.NewReporter(h)
+func serve(cfg config, rep *middleware.Reporter) error {
+	logger := slog.New(rep.Handler())
 
 	// The embedded default: an in-memory SQLite database, one connection
 	// (each new in-memory connection would be a new, empty database).

@@ -64,6 +64,16 @@
 // The user is not sent: the server should learn who acts from its own
 // authentication.
 //
+// # Lost lines
+//
+// A line the audit trail refuses, a call's or a panic's, never changes the
+// call's result: the Reporter counts it and hands it, with the call's Call
+// (kind request for a served call, rpc for a call made), to its error
+// handler (middleware.WithErrorHandler). To refuse new calls while the
+// trail is failing, chain an interceptor after this package's that returns
+// codes.Unavailable while middleware.Reporter.Failing is true; the
+// middleware package documentation says what that can promise.
+//
 // # Switches and skipped methods
 //
 // Request logging governs server lines and rpc-performance logging client

@@ -59,6 +59,15 @@
 // on instead, for an outer handler. http.ErrAbortHandler always goes on, as
 // net/http expects. In every case the request line is written first.
 //
+// # Lost lines
+//
+// A line the audit trail refuses never changes the response: the Reporter
+// counts it and hands it, with the request's Call, to its error handler
+// (middleware.WithErrorHandler), and so for the exception line of a panic.
+// A service that wants no action without a line can refuse new requests
+// while the trail is failing, with a gate inside this middleware; the
+// middleware package documentation says how, and what that can promise.
+//
 // # Switches and skips
 //
 // With request logging switched off (auditlog.Switches), nothing is timed

@@ -62,6 +62,13 @@
 // and BenchmarkOverhead here): lost in a query that crosses a network, but
 // about a fifth of an in-memory SQLite point query.
 //
+// # Lost lines
+//
+// A line the audit trail refuses never changes the call's result: the
+// Reporter counts it and hands it, with the call's Call (kind db, the
+// operation, statement and transaction id), to its error handler
+// (middleware.WithErrorHandler).
+//
 // # What database/sql sees
 //
 // database/sql changes its behaviour according to the optional interfaces
