@@ -232,9 +232,10 @@ func runOK(t *testing.T, want int, args ...string) (stdout, stderr string) {
 	return stdout, stderr
 }
 
-var storedRE = regexp.MustCompile(`(?m)^  stored: (\d+) new of (\d+) written, in (\d+) batch\(es\)$`)
+var storedRE = regexp.MustCompile(`(?m)^  stored: (\d+) new, (\d+) already stored \((\d+) written in (\d+) batch\(es\)\)$`)
 
-// stored reads "stored: N new of M written, in B batch(es)" from a summary.
+// stored reads "stored: N new, K already stored (M written in B batch(es))"
+// from a summary, checking that N + K = M.
 func stored(t *testing.T, summary string) (fresh, written, batches int) {
 	t.Helper()
 	m := storedRE.FindStringSubmatch(summary)
@@ -242,8 +243,12 @@ func stored(t *testing.T, summary string) (fresh, written, batches int) {
 		t.Fatalf("no stored line in the summary:\n%s", summary)
 	}
 	fresh, _ = strconv.Atoi(m[1])
-	written, _ = strconv.Atoi(m[2])
-	batches, _ = strconv.Atoi(m[3])
+	already, _ := strconv.Atoi(m[2])
+	written, _ = strconv.Atoi(m[3])
+	batches, _ = strconv.Atoi(m[4])
+	if fresh+already != written {
+		t.Errorf("stored line does not add up: %s", m[0])
+	}
 	return fresh, written, batches
 }
 

@@ -85,7 +85,7 @@ func TestBugDurationRounding(t *testing.T) {
 }
 
 // TestBugBatchCount: after a failed batch the summary counts it among the
-// batches ("stored: 21 new of 21 written, in 4 batch(es)") while the note
+// batches ("stored: 21 new, 0 already stored (21 written in 4 batch(es))") while the note
 // under it says 21 actions in 3 batches were stored. Shown by
 // TestServerGone's log; here through an SQLite table whose trigger refuses
 // the 15th create, in the third batch.
@@ -110,7 +110,7 @@ func TestBugBatchCount(t *testing.T) {
 	if !strings.Contains(stderr, "14 actions in 2 batches were stored") {
 		t.Fatalf("stderr:\n%s", stderr)
 	}
-	if !strings.Contains(stderr, "stored: 14 new of 14 written, in 2 batch(es)") {
+	if !strings.Contains(stderr, "stored: 14 new, 0 already stored (14 written in 2 batch(es))") {
 		t.Errorf("the summary does not agree with the note:\n%s", stderr)
 	}
 }

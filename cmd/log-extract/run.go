@@ -285,7 +285,7 @@ func (j *job) summary(s extract.Stats, runErr error) {
 		fmt.Fprintf(w, "  held for the next run: %d request(s) still inside their window at the end of the input\n", s.Held)
 	}
 	if dest == "the database" {
-		fmt.Fprintf(w, "  stored: %d new of %d written, in %d batch(es)\n", j.stored, j.written, j.batches)
+		fmt.Fprintf(w, "  stored: %d new, %d already stored (%d written in %d batch(es))\n", j.stored, j.written-j.stored, j.written, j.batches)
 	} else {
 		fmt.Fprintf(w, "  written to %s: %d\n", dest, j.written)
 	}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,5 +199,26 @@ func TestDefaultTable(t *testing.T) {
 		if got := DefaultTable(mode); got != want {
 			t.Errorf("DefaultTable(%q) = %q; want %q", mode, got, want)
 		}
+	}
+}
+
+// TestOpenErrorsSayItOnce: pgx tries twice with sslmode=prefer (TLS, then
+// not) and lists both attempts; the same failure is said once. A SQLite
+// file in a folder that does not exist names the folder (SQLite itself
+// says only "unable to open database file (14)").
+func TestOpenErrorsSayItOnce(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := Open(ctx, "postgres://postgres@127.0.0.1:1/test", "", "vm", Options{})
+	if err == nil || strings.Count(err.Error(), "connection refused") != 1 {
+		t.Errorf("postgres on a closed port: err = %v, want the refusal said once", err)
+	}
+	dir := filepath.Join(t.TempDir(), "missing")
+	_, err = Open(ctx, filepath.Join(dir, "actions.db"), "", "vm", Options{})
+	if err == nil || !strings.Contains(err.Error(), strconv.Quote(dir)+" does not exist") {
+		t.Errorf("SQLite in a missing folder: err = %v, want it to name %s", err, dir)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("the missing folder was created")
 	}
 }

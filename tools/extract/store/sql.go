@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -118,7 +120,27 @@ func (s *sqlStore) where() string {
 
 // fail wraps err with what the store was doing, the password masked.
 func (s *sqlStore) fail(doing string, err error) error {
-	return &redactedError{msg: fmt.Sprintf("store: %s: %s: %s", s.where(), doing, s.dsn.redact(err.Error())), err: err}
+	return &redactedError{msg: fmt.Sprintf("store: %s: %s: %s", s.where(), doing, uniqueLines(s.dsn.redact(err.Error()))), err: err}
+}
+
+// uniqueLines drops the lines of msg that repeat an earlier one. pgx lists
+// each connection attempt on a line of its own, and with sslmode=prefer it
+// tries twice (with TLS, then without) and fails the same way both times.
+func uniqueLines(msg string) string {
+	if !strings.Contains(msg, "\n") {
+		return msg
+	}
+	lines := strings.Split(msg, "\n")
+	out := lines[:0]
+	seen := make(map[string]bool, len(lines))
+	for _, l := range lines {
+		if seen[l] {
+			continue
+		}
+		seen[l] = true
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
 }
 
 // redactedError carries a message with the password masked; Unwrap keeps
@@ -134,6 +156,16 @@ func (e *redactedError) Unwrap() error { return e.err }
 // prepare connects, creates the table if missing, checks that it has the
 // store's columns, and empties it if asked.
 func (s *sqlStore) prepare(ctx context.Context) error {
+	if s.d.name == DialectSQLite {
+		// SQLite says only "unable to open database file (14)" when the
+		// file's folder is missing: say which folder.
+		dir := filepath.Dir(s.dsn.sqlite)
+		if fi, err := os.Stat(dir); err != nil {
+			return &redactedError{msg: fmt.Sprintf("store: %s: its folder %q does not exist (create it first)", s.where(), dir), err: err}
+		} else if !fi.IsDir() {
+			return fmt.Errorf("store: %s: %q is not a folder", s.where(), dir)
+		}
+	}
 	if err := s.db.PingContext(ctx); err != nil {
 		return s.fail("cannot connect", err)
 	}
