@@ -22,11 +22,35 @@ step() { printf '\n== %s\n' "$*"; }
 # Every module in the repo: the main one and the nested ones (bench, …).
 mapfile -t modules < <(find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
 
+# What the tests need beyond Go, checked first so a missing tool fails in a
+# second, not at the end of a long run: jq (bench/cli.sh compares
+# log-format's output with jq's) and oslo.log's own convert-json with the
+# python3-oslo.log library (log-format's compatibility test generates real
+# oslo.log lines and compares bytes). .ci/run installs both from Debian.
+step "tools the tests need"
+missing=0
+command -v jq >/dev/null || { echo "jq is missing (Debian: apt-get install jq)"; missing=1; }
+python3 -c 'import oslo_log, oslo_context' 2>/dev/null ||
+  { echo "python3-oslo.log is missing (Debian: apt-get install python3-oslo.log)"; missing=1; }
+((missing == 0)) || exit 1
+echo "jq, python3-oslo.log: present"
+
+# Scratch space for the suite, removed at the end, so that a run leaves
+# nothing behind in /tmp (bench/cli.sh would otherwise keep its generated
+# lines there as a cache for the next benchmark run).
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
+
+for m in "${modules[@]}"; do
+  step "go mod tidy -diff ($m)"
+  (cd "$m" && go mod tidy -diff) || { echo "$m: go.mod/go.sum are not tidy: run go mod tidy there"; exit 1; }
+done
 
 for m in "${modules[@]}"; do
   step "go vet ($m)"
@@ -63,7 +87,7 @@ if [ -d bench ]; then
   # that log-format's output is byte-identical to jq's (speed is bench/cli.sh's
   # job at full size; see the README).
   step "CLI comparison with jq, small (bench/cli.sh)"
-  N=20000 COUNT=1 bash bench/cli.sh >/dev/null
+  N=20000 COUNT=1 AUDITLOG_BENCH_DIR="$scratch/bench" bash bench/cli.sh >/dev/null
 fi
 
 step "all passed"
