@@ -27,10 +27,12 @@ mapfile -t modules < <(find . -name go.mod -not -path './.git/*' -printf '%h\n' 
 # log-format's output with jq's) and oslo.log's own convert-json with the
 # python3-oslo.log library (log-format's compatibility test generates real
 # oslo.log lines and compares bytes). .ci/run installs both from Debian.
+# Debian's python3-oslo.log is for Debian's /usr/bin/python3, which need not
+# be the python3 first on PATH (pyenv's, say).
 step "tools the tests need"
 missing=0
 command -v jq >/dev/null || { echo "jq is missing (Debian: apt-get install jq)"; missing=1; }
-python3 -c 'import oslo_log, oslo_context' 2>/dev/null ||
+/usr/bin/python3 -c 'import oslo_log, oslo_context' 2>/dev/null ||
   { echo "python3-oslo.log is missing (Debian: apt-get install python3-oslo.log)"; missing=1; }
 ((missing == 0)) || exit 1
 echo "jq, python3-oslo.log: present"
