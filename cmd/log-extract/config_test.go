@@ -292,12 +292,12 @@ func TestEnvReachesTheRun(t *testing.T) {
 		env  map[string]string
 		want []string
 	}{
-		{[]string{api}, nil, []string{"create", "createImage", "delete", "reboot"}},
-		{[]string{api}, map[string]string{"INCLUDE_DELETE": "0"}, []string{"create", "createImage", "reboot"}},
-		{[]string{"--include-delete=false", api}, nil, []string{"create", "createImage", "reboot"}},
-		{[]string{"--include-delete", api}, map[string]string{"INCLUDE_DELETE": "no"}, []string{"create", "createImage", "delete", "reboot"}},
+		{[]string{api}, nil, []string{"create", "create-image", "delete", "reboot"}},
+		{[]string{api}, map[string]string{"INCLUDE_DELETE": "0"}, []string{"create", "create-image", "reboot"}},
+		{[]string{"--include-delete=false", api}, nil, []string{"create", "create-image", "reboot"}},
+		{[]string{"--include-delete", api}, map[string]string{"INCLUDE_DELETE": "no"}, []string{"create", "create-image", "delete", "reboot"}},
 		{[]string{api}, map[string]string{"MODE": "glance"}, nil},
-		{nil, map[string]string{"API_LOG_PATTERN": filepath.Join(dir, "*api*.log")}, []string{"create", "createImage", "delete", "reboot"}},
+		{nil, map[string]string{"API_LOG_PATTERN": filepath.Join(dir, "*api*.log")}, []string{"create", "create-image", "delete", "reboot"}},
 		// The pattern of another mode is not read: standard input (empty) is.
 		{nil, map[string]string{"GLANCE_LOG_PATTERN": filepath.Join(dir, "*api*.log")}, nil},
 	}

@@ -215,8 +215,8 @@ func samplePath(t *testing.T, rel string) string {
 // sampleActions are the actions of os-loganalyze/screen-n-api.txt.gz, a
 // tempest run's nova-api log (tools/extract's samples test explains each).
 var sampleActions = map[string]int{
-	"create": 16, "delete": 17, "createImage": 2, "reboot": 2, "rebuild": 2,
-	"resize": 2, "confirmResize": 2, "rescue": 4, "unrescue": 2,
+	"create": 16, "delete": 17, "create-image": 2, "reboot": 2, "rebuild": 2,
+	"resize": 2, "confirm-resize": 2, "rescue": 4, "unrescue": 2,
 }
 
 // runOK runs the command in-process with no environment (the tests'
@@ -292,7 +292,7 @@ func testSample(t *testing.T, b *backend) {
 	if fresh, written, batches := stored(t, summary); fresh != 49 || written != 49 || batches != 1 {
 		t.Errorf("first run: %d new of %d written in %d batches, want 49 of 49 in 1", fresh, written, batches)
 	}
-	if !strings.Contains(summary, "  actions: 49 (confirmResize 2, create 16, createImage 2, delete 17, reboot 2, rebuild 2, rescue 4, resize 2, unrescue 2)\n") {
+	if !strings.Contains(summary, "  actions: 49 (confirm-resize 2, create 16, create-image 2, delete 17, reboot 2, rebuild 2, rescue 4, resize 2, unrescue 2)\n") {
 		t.Errorf("summary:\n%s", summary)
 	}
 	want := tb.dump(t)

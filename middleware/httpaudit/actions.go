@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -26,6 +27,21 @@ type ActionRequest struct {
 	// BodyComplete reports whether Body is the whole body. A body longer
 	// than the limit (WithBodyLimit), or one whose reading failed, is not.
 	BodyComplete bool
+
+	// apiAction is the body key of a server action that ComputeActions
+	// named otherwise (os-migrateLive for live-migrate), for the line's
+	// attrs.api_action; set by the package's own maps only.
+	apiAction string
+}
+
+// attrs returns the attributes the naming of r adds to its line: the API's
+// own name of the action, when it differs from ours. It is nil, and costs
+// nothing, for every other request.
+func (r *ActionRequest) attrs() []slog.Attr {
+	if r.apiAction == "" {
+		return nil
+	}
+	return []slog.Attr{slog.String(novaapi.AttrAPIAction, r.apiAction)}
 }
 
 // An ActionMap names what a request did, in CADF's terms: the action (create,
@@ -73,15 +89,18 @@ var (
 	//	POST   /servers/{id}/remote-consoles console server {id}
 	//
 	// A server action is named by the single key of its JSON body, as Nova
-	// dispatches it: {"pause": null} is pause, {"reboot": {…}} reboot.
-	// os-start and os-stop become start and stop, Nova's own names, and the
-	// old console actions (os-getVNCConsole and the like) become console,
-	// as remote-consoles is; every other key is kept as given (createImage,
-	// os-migrateLive…), the rule log-extract names them by too
-	// (internal/novaapi). A body
-	// that is not a JSON object with exactly one key, is longer than the
-	// body limit, or whose key is not a plausible name (1 to 64 letters,
-	// digits, '-', '_', '.', ':') gives "unknown": the map never guesses.
+	// dispatches it, in the one vocabulary of lowercase kebab-case verbs
+	// that log-extract names them by too (internal/novaapi; the README's
+	// table): {"pause": null} is pause, {"reboot": {…}} reboot,
+	// {"os-migrateLive": {…}} live-migrate, {"createImage": {…}}
+	// create-image, os-start and os-stop start and stop, and the old
+	// console actions (os-getVNCConsole and the like) console, as
+	// remote-consoles is. A key not in the table is made kebab-case
+	// (fooBar is foo-bar). When the body's key differs from the action,
+	// the line keeps it as attrs.api_action. A body that is not a JSON
+	// object with exactly one key, is longer than the body limit, or whose
+	// key is not a plausible name (1 to 64 letters, digits, '-', '_', '.',
+	// ':') gives "unknown": the map never guesses.
 	// Sub-resources of a server (/servers/{id}/os-volume_attachments/{a})
 	// are named by method, with the sub-collection as target type.
 	ComputeActions ActionMap = computeActions{}
@@ -212,7 +231,9 @@ func (computeActions) Name(r *ActionRequest) (string, auditlog.Target) {
 		return verb, t
 	case sub == "action" && r.Method == http.MethodPost:
 		t.ID = id
-		return serverAction(r.Body, r.BodyComplete), t
+		var action string
+		action, r.apiAction = serverAction(r.Body, r.BodyComplete)
+		return action, t
 	case sub == "remote-consoles" && r.Method == http.MethodPost:
 		t.ID = id
 		return actionConsole, t
@@ -269,20 +290,21 @@ func serversPrefix(p []string) bool {
 	return false
 }
 
-// serverAction names a server action from its request body: see
-// ComputeActions.
-func serverAction(body []byte, complete bool) string {
+// serverAction names a server action from its request body (see
+// ComputeActions), and returns the body's key too when it differs from
+// the name.
+func serverAction(body []byte, complete bool) (action, apiAction string) {
 	if !complete {
-		return actionUnknown
+		return actionUnknown, ""
 	}
 	key, ok := singleKey(body)
 	if !ok {
-		return actionUnknown
+		return actionUnknown, ""
 	}
 	if name := novaapi.ServerAction(key); name != "" {
-		return name
+		return name, novaapi.APIAction(key)
 	}
-	return actionUnknown
+	return actionUnknown, ""
 }
 
 // singleKey returns the key of body when body is a JSON object with exactly

@@ -1,6 +1,7 @@
 package httpaudit_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -43,10 +44,16 @@ func TestComputeActions(t *testing.T) {
 		{"POST", "/v2.1/servers/" + id + "/action", `{"os-start": null}`, "start", server},
 		{"POST", "/v2.1/servers/" + id + "/action", `{"os-stop": null}`, "stop", server},
 		{"POST", "/v2.1/servers/" + id + "/action", `{"os-getVNCConsole": {"type": "novnc"}}`, "console", server},
-		{"POST", "/v2.1/servers/" + id + "/action", `{"createImage": {"name": "snap", "metadata": {}}}`, "createImage", server},
-		{"POST", "/v2.1/servers/" + id + "/action", "\n {\"trigger_crash_dump\" : null}\n", "trigger_crash_dump", server},
-		{"POST", "/v2/p-42/servers/" + id + "/action", `{"os-migrateLive": {"host": null}}`, "os-migrateLive", server},
+		{"POST", "/v2.1/servers/" + id + "/action", `{"createImage": {"name": "snap", "metadata": {}}}`, "create-image", server},
+		{"POST", "/v2.1/servers/" + id + "/action", "\n {\"trigger_crash_dump\" : null}\n", "trigger-crash-dump", server},
+		{"POST", "/v2/p-42/servers/" + id + "/action", `{"os-migrateLive": {"host": null}}`, "live-migrate", server},
 		{"POST", "/compute/v2.1/servers/" + id + "/action", `{"lock": {}}`, "lock", server},
+		{"POST", "/v2.1/servers/" + id + "/action", `{"confirmResize": null}`, "confirm-resize", server},
+		{"POST", "/v2.1/servers/" + id + "/action", `{"addFloatingIp": {"address": "10.0.0.5"}}`, "add-floating-ip", server},
+		{"POST", "/v2.1/servers/" + id + "/action", `{"os-resetState": {"state": "active"}}`, "reset-state", server},
+		// A key nova never had: kebab-case all the same, one shape.
+		{"POST", "/v2.1/servers/" + id + "/action", `{"os-doSomethingNew": null}`, "do-something-new", server},
+		{"POST", "/v2.1/servers/" + id + "/action", `{"1st": null}`, "unknown", server},
 		// Bodies that name nothing, or too much: never a guess.
 		{"POST", "/v2.1/servers/" + id + "/action", ``, "unknown", server},
 		{"POST", "/v2.1/servers/" + id + "/action", `pause`, "unknown", server},
@@ -131,4 +138,38 @@ func TestCRUDActions(t *testing.T) {
 			t.Errorf("CRUDActions wants a body")
 		}
 	}
+}
+
+// TestAPIActionAttr sends server actions through the real middleware: the
+// line's action is ours, and the body's own key is kept in
+// attrs.api_action when it differs, and only then.
+func TestAPIActionAttr(t *testing.T) {
+	e := newEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted)
+	}), nil)
+	const path = "/v2.1/servers/5f1e0b9c/action"
+	for _, c := range []struct{ body, action, api string }{
+		{`{"os-migrateLive": {"host": null, "block_migration": "auto"}}`, "live-migrate", "os-migrateLive"},
+		{`{"createImage": {"name": "snap"}}`, "create-image", "createImage"},
+		{`{"os-getSerialConsole": {"type": "serial"}}`, "console", "os-getSerialConsole"},
+		{`{"pause": null}`, "pause", ""},
+		{`{"pause": null, "x": 1}`, "unknown", ""},
+		{`{"bad key": null}`, "unknown", ""},
+	} {
+		e.rec.Reset()
+		e.do(t, "POST", path, nil, c.body)
+		lines := requestLines(e.rec)
+		if len(lines) != 1 {
+			t.Fatalf("%s: %d request lines", c.body, len(lines))
+		}
+		expect(t, lines[0], map[string]string{"action": c.action, "attrs.api_action": c.api, "status": "202"})
+	}
+	// A handler that panics: its request line still says both.
+	e = newEnv(t, http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }), nil)
+	e.do(t, "POST", path, nil, `{"confirmResize": null}`)
+	lines := requestLines(e.rec)
+	if len(lines) != 1 {
+		t.Fatalf("%d request lines", len(lines))
+	}
+	expect(t, lines[0], map[string]string{"action": "confirm-resize", "attrs.api_action": "confirmResize", "attrs.panicked": "true"})
 }

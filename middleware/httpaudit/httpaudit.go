@@ -300,6 +300,7 @@ func (h *handler) describe(rw *responseWriter, r *http.Request) middleware.Call 
 			ar.Body, ar.BodyComplete = rw.peek.prefix, rw.peek.complete
 		}
 		c.Action, c.Target = nameAction(h.o.actions, &ar)
+		c.Attrs = ar.attrs() // attrs.api_action
 	}
 	return c
 }
@@ -358,7 +359,7 @@ func (h *handler) report(rw *responseWriter, r *http.Request, st *state, c *midd
 	c.Level = levelOf(c.Status)
 
 	// attrs stays nil, and costs nothing, on the common path.
-	var attrs []slog.Attr
+	attrs := c.Attrs
 	if end != returned {
 		// However few bytes were out, the request failed.
 		c.Level = max(c.Level, slog.LevelError)

@@ -88,7 +88,7 @@ func BenchmarkDebugAction(b *testing.B) {
 	msg := `Action: 'action', calling method: <bound method AdminActionsController._migrate_live of <nova.api.openstack.compute.contrib.admin_actions.AdminActionsController object at 0x50e61d0>>, body: {"os-migrateLive": {"disk_over_commit": false, "block_migration": false, "host": "hp-ms-01-c29"}} _process_stack /usr/lib/python2.7/site-packages/nova/api/openstack/wsgi.py:934`
 	b.ReportAllocs()
 	for b.Loop() {
-		if DebugAction(msg, nil) != "os-migrateLive" {
+		if DebugAction(msg, nil) != "live-migrate" {
 			b.Fatal("not read")
 		}
 	}

@@ -35,18 +35,23 @@
 //
 // # Action names
 //
-// A server action is named as Nova names it in the request body, as our
-// HTTP middleware names it in its audit lines, so the two sources agree:
-// pause, unpause, suspend, resume, reboot, rebuild, resize, confirmResize,
-// revertResize, migrate, os-migrateLive, shelve, shelveOffload, unshelve,
-// rescue, unrescue, lock, unlock, createImage, createBackup,
-// changePassword, os-resetState, forceDelete, restore, evacuate,
-// trigger_crash_dump… — except os-start and os-stop, which are start and
-// stop, and the console requests of older APIs (os-getVNCConsole and the
-// like), which are console, as POST …/remote-consoles is. See
-// [ServerAction]. Glance and neutron actions are create, update, delete,
-// upload, deactivate, reactivate, add_router_interface… (see
-// [ClassifyGlance], [ClassifyNeutron]).
+// Every action is a lowercase kebab-case verb, the vocabulary of the
+// README's table and of our HTTP middleware's audit lines, so the two
+// sources agree. A server action is named from the key of its request
+// body ([ServerAction]): pause, unpause, suspend, resume, reboot, rebuild,
+// resize, confirm-resize, revert-resize, migrate, live-migrate, shelve,
+// shelve-offload, unshelve, rescue, unrescue, lock, unlock, create-image,
+// create-backup, change-password, reset-state, force-delete, restore,
+// evacuate, trigger-crash-dump, add-floating-ip…; os-start and os-stop are
+// start and stop, and the console requests of older APIs
+// (os-getVNCConsole and the like) console, as POST …/remote-consoles is.
+// The body's own key, when it differs (os-migrateLive, confirmResize), is
+// kept as Action.APIAction (attrs.api_action in the audit lines). Glance
+// actions are create, update, delete, upload, stage, import, deactivate,
+// reactivate, add-tag, remove-tag, add-member, update-member and
+// remove-member ([ClassifyGlance]); neutron's create, update, delete,
+// add-router-interface and remove-router-interface ([ClassifyNeutron]),
+// the last two with the path's add_router_interface as APIAction.
 //
 // # Streaming
 //

@@ -29,7 +29,7 @@ func ExampleRun() {
 	}
 	fmt.Println(st.Lines, "lines,", st.Emitted, "action,", st.Unresolved, "unresolved; checkpoint", st.Checkpoints["-"])
 	// Output:
-	// 2015-10-29 10:52:54.582 os-migrateLive server a18a5824-4215-4e24-bcfc-cb9f89f6bcbd 807a77751fc84631875e6bc15f58e0c7 202 success request_id
+	// 2015-10-29 10:52:54.582 live-migrate server a18a5824-4215-4e24-bcfc-cb9f89f6bcbd 807a77751fc84631875e6bc15f58e0c7 202 success request_id
 	//   -:2 access
 	//   -:1 debug
 	// 2 lines, 1 action, 0 unresolved; checkpoint {593 2}

@@ -93,6 +93,7 @@ type reqInfo struct {
 
 type namedRef struct {
 	act string
+	api string // the body key the line showed, when it differs from act
 	ref ref
 }
 
@@ -295,6 +296,7 @@ func (e *Extractor) addAccess(t time.Time, req Request, acc Access, ctx oslolog.
 		Time:         t,
 		Mode:         e.opts.Mode,
 		Action:       strings.Clone(req.Action),
+		APIAction:    strings.Clone(req.APIAction),
 		ResourceType: req.ResourceType,
 		Resource:     strings.Clone(req.Resource),
 		UserID:       strings.Clone(ctx.User),
@@ -335,10 +337,11 @@ func (e *Extractor) addAccess(t time.Time, req Request, acc Access, ctx oslolog.
 // line that has come or is still to come.
 func (e *Extractor) requestLine(r *oslolog.Record, rf ref) {
 	msg := r.Message
-	var act, role string
+	var act, api, role string
 	var prio int
 	if strings.HasPrefix(msg, "Action: 'action'") || strings.Contains(msg, "bound method ") {
-		if act = DebugAction(msg, r.Extra); act != "" {
+		if key := DebugKey(msg, r.Extra); key != "" {
+			act, api = ServerAction(key), apiAction(key)
 			prio, role = prioDebug, "debug"
 		}
 	}
@@ -357,7 +360,7 @@ func (e *Extractor) requestLine(r *oslolog.Record, rf ref) {
 	info.last = maxTime(info.last, r.Time)
 	if act != "" && info.named[prio] == nil {
 		rf.role = role
-		info.named[prio] = &namedRef{act: act, ref: rf}
+		info.named[prio] = &namedRef{act: act, api: strings.Clone(api), ref: rf}
 	}
 	if r.Instance != "" && len(info.insts) < maxRequestInstances {
 		for _, in := range info.insts {
@@ -490,7 +493,7 @@ func (e *Extractor) resolve(p *pending) []action.Action {
 		if info != nil {
 			for prio := prioDebug; prio <= prioOther; prio++ {
 				if n := info.named[prio]; n != nil {
-					a.Action, a.Match = n.act, action.MatchRequestID
+					a.Action, a.APIAction, a.Match = n.act, n.api, action.MatchRequestID
 					p.refs = append(p.refs, n.ref)
 					break
 				}

@@ -241,7 +241,7 @@ func TestExtractFullRecord(t *testing.T) {
 		t.Fatalf("got %d actions", len(got))
 	}
 	want := action.Action{
-		Time: time.Date(2015, 10, 29, 10, 0, 0, 300e6, time.UTC), Mode: "vm", Action: "stop",
+		Time: time.Date(2015, 10, 29, 10, 0, 0, 300e6, time.UTC), Mode: "vm", Action: "stop", APIAction: "os-stop",
 		ResourceType: "server", Resource: vm1, UserID: "u1", ProjectID: "p1",
 		RequestID: "req-11111111-1111-1111-1111-111111111111", Service: "nova-api",
 		Method: "POST", Path: "/v2/p1/servers/" + vm1 + "/action", Status: 202, Outcome: "success",

@@ -2,12 +2,16 @@ package extract
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/auditlog-go/auditlog/tools/extract/action"
 	"github.com/auditlog-go/auditlog/tools/input"
 )
+
+// kebab is the shape of every action name.
+var kebab = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 
 // FuzzRecognisers runs every recogniser on arbitrary text: none may panic,
 // and what they return must come from their input.
@@ -35,8 +39,11 @@ func FuzzRecognisers(f *testing.F) {
 			}
 		}
 		msg, extra, _ := strings.Cut(s, "\n")
-		if act := DebugAction(msg, []string{extra}); act != "" && act != ServerAction(act) && act != "console" && act != "start" && act != "stop" {
+		if act := DebugAction(msg, []string{extra}); act != "" && (act != ServerAction(act) || !kebab.MatchString(act)) {
 			t.Errorf("DebugAction(%q) = %q, not a normalised name", s, act)
+		}
+		if key := DebugKey(msg, []string{extra}); key != "" && ServerAction(key) == "" {
+			t.Errorf("DebugKey(%q) = %q, which names no action", s, key)
 		}
 		RequestMessage(s)
 		LifecycleEvent(s)

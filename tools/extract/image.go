@@ -11,11 +11,11 @@ import "github.com/auditlog-go/auditlog/internal/novaapi"
 //	PATCH  /v2/images/{id}, PUT /v1/images/{id} update
 //	DELETE /v1/images/{id}, /v2/images/{id}     delete
 //	POST   /v2/images/{id}/actions/deactivate   deactivate (and reactivate)
-//	PUT    /v2/images/{id}/tags/{tag}           add_tag
-//	DELETE /v2/images/{id}/tags/{tag}           remove_tag
-//	POST   /v2/images/{id}/members              add_member
-//	PUT    /v2/images/{id}/members/{member}     update_member
-//	DELETE /v2/images/{id}/members/{member}     remove_member
+//	PUT    /v2/images/{id}/tags/{tag}           add-tag
+//	DELETE /v2/images/{id}/tags/{tag}           remove-tag
+//	POST   /v2/images/{id}/members              add-member
+//	PUT    /v2/images/{id}/members/{member}     update-member
+//	DELETE /v2/images/{id}/members/{member}     remove-member
 //
 // The image id of a create is not in its access line and stays empty.
 func ClassifyGlance(method, path string) (Request, bool) {
@@ -48,15 +48,15 @@ func ClassifyGlance(method, path string) (Request, bool) {
 		(tail[2] == "deactivate" || tail[2] == "reactivate"):
 		r.Action = tail[2]
 	case len(tail) == 3 && tail[1] == "tags" && method == "PUT":
-		r.Action = "add_tag"
+		r.Action = "add-tag"
 	case len(tail) == 3 && tail[1] == "tags" && method == "DELETE":
-		r.Action = "remove_tag"
+		r.Action = "remove-tag"
 	case len(tail) == 2 && tail[1] == "members" && method == "POST":
-		r.Action = "add_member"
+		r.Action = "add-member"
 	case len(tail) == 3 && tail[1] == "members" && method == "PUT":
-		r.Action = "update_member"
+		r.Action = "update-member"
 	case len(tail) == 3 && tail[1] == "members" && method == "DELETE":
-		r.Action = "remove_member"
+		r.Action = "remove-member"
 	default:
 		return Request{}, false
 	}

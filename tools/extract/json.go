@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/auditlog-go/auditlog/auditlog"
+	"github.com/auditlog-go/auditlog/internal/novaapi"
 	"github.com/auditlog-go/auditlog/tools/extract/action"
 	"github.com/auditlog-go/auditlog/tools/input"
 	"github.com/auditlog-go/auditlog/tools/logline"
@@ -21,6 +22,7 @@ type auditLine struct {
 	Timestamp  time.Time `json:"timestamp"`
 	Kind       string    `json:"kind"`
 	Action     string    `json:"action"`
+	APIAction  string    `json:"-"` // attrs.api_action: the body key our middleware named Action from
 	Message    string    `json:"message"`
 	Service    string    `json:"service"`
 	Status     int       `json:"status"`
@@ -55,7 +57,7 @@ var jsonFields = func() *logline.Fields {
 
 var jsonPaths = []string{"timestamp", "kind", "action", "message", "service", "status", "duration_ms",
 	"context.request_id", "context.global_request_id", "rpc.method", "rpc.route", "target.id", "target.type",
-	"user.id", "user.project_id"}
+	"user.id", "user.project_id", "attrs." + novaapi.AttrAPIAction}
 
 const (
 	jsonTimestamp = iota
@@ -73,6 +75,7 @@ const (
 	jsonTargetType
 	jsonUserID
 	jsonProjectID
+	jsonAPIAction
 )
 
 // readAuditLine decodes the values of a request line. ok is false when a
@@ -93,6 +96,7 @@ func readAuditLine(vals [][]byte) (l auditLine, ok bool) {
 	l.RPC.Method, l.RPC.Route = str(jsonMethod), str(jsonRoute)
 	l.Target.ID, l.Target.Type = str(jsonTargetID), str(jsonTargetType)
 	l.User.ID, l.User.ProjectID = str(jsonUserID), str(jsonProjectID)
+	l.APIAction = str(jsonAPIAction)
 	if v := vals[jsonStatus]; v != nil && string(v) != "null" {
 		n, err := strconv.Atoi(string(v))
 		if err != nil {
@@ -174,8 +178,13 @@ func (e *Extractor) AddJSONAt(source string, line int64, text []byte, start int6
 		req.Resource = l.Target.ID
 	}
 	if req.kind == kindServerAction {
+		// Lines of older versions of the middleware hold the body's key
+		// itself (os-migrateLive); ServerAction names both alike.
 		if act := ServerAction(l.Action); act != "" && act != action.Unknown {
-			req.kind, req.Action = kindAPI, act
+			req.kind, req.Action, req.APIAction = kindAPI, act, apiAction(l.Action)
+			if api := l.APIAction; req.APIAction == "" && ServerAction(api) == act && api != act {
+				req.APIAction = api
+			}
 		}
 	}
 	ctx := oslolog.Context{RequestID: l.Context.RequestID, GlobalRequestID: l.Context.GlobalRequestID,

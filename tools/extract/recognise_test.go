@@ -81,9 +81,9 @@ func TestClassifyGlanceNeutron(t *testing.T) {
 		{"glance", "DELETE", "/v2/images/i1", "delete image i1"},
 		{"glance", "POST", "/v2/images/i1/actions/deactivate", "deactivate image i1"},
 		{"glance", "POST", "/v2/images/i1/actions/reactivate", "reactivate image i1"},
-		{"glance", "PUT", "/v2/images/i1/tags/gold", "add_tag image i1"},
-		{"glance", "DELETE", "/v2/images/i1/tags/gold", "remove_tag image i1"},
-		{"glance", "POST", "/v2/images/i1/members", "add_member image i1"},
+		{"glance", "PUT", "/v2/images/i1/tags/gold", "add-tag image i1"},
+		{"glance", "DELETE", "/v2/images/i1/tags/gold", "remove-tag image i1"},
+		{"glance", "POST", "/v2/images/i1/members", "add-member image i1"},
 		{"glance", "PUT", "/image/v2/images/i1/stage", "stage image i1"},
 		{"glance", "POST", "/v2/images/i1/import", "import image i1"},
 		{"glance", "GET", "/v2/images/i1", "-"},
@@ -95,8 +95,8 @@ func TestClassifyGlanceNeutron(t *testing.T) {
 		{"neutron", "POST", "/v2.0/floatingips", "create floatingip "},
 		{"neutron", "POST", "/v2.0/security-groups", "create security_group "},
 		{"neutron", "DELETE", "/v2.0/security-group-rules/r1", "delete security_group_rule r1"},
-		{"neutron", "PUT", "/v2.0/routers/r1/add_router_interface.json", "add_router_interface router r1"},
-		{"neutron", "PUT", "/v2.0/routers/r1/remove_router_interface", "remove_router_interface router r1"},
+		{"neutron", "PUT", "/v2.0/routers/r1/add_router_interface.json", "add-router-interface router r1"},
+		{"neutron", "PUT", "/v2.0/routers/r1/remove_router_interface", "remove-router-interface router r1"},
 		{"neutron", "PUT", "/v2.0/quotas/p.json", "-"},
 		{"neutron", "POST", "/v2.0/tokens", "-"},
 		{"neutron", "GET", "/v2.0/ports.json", "-"},
@@ -121,9 +121,9 @@ func TestClassifyGlanceNeutron(t *testing.T) {
 
 func TestServerAction(t *testing.T) {
 	for key, want := range map[string]string{
-		"pause": "pause", "os-start": "start", "os-stop": "stop", "os-migrateLive": "os-migrateLive",
-		"os-getVNCConsole": "console", "os-getSerialConsole": "console", "createImage": "createImage",
-		"trigger_crash_dump": "trigger_crash_dump", "bad key": "", "": "",
+		"pause": "pause", "os-start": "start", "os-stop": "stop", "os-migrateLive": "live-migrate",
+		"os-getVNCConsole": "console", "os-getSerialConsole": "console", "createImage": "create-image",
+		"trigger_crash_dump": "trigger-crash-dump", "live-migrate": "live-migrate", "bad key": "", "": "",
 	} {
 		if got := ServerAction(key); got != want {
 			t.Errorf("ServerAction(%q) = %q, want %q", key, got, want)
@@ -138,11 +138,11 @@ func TestDebugAction(t *testing.T) {
 		want  string
 	}{
 		// Kilo (os-log-merger debug-live-migration nova-api.log:2202).
-		{`Action: 'action', calling method: <bound method AdminActionsController._migrate_live of <nova.api.openstack.compute.contrib.admin_actions.AdminActionsController object at 0x50e61d0>>, body: {"os-migrateLive": {"disk_over_commit": false}} _process_stack /usr/lib/python2.7/site-packages/nova/api/openstack/wsgi.py:934`, nil, "os-migrateLive"},
+		{`Action: 'action', calling method: <bound method AdminActionsController._migrate_live of <nova.api.openstack.compute.contrib.admin_actions.AdminActionsController object at 0x50e61d0>>, body: {"os-migrateLive": {"disk_over_commit": false}} _process_stack /usr/lib/python2.7/site-packages/nova/api/openstack/wsgi.py:934`, nil, "live-migrate"},
 		// Havana JSON and XML (os-loganalyze screen-n-api).
 		{`Action: 'action', body: {"reboot": {"type": "HARD"}} _process_stack /opt/stack/new/nova/nova/api/openstack/wsgi.py:935`, nil, "reboot"},
-		{`Action: 'action', body: {"confirmResize": {}} _process_stack /x.py:935`, nil, "confirmResize"},
-		{`Action: 'action', body: <?xml version="1.0" encoding="UTF-8"?>`, []string{`<createImage name="image235760061"><metadata ><meta key="image_type">test</meta></metadata></createImage> _process_stack /x.py:935`}, "createImage"},
+		{`Action: 'action', body: {"confirmResize": {}} _process_stack /x.py:935`, nil, "confirm-resize"},
+		{`Action: 'action', body: <?xml version="1.0" encoding="UTF-8"?>`, []string{`<createImage name="image235760061"><metadata ><meta key="image_type">test</meta></metadata></createImage> _process_stack /x.py:935`}, "create-image"},
 		{`Action: 'action', body: <?xml version="1.0" encoding="UTF-8"?>`, []string{`<reboot xmlns="http://docs.openstack.org/compute/api/v1.1" type="HARD"/> _process_stack /x.py:935`}, "reboot"},
 		{`Action: 'action', body: {"os-start": null}`, nil, "start"},
 		{`Action: 'action', body: {"os-getVNCConsole": {"type": "novnc"}}`, nil, "console"},
@@ -169,8 +169,8 @@ func TestRequestMessage(t *testing.T) {
 		{"Unpausing", "unpause compute"},
 		{"Resuming", "resume compute"},
 		{"Pausings", "-"},
-		{"Going to try to live migrate instance to hp-ms-01-c29.moonshot1.lab.eng.rdu.redhat.com live_migrate /usr/lib/python2.7/site-packages/nova/compute/api.py:3170", "os-migrateLive debug"},
-		{"Post operation of migration started", "os-migrateLive compute"},
+		{"Going to try to live migrate instance to hp-ms-01-c29.moonshot1.lab.eng.rdu.redhat.com live_migrate /usr/lib/python2.7/site-packages/nova/compute/api.py:3170", "live-migrate debug"},
+		{"Post operation of migration started", "live-migrate compute"},
 		{"Received Token: abc, {'instance_uuid': u'x'}", "console consoleauth"},
 		{"Evacuating instance", "evacuate compute"},
 		{"Starting instance...", "-"},

@@ -41,10 +41,10 @@ var samples = []sample{{
 		"os-log-merger/debug-live-migration/hp-ms-01-c29/var/log/nova/nova-compute.log",
 		"os-log-merger/debug-live-migration/hp-ms-01-c30/var/log/nova/nova-compute.log",
 	},
-	want: map[string]int64{"os-migrateLive": 2},
+	want: map[string]int64{"live-migrate": 2},
 	full: map[int]string{
-		0: "2015-10-29T10:52:54.582Z vm os-migrateLive server/a18a5824-4215-4e24-bcfc-cb9f89f6bcbd user= project=807a77751fc84631875e6bc15f58e0c7 req=req-5f2adc28-1772-480e-a35c-c12ec08b94d7 nova-api POST /v2/807a77751fc84631875e6bc15f58e0c7/servers/a18a5824-4215-4e24-bcfc-cb9f89f6bcbd/action 202 success 2181.943ms request_id [hp-ms-01-c29/var/log/nova/nova-api.log:2206:access hp-ms-01-c29/var/log/nova/nova-api.log:2202:debug]",
-		1: "2015-10-29T10:54:15.928Z vm os-migrateLive server/a18a5824-4215-4e24-bcfc-cb9f89f6bcbd user= project=807a77751fc84631875e6bc15f58e0c7 req=req-4b3cdd21-f6ba-4b00-be58-07a1414717ea nova-api POST /v2/807a77751fc84631875e6bc15f58e0c7/servers/a18a5824-4215-4e24-bcfc-cb9f89f6bcbd/action 202 success 9898.042ms request_id [hp-ms-01-c29/var/log/nova/nova-api.log:2271:access hp-ms-01-c29/var/log/nova/nova-api.log:2264:debug]",
+		0: "2015-10-29T10:52:54.582Z vm live-migrate(os-migrateLive) server/a18a5824-4215-4e24-bcfc-cb9f89f6bcbd user= project=807a77751fc84631875e6bc15f58e0c7 req=req-5f2adc28-1772-480e-a35c-c12ec08b94d7 nova-api POST /v2/807a77751fc84631875e6bc15f58e0c7/servers/a18a5824-4215-4e24-bcfc-cb9f89f6bcbd/action 202 success 2181.943ms request_id [hp-ms-01-c29/var/log/nova/nova-api.log:2206:access hp-ms-01-c29/var/log/nova/nova-api.log:2202:debug]",
+		1: "2015-10-29T10:54:15.928Z vm live-migrate(os-migrateLive) server/a18a5824-4215-4e24-bcfc-cb9f89f6bcbd user= project=807a77751fc84631875e6bc15f58e0c7 req=req-4b3cdd21-f6ba-4b00-be58-07a1414717ea nova-api POST /v2/807a77751fc84631875e6bc15f58e0c7/servers/a18a5824-4215-4e24-bcfc-cb9f89f6bcbd/action 202 success 9898.042ms request_id [hp-ms-01-c29/var/log/nova/nova-api.log:2271:access hp-ms-01-c29/var/log/nova/nova-api.log:2264:debug]",
 	},
 }, {
 	// Nine VMs created through nova-api, built on three compute hosts.
@@ -72,14 +72,15 @@ var samples = []sample{{
 	//   grep -cE 'wsgi.server .*"POST /v2/[0-9a-f]+/servers/[^/ ]+/action HTTP'  → 16 server actions
 	//   grep -A1 "Action: 'action'" | grep -oE '^<[a-zA-Z]+|body: \{"[a-zA-Z]+' | sort | uniq -c
 	//     → createImage 2, reboot 2, rebuild 2, resize 2, confirmResize 2, rescue 4, unrescue 2
+	//       (named create-image, confirm-resize)
 	// Each create's instance is in nova-api's own DEBUG lines of the request
 	// ("nova.compute.api [req-…] [instance: …] block_device_mapping …").
 	// The 404 delete is kept: the user asked, the outcome says it failed.
 	// Users and projects are names here: devstack logged "[req-… user tenant]".
 	name:  "os-loganalyze/screen-n-api",
 	files: []string{"os-loganalyze/screen-n-api.txt.gz"},
-	want: map[string]int64{"create": 16, "delete": 17, "createImage": 2, "reboot": 2, "rebuild": 2,
-		"resize": 2, "confirmResize": 2, "rescue": 4, "unrescue": 2},
+	want: map[string]int64{"create": 16, "delete": 17, "create-image": 2, "reboot": 2, "rebuild": 2,
+		"resize": 2, "confirm-resize": 2, "rescue": 4, "unrescue": 2},
 	full: map[int]string{
 		0: "2013-09-27T18:23:54.469Z vm create server/73bac72c-5615-42c5-9ac1-bb919f23176a user=ImagesOneServerTestJSON460316505-user project=ImagesOneServerTestJSON121812862-tenant req=req-05857e26-a3a6-4069-b748-0fa5e13ae3a3 nova-api POST /v2/b5fcd490783f48499185886036bc1c99/servers 202 success 714.332ms api [screen-n-api.txt.gz:3391:access screen-n-api.txt.gz:3384:instance]",
 	},
@@ -126,7 +127,7 @@ var samples = []sample{{
 	name:  "os-log-merger/debug-router-net-vm-creation neutron",
 	mode:  action.ModeNeutron,
 	files: []string{"os-log-merger/debug-router-net-vm-creation/controller1/var/log/neutron/server.log-20151124.gz"},
-	want:  map[string]int64{"create": 51, "update": 10, "add_router_interface": 10, "delete": 9},
+	want:  map[string]int64{"create": 51, "update": 10, "add-router-interface": 10, "delete": 9},
 	full: map[int]string{
 		0: "2015-11-12T12:51:39.97Z neutron create network/ user= project= req=req-bfb82287-b4c6-4431-bc71-7e571e7f6c89 neutron-server POST /v2.0/networks.json 201 success 350.016ms api [server.log-20151124.gz:99:access]",
 	},
@@ -148,8 +149,12 @@ func full(a action.Action, trim string) string {
 	for _, e := range a.Evidence {
 		ev = append(ev, fmt.Sprintf("%s:%d:%s", strings.TrimPrefix(e.Source, trim), e.Line, e.Role))
 	}
+	act := a.Action
+	if a.APIAction != "" {
+		act += "(" + a.APIAction + ")"
+	}
 	return fmt.Sprintf("%s %s %s %s/%s user=%s project=%s req=%s %s %s %s %d %s %.3fms %s %v",
-		a.Time.UTC().Format(time.RFC3339Nano), a.Mode, a.Action, a.ResourceType, a.Resource, a.UserID, a.ProjectID,
+		a.Time.UTC().Format(time.RFC3339Nano), a.Mode, act, a.ResourceType, a.Resource, a.UserID, a.ProjectID,
 		a.RequestID, a.Service, a.Method, a.Path, a.Status, a.Outcome, a.DurationMS, a.Match, ev)
 }
 
@@ -277,7 +282,7 @@ func TestSampleWithoutDebug(t *testing.T) {
 		return got
 	}
 	got := run(api, infoOnly(files[1], "c29-compute.log"), infoOnly(files[2], "c30-compute.log"))
-	want := []string{"10:52:54.582 os-migrateLive request_id", "10:54:15.928 os-migrateLive request_id"}
+	want := []string{"10:52:54.582 live-migrate request_id", "10:54:15.928 live-migrate request_id"}
 	if !slices.Equal(got, want) {
 		t.Errorf("INFO lines: got %q, want %q", got, want)
 	}

@@ -21,6 +21,7 @@ const (
 type Request struct {
 	kind         reqKind
 	Action       string // empty for a server action, whose body names it
+	APIAction    string // the API's own name of Action, when it differs (add_router_interface)
 	ResourceType string
 	Resource     string // empty for a create
 	Project      string // the project id of legacy /v2/{project}/… URLs
@@ -86,13 +87,18 @@ func novaPrefix(p []string) (project string, ok bool) {
 }
 
 // ServerAction names a server action from the single key of its request
-// body ({"pause": null} is pause), as our HTTP middleware does, so that
-// records read from text logs and from our audit lines agree: Nova's own
-// key, except os-start and os-stop, which become start and stop, and the
-// console requests of older APIs (os-getVNCConsole, os-getSPICEConsole,
-// os-getRDPConsole, os-getSerialConsole), which become console like
-// POST …/remote-consoles. A key that is not shaped like a name gives "".
+// body, as our HTTP middleware does, so that records read from text logs
+// and from our audit lines agree: a lowercase kebab-case verb
+// ({"pause": null} is pause, os-migrateLive live-migrate, confirmResize
+// confirm-resize, os-start start, os-getVNCConsole and the other console
+// requests of older APIs console, like POST …/remote-consoles), the table
+// of the README. An action already so named is kept. A key that is not
+// shaped like a name gives "".
 func ServerAction(key string) string { return novaapi.ServerAction(key) }
+
+// apiAction is what a record keeps of a server action's body key
+// (Action.APIAction): the key, when its action spells it otherwise.
+func apiAction(key string) string { return novaapi.APIAction(key) }
 
 // methodActions maps the controller methods nova's DEBUG line names
 // ("calling method: <bound method AdminActionsController._pause of …>") to
@@ -121,6 +127,13 @@ var methodActions = map[string]string{
 }
 
 // DebugAction reads nova-api's DEBUG line about the request being
+// dispatched and returns the action it names: [ServerAction] of
+// [DebugKey], or "".
+func DebugAction(msg string, extra []string) string {
+	return ServerAction(DebugKey(msg, extra))
+}
+
+// DebugKey reads nova-api's DEBUG line about the request being
 // dispatched, in its shapes across releases:
 //
 //	Action: 'action', calling method: <bound method AdminActionsController._pause of <…>>, body: {"pause": null}
@@ -128,13 +141,17 @@ var methodActions = map[string]string{
 //	Action: 'action', body: <?xml version="1.0" encoding="UTF-8"?>       (the element on the next line)
 //	Calling method <bound method Controller._action_reboot of <…>> _process_stack …
 //
-// and returns the action it names ([ServerAction] of the body's key, or of
-// the key the method serves), or "". extra holds the record's continuation
+// and returns the server action's body key it shows (os-migrateLive), or
+// the key the controller method serves, or "" when it shows neither or
+// the key is not shaped like a name. extra holds the record's continuation
 // lines, where an XML body goes on.
-func DebugAction(msg string, extra []string) string {
+func DebugKey(msg string, extra []string) string {
 	if i := strings.Index(msg, "body: "); i >= 0 && strings.HasPrefix(msg, "Action: 'action'") {
 		if k := bodyKey(msg[i+len("body: "):], extra); k != "" {
-			return ServerAction(k)
+			if ServerAction(k) == "" {
+				return "" // a body whose key is no name: the method is not read past it
+			}
+			return k
 		}
 	}
 	if i := strings.Index(msg, "bound method "); i >= 0 {
@@ -144,7 +161,7 @@ func DebugAction(msg string, extra []string) string {
 		}
 		if j := strings.LastIndexByte(m, '.'); j >= 0 {
 			if k, ok := methodActions[m[j+1:]]; ok {
-				return ServerAction(k)
+				return k
 			}
 		}
 	}
@@ -217,12 +234,12 @@ type reqMessage struct {
 
 // reqMessages are the messages nova services log under the request id of
 // the API call that caused them, and the action each names. Only messages
-// that one action alone logs are here: "instance snapshotting" (createImage,
-// createBackup and shelve) and "Migrating" (resize and migrate) are not.
+// that one action alone logs are here: "instance snapshotting" (create-image,
+// create-backup and shelve) and "Migrating" (resize and migrate) are not.
 // Before Newton, nova logged "Rebuilding instance" for evacuations too; an
 // evacuation with no DEBUG line may therefore read as rebuild.
 var reqMessages = []reqMessage{
-	{"Going to try to live migrate instance", "os-migrateLive", prioDebug, "debug"},
+	{"Going to try to live migrate instance", "live-migrate", prioDebug, "debug"},
 	{"Going to try to stop instance", "stop", prioDebug, "debug"},
 	{"Going to try to start instance", "start", prioDebug, "debug"},
 	{"Rebooting instance", "reboot", prioCompute, "compute"},
@@ -235,14 +252,14 @@ var reqMessages = []reqMessage{
 	{"Rebuilding instance", "rebuild", prioCompute, "compute"},
 	{"Evacuating instance", "evacuate", prioCompute, "compute"},
 	{"Shelving", "shelve", prioCompute, "compute"},
-	{"Shelve offloading", "shelveOffload", prioCompute, "compute"},
+	{"Shelve offloading", "shelve-offload", prioCompute, "compute"},
 	{"Unshelving", "unshelve", prioCompute, "compute"},
-	{"Post operation of migration started", "os-migrateLive", prioCompute, "compute"},
+	{"Post operation of migration started", "live-migrate", prioCompute, "compute"},
 	{"Getting vnc console", "console", prioCompute, "compute"},
 	{"Getting spice console", "console", prioCompute, "compute"},
 	{"Getting rdp console", "console", prioCompute, "compute"},
 	{"Getting serial console", "console", prioCompute, "compute"},
-	{"Get console output", "os-getConsoleOutput", prioCompute, "compute"},
+	{"Get console output", "get-console-output", prioCompute, "compute"},
 	{"Received Token: ", "console", prioOther, "consoleauth"},
 }
 
@@ -354,10 +371,10 @@ func AutomaticMark(msg string) bool {
 // request. An action not listed explains none; "*" means every event (the
 // action destroys and recreates the guest, or moves it).
 var lifecycleExplained = map[string]string{
-	"create": "*", "delete": "*", "forceDelete": "*", "os-migrateLive": "*", "migrate": "*",
-	"resize": "*", "confirmResize": "*", "revertResize": "*", "evacuate": "*", "rebuild": "*",
-	"reboot": "*", "shelve": "*", "shelveOffload": "*", "unshelve": "*", "rescue": "*",
-	"unrescue": "*", "createImage": "*", "createBackup": "*", "restore": "*", "os-resetState": "*",
+	"create": "*", "delete": "*", "force-delete": "*", "live-migrate": "*", "migrate": "*",
+	"resize": "*", "confirm-resize": "*", "revert-resize": "*", "evacuate": "*", "rebuild": "*",
+	"reboot": "*", "shelve": "*", "shelve-offload": "*", "unshelve": "*", "rescue": "*",
+	"unrescue": "*", "create-image": "*", "create-backup": "*", "restore": "*", "reset-state": "*",
 	"pause": lifePaused, "unpause": lifeResumed, "suspend": lifeSuspended + lifePaused + lifeStopped,
 	"resume": lifeResumed + lifeStarted, "start": lifeStarted + lifeResumed, "stop": lifeStopped,
 	action.Unknown: "*",

@@ -28,7 +28,8 @@ const Unknown = "unknown"
 type Action struct {
 	Time         time.Time // when the request reached the API (its access line's time)
 	Mode         string    // ModeVM, ModeGlance, ModeNeutron
-	Action       string    // create, delete, pause, unpause, console, reboot, … or Unknown
+	Action       string    // create, delete, pause, live-migrate, console, add-router-interface, … or Unknown
+	APIAction    string    // the API's own name for it when that differs: os-migrateLive, add_router_interface; else ""
 	ResourceType string    // server, image, network, subnet, port, router, floatingip, security_group
 	Resource     string    // the resource's id; empty when no line named it (a create that failed)
 	UserID       string

@@ -18,8 +18,10 @@
 // value too long is cut, a bad value replaced), so a broken batch would
 // look stored. The table is emptied only when [Options.Truncate] asks.
 //
-// The table has a column per field of [action.Action]: ts (UTC, microsecond
-// precision), action, resource_type, resource (empty when no line named
+// The table has a column per field of [action.Action] but APIAction: ts
+// (UTC, microsecond precision), action (ours: live-migrate, not
+// os-migrateLive; the evidence points at the line with the API's own
+// name), resource_type, resource (empty when no line named
 // it), user_id, project_id, request_id, service, method, path, status (NULL
 // when unknown), outcome, duration_ms (NULL when the log had no timing),
 // matched_by, evidence (a JSON array of {"source","line","role"}) and
@@ -57,5 +59,7 @@
 //
 // The timestamp is the action's time (the API access line's), the service
 // the API service that took the request, and the level WARNING for an action
-// nothing resolved.
+// nothing resolved. attrs.api_action holds the API's own name for the
+// action when it differs from ours ("action":"live-migrate" with
+// "api_action":"os-migrateLive").
 package store

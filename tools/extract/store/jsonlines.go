@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/auditlog-go/auditlog/auditlog"
+	"github.com/auditlog-go/auditlog/internal/novaapi"
 	"github.com/auditlog-go/auditlog/tools/extract/action"
 )
 
@@ -173,7 +174,10 @@ type evidenceAttr struct {
 }
 
 func attrsOf(a *action.Action) []slog.Attr {
-	attrs := make([]slog.Attr, 0, 3)
+	attrs := make([]slog.Attr, 0, 4)
+	if a.APIAction != "" {
+		attrs = append(attrs, slog.String(novaapi.AttrAPIAction, a.APIAction))
+	}
 	if len(a.Evidence) > 0 {
 		ev := make([]evidenceAttr, len(a.Evidence))
 		for i, e := range a.Evidence {

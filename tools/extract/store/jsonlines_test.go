@@ -19,8 +19,9 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // goldenActions are the shapes a run produces: resolved by request id,
-// created from the API line with no id known, unresolved, and a glance and
-// a neutron action with no timing.
+// created from the API line with no id known, unresolved, a glance and a
+// neutron action with no timing, and one the API names otherwise
+// (attrs.api_action).
 func goldenActions() []action.Action {
 	t := time.Date(2017, 5, 16, 0, 0, 5, 123456789, time.UTC)
 	return []action.Action{
@@ -49,6 +50,13 @@ func goldenActions() []action.Action {
 			Time: t.Add(4 * time.Minute), Mode: action.ModeNeutron, Action: "create", ResourceType: "port",
 			Resource: "port-\"quoted\"\n", UserID: "u2", Outcome: "unknown", Match: action.MatchTimeWindow,
 		},
+		{
+			Time: t.Add(5 * time.Minute), Mode: action.ModeVM, Action: "live-migrate", APIAction: "os-migrateLive",
+			ResourceType: "server", Resource: "6e5a1b2c-0000-4000-8000-000000000001", RequestID: "req-migrate-1",
+			Service: "nova-api", Method: "POST", Path: "/v2.1/servers/6e5a1b2c-0000-4000-8000-000000000001/action",
+			Status: 202, Outcome: "success", Match: action.MatchRequestID,
+			Evidence: []action.Evidence{{Source: "nova-api.log", Line: 12, Role: "access"}, {Source: "nova-api.log", Line: 11, Role: "debug"}},
+		},
 	}
 }
 
@@ -60,8 +68,8 @@ func TestJSONLinesGolden(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("Write = %d, %v; want 2, nil", n, err)
 	}
-	if n, err := s.Write(context.Background(), acts[2:]); err != nil || n != 3 {
-		t.Fatalf("Write = %d, %v; want 3, nil", n, err)
+	if n, err := s.Write(context.Background(), acts[2:]); err != nil || n != 4 {
+		t.Fatalf("Write = %d, %v; want 4, nil", n, err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
