@@ -176,8 +176,11 @@ var (
 // Insert stores a batch atomically and durably: when it returns nil every
 // event of the batch is committed (it survives kill -9) and has its Seq
 // set; when it returns an error none is stored. An event whose ID is
-// already stored counts as a duplicate and is left as it was. Errors that
-// mean the database is away wrap ErrUnavailable.
+// already stored counts as a duplicate and is left as it was (its Seq in
+// evs stays 0; so does that of a second copy within one batch). An event
+// with an empty ID gets ContentID(Raw); a Level outside [Levels] or an ID
+// not shaped like one is refused (ErrInvalid, naming the event's index).
+// Errors that mean the database is away wrap ErrUnavailable.
 //
 // Get, List and Values see only what q.Scope allows; an event outside the
 // scope is ErrNotFound, exactly as a missing one (no existence leak).
@@ -203,4 +206,24 @@ type Store interface {
 	Offset(ctx context.Context, path string) (o Offset, ok bool, err error)
 	SaveOffset(ctx context.Context, o Offset) error
 	Close() error
+}
+
+// ErrInvalid is wrapped by every error that blames the caller's input — an
+// unknown filter field, a malformed value, a level not in [Levels] — so a
+// server can answer 400 with the error's text, which names what is wrong.
+var ErrInvalid = errors.New("events: invalid input")
+
+// LevelRank is the place of level in [Levels] (0 for DEBUG … 4 for
+// CRITICAL), the order MinLevel compares by; ok is false for a level that
+// is not one of them. The empty level ranks below DEBUG (-1).
+func LevelRank(level string) (rank int, ok bool) {
+	if level == "" {
+		return -1, true
+	}
+	for i, l := range Levels {
+		if l == level {
+			return i, true
+		}
+	}
+	return 0, false
 }

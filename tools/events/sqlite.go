@@ -1,0 +1,433 @@
+package events
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"modernc.org/sqlite"
+)
+
+// The SQLite store: one file in WAL mode, one writer connection (SQLite
+// takes one writer at a time anyway; a single connection makes that a
+// queue in Go instead of busy retries) and a pool of readers, which WAL
+// lets read while the writer commits.
+//
+// Durability: synchronous=FULL. In WAL mode NORMAL would already keep a
+// committed transaction through kill -9 — the WAL is written to the
+// kernel before COMMIT returns, and a killed process does not take the
+// kernel's page cache with it — but it may lose the last commits to a
+// power cut or a kernel crash. FULL syncs the WAL at every commit, so an
+// acknowledged batch survives those too; its cost is one fsync per batch,
+// not per event (see BenchmarkInsertSQLite).
+const sqliteSchema = `
+CREATE TABLE IF NOT EXISTS events (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	id TEXT NOT NULL UNIQUE,
+	time INTEGER NOT NULL,
+	level INTEGER NOT NULL,
+	kind TEXT NOT NULL,
+	service TEXT NOT NULL,
+	user_id TEXT NOT NULL,
+	user_name TEXT NOT NULL,
+	project TEXT NOT NULL,
+	action TEXT NOT NULL,
+	target_type TEXT NOT NULL,
+	target_id TEXT NOT NULL,
+	request_id TEXT NOT NULL,
+	global_request_id TEXT NOT NULL,
+	outcome TEXT NOT NULL,
+	status INTEGER,
+	duration_ms REAL,
+	message TEXT NOT NULL,
+	format TEXT NOT NULL,
+	raw BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_time ON events (time, id);
+CREATE INDEX IF NOT EXISTS events_project ON events (project, time, id);
+CREATE INDEX IF NOT EXISTS events_user_id ON events (user_id, time, id);
+CREATE INDEX IF NOT EXISTS events_user_name ON events (user_name, time, id);
+CREATE INDEX IF NOT EXISTS events_request ON events (request_id);
+CREATE INDEX IF NOT EXISTS events_global_request ON events (global_request_id);
+CREATE INDEX IF NOT EXISTS events_target ON events (target_id);
+CREATE INDEX IF NOT EXISTS events_action ON events (action, time);
+CREATE TABLE IF NOT EXISTS follow_offsets (
+	path TEXT PRIMARY KEY,
+	inode INTEGER NOT NULL,
+	off INTEGER NOT NULL,
+	line INTEGER NOT NULL,
+	checksum TEXT NOT NULL
+);
+`
+
+// seq is INTEGER PRIMARY KEY AUTOINCREMENT, not a plain rowid, so that a
+// purge that removes the newest rows never lets a later insert reuse
+// their numbers: a stream reader that has seen seq n must never be handed
+// another event numbered n.
+
+const sqliteInsert = `INSERT INTO events (id, time, level, kind, service, user_id, user_name, project, action,
+	target_type, target_id, request_id, global_request_id, outcome, status, duration_ms, message, format, raw)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
+
+// purgeChunk is how many rows one DELETE of a purge removes, so that the
+// writer is never held for long and readers see progress.
+const purgeChunk = 5000
+
+func init() {
+	// events_fold is the case folding of the text search for needles that
+	// are not ASCII (see builder.text).
+	err := sqlite.RegisterDeterministicScalarFunction("events_fold", 1,
+		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			switch v := args[0].(type) {
+			case string:
+				return fold(v), nil
+			case []byte:
+				return fold(string(v)), nil
+			}
+			return args[0], nil
+		})
+	if err != nil {
+		panic(err)
+	}
+}
+
+type sqliteStore struct {
+	path   string
+	w      *sql.DB // one connection: the writer
+	r      *sql.DB // readers
+	ins    *sql.Stmt
+	closed atomic.Bool
+}
+
+func sqliteURI(path string, write bool) string {
+	u := url.URL{Scheme: "file", Path: path}
+	if !filepath.IsAbs(path) {
+		u = url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath()}
+	}
+	// busy_timeout: another process's writer (log-serve purge beside a
+	// running server) delays us instead of failing us. _txlock=immediate:
+	// the writer takes the lock at BEGIN, so a batch never fails half-way
+	// for want of it.
+	q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(0)"
+	if write {
+		q += "&_txlock=immediate"
+	} else {
+		q += "&_pragma=query_only(1)"
+	}
+	return u.String() + q
+}
+
+func openSQLite(ctx context.Context, path string) (Store, error) {
+	if dir := filepath.Dir(path); dir != "." {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("events: sqlite %s: the folder %s does not exist", path, dir)
+		}
+	}
+	w, err := sql.Open("sqlite", sqliteURI(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("events: sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	s := &sqliteStore{path: path, w: w}
+	if _, err := w.ExecContext(ctx, sqliteSchema); err != nil {
+		w.Close()
+		return nil, unavailable("sqlite "+path+": create the tables", err)
+	}
+	r, err := sql.Open("sqlite", sqliteURI(path, false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("events: sqlite %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	s.r = r
+	if s.ins, err = w.PrepareContext(ctx, sqliteInsert); err != nil {
+		s.Close()
+		return nil, unavailable("sqlite "+path+": prepare the insert", err)
+	}
+	return s, nil
+}
+
+func (s *sqliteStore) fail(doing string, err error) error {
+	return unavailable("sqlite "+s.path+": "+doing, err)
+}
+
+func (s *sqliteStore) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	if s.ins != nil {
+		s.ins.Close()
+	}
+	var err error
+	if s.r != nil {
+		err = s.r.Close()
+	}
+	return errors.Join(err, s.w.Close())
+}
+
+func (s *sqliteStore) Insert(ctx context.Context, evs []Event) (Result, error) {
+	if s.closed.Load() {
+		return Result{}, errClosed
+	}
+	if err := checkEvents(evs); err != nil {
+		return Result{}, err
+	}
+	if len(evs) == 0 {
+		return Result{}, nil
+	}
+	seqs := make([]int64, len(evs))
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return Result{}, s.fail("begin", err)
+	}
+	defer tx.Rollback()
+	st := tx.StmtContext(ctx, s.ins)
+	var res Result
+	for i := range evs {
+		e := &evs[i]
+		r, err := st.ExecContext(ctx, e.ID, e.Time.UnixMicro(), levelArg(e), e.Kind, e.Service, e.UserID, e.UserName,
+			e.Project, e.Action, e.TargetType, e.TargetID, e.RequestID, e.GlobalRequestID, e.Outcome,
+			statusArg(e), durationArg(e), e.Message, e.Format, e.Raw)
+		if err != nil {
+			return Result{}, s.fail(fmt.Sprintf("insert event %d (%s)", i, e.ID), err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			res.Duplicates++
+			continue
+		}
+		if seqs[i], err = r.LastInsertId(); err != nil {
+			return Result{}, s.fail("insert", err)
+		}
+		res.Inserted++
+	}
+	if err := tx.Commit(); err != nil {
+		return Result{}, s.fail("commit", err)
+	}
+	for i := range evs {
+		evs[i].Seq = seqs[i]
+	}
+	return res, nil
+}
+
+func (s *sqliteStore) Get(ctx context.Context, id string, scope Scope) (Event, error) {
+	if s.closed.Load() {
+		return Event{}, errClosed
+	}
+	if !ValidID(id) {
+		return Event{}, ErrNotFound
+	}
+	b := builder{}
+	b.s("SELECT ", columns, " FROM events WHERE id = ").arg(id).s(" AND ")
+	b.scope(scope)
+	e, err := scanEvent(s.r.QueryRowContext(ctx, b.String(), b.args...), false)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Event{}, ErrNotFound
+	}
+	if err != nil {
+		return Event{}, s.fail("get "+id, err)
+	}
+	return e, nil
+}
+
+// resolve gives a cursor that holds only an ID (Tacker's index) the time
+// of its event, as the scope sees it.
+func (s *sqliteStore) resolve(ctx context.Context, q *Query) error {
+	if q.After.ID == "" || !q.After.Time.IsZero() {
+		return nil
+	}
+	b := builder{}
+	b.s("SELECT time FROM events WHERE id = ").arg(q.After.ID).s(" AND ")
+	b.scope(q.Scope)
+	var us int64
+	err := s.r.QueryRowContext(ctx, b.String(), b.args...).Scan(&us)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("cursor %s: %w", q.After.ID, ErrNotFound)
+	}
+	if err != nil {
+		return s.fail("look up the cursor's event", err)
+	}
+	q.After.Time = time.UnixMicro(us).UTC()
+	return nil
+}
+
+func (s *sqliteStore) List(ctx context.Context, q Query) (Page, error) {
+	if s.closed.Load() {
+		return Page{}, errClosed
+	}
+	if err := s.resolve(ctx, &q); err != nil {
+		return Page{}, err
+	}
+	limit := clampLimit(q.Limit)
+	b := builder{}
+	if err := b.list("events", q, limit); err != nil {
+		return Page{}, err
+	}
+	evs, err := s.query(ctx, "list", &b, limit)
+	if err != nil {
+		return Page{}, err
+	}
+	return pageOf(evs, limit), nil
+}
+
+// pageOf cuts the one row past the limit and sets Next when it was there.
+func pageOf(evs []Event, limit int) Page {
+	p := Page{Events: evs}
+	if len(evs) > limit {
+		p.Events = evs[:limit]
+		last := p.Events[limit-1]
+		p.Next = Cursor{Time: last.Time, ID: last.ID}
+	}
+	return p
+}
+
+func (s *sqliteStore) query(ctx context.Context, doing string, b *builder, hint int) ([]Event, error) {
+	rows, err := s.r.QueryContext(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, s.fail(doing, err)
+	}
+	defer rows.Close()
+	evs := make([]Event, 0, min(hint+1, 1024))
+	for rows.Next() {
+		e, err := scanEvent(rows, false)
+		if err != nil {
+			return nil, s.fail(doing, err)
+		}
+		evs = append(evs, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(doing, err)
+	}
+	return evs, nil
+}
+
+func (s *sqliteStore) Since(ctx context.Context, seq int64, q Query, limit int) ([]Event, error) {
+	if s.closed.Load() {
+		return nil, errClosed
+	}
+	limit = clampLimit(limit)
+	b := builder{}
+	b.s("SELECT ", columns, " FROM events WHERE seq > ").arg(seq)
+	first := false
+	q.After = Cursor{}
+	if err := b.where(q, &first); err != nil {
+		return nil, err
+	}
+	b.s(" ORDER BY seq LIMIT ").arg(limit)
+	return s.query(ctx, "since", &b, limit)
+}
+
+func (s *sqliteStore) Values(ctx context.Context, field string, q Query, limit int) ([]ValueCount, error) {
+	if s.closed.Load() {
+		return nil, errClosed
+	}
+	b := builder{}
+	if err := b.values(field, "events", q, limit); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, s.fail("values of "+field, err)
+	}
+	defer rows.Close()
+	var out []ValueCount
+	for rows.Next() {
+		var v sql.NullString
+		var n int64
+		if err := rows.Scan(&v, &n); err != nil {
+			return nil, s.fail("values of "+field, err)
+		}
+		out = append(out, valueCount(field, v.String, n))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("values of "+field, err)
+	}
+	return out, nil
+}
+
+func (s *sqliteStore) Purge(ctx context.Context, p Purge) (PurgeResult, error) {
+	if s.closed.Load() {
+		return PurgeResult{}, errClosed
+	}
+	var res PurgeResult
+	w := builder{}
+	if err := w.purgeWhere(p); err != nil {
+		return res, err
+	}
+	var lo, hi sql.NullInt64
+	err := s.r.QueryRowContext(ctx, "SELECT count(*), min(time), max(time) FROM events"+w.String(), w.args...).
+		Scan(&res.Removed, &lo, &hi)
+	if err != nil {
+		return res, s.fail("purge: count", err)
+	}
+	if len(p.Keep) > 0 {
+		k := builder{}
+		k.s("SELECT count(*) FROM events WHERE time < ").timeArg(p.Before).s(" AND ")
+		if err := k.keep(p.Keep); err != nil {
+			return res, err
+		}
+		if err := s.r.QueryRowContext(ctx, k.String(), k.args...).Scan(&res.Kept); err != nil {
+			return res, s.fail("purge: count what is kept", err)
+		}
+	}
+	if lo.Valid {
+		res.Oldest, res.Newest = time.UnixMicro(lo.Int64).UTC(), time.UnixMicro(hi.Int64).UTC()
+	}
+	if p.DryRun || res.Removed == 0 {
+		return res, nil
+	}
+	del := "DELETE FROM events WHERE seq IN (SELECT seq FROM events" + w.String() + " LIMIT " + fmt.Sprint(purgeChunk) + ")"
+	var removed int64
+	for {
+		r, err := s.w.ExecContext(ctx, del, w.args...)
+		if err != nil {
+			res.Removed = removed
+			return res, s.fail(fmt.Sprintf("purge (%d removed so far)", removed), err)
+		}
+		n, _ := r.RowsAffected()
+		removed += n
+		if n < purgeChunk {
+			break
+		}
+	}
+	res.Removed = removed
+	return res, nil
+}
+
+func (s *sqliteStore) Offset(ctx context.Context, path string) (Offset, bool, error) {
+	if s.closed.Load() {
+		return Offset{}, false, errClosed
+	}
+	o := Offset{Path: path}
+	var inode int64
+	err := s.r.QueryRowContext(ctx, "SELECT inode, off, line, checksum FROM follow_offsets WHERE path = ?", path).
+		Scan(&inode, &o.Offset, &o.Line, &o.Checksum)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Offset{}, false, nil
+	}
+	if err != nil {
+		return Offset{}, false, s.fail("offset of "+path, err)
+	}
+	o.Inode = uint64(inode)
+	return o, true, nil
+}
+
+func (s *sqliteStore) SaveOffset(ctx context.Context, o Offset) error {
+	if s.closed.Load() {
+		return errClosed
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO follow_offsets (path, inode, off, line, checksum) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (path) DO UPDATE SET inode = excluded.inode, off = excluded.off, line = excluded.line, checksum = excluded.checksum`,
+		o.Path, int64(o.Inode), o.Offset, o.Line, o.Checksum)
+	return s.fail("save the offset of "+o.Path, err)
+}
