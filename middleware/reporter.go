@@ -62,7 +62,8 @@ type Option func(*Reporter)
 //
 // f runs on the goroutine of the call, after the call has happened and
 // before the middleware returns, possibly concurrently with itself: it
-// must be quick and safe for concurrent use, and must not keep c. Report
+// must be quick and safe for concurrent use. c is its own copy (it may
+// keep it, though c.Attrs is shared with the caller). Report
 // somewhere other than the failing trail — a metric, an alert, standard
 // error; a line logged through the same handler would most likely be lost
 // too. nil (the default) means the error is only counted.
@@ -120,7 +121,11 @@ func (r *Reporter) delivered(ctx context.Context, k auditlog.Kind, level slog.Le
 	r.lost.Add(1)
 	r.failing.Store(true)
 	if r.onError != nil {
-		r.onError(ctx, c, err)
+		// A copy, made only here: handing c itself to a function the
+		// compiler cannot see into would make every caller's Call escape
+		// to the heap, one allocation per request on the common path.
+		cp := *c
+		r.onError(ctx, &cp, err)
 	}
 	return err
 }
