@@ -306,13 +306,13 @@ var serverActions = []struct{ action, body string }{
 	{"resume", `{"resume": null}`},
 	{"reboot", `{"reboot": {"type": "SOFT"}}`},
 	{"reboot", `{"reboot": {"type": "HARD"}}`},
-	{"os-start", `{"os-start": null}`},
-	{"os-stop", `{"os-stop": null}`},
+	{"start", `{"os-start": null}`},
+	{"stop", `{"os-stop": null}`},
 	{"resize", `{"resize": {"flavorRef": "3", "OS-DCF:diskConfig": "AUTO"}}`},
-	{"confirmResize", `{"confirmResize": null}`},
-	{"createImage", `{"createImage": {"name": "nightly-snapshot", "metadata": {"backup": "true"}}}`},
-	{"addSecurityGroup", `{"addSecurityGroup": {"name": "web"}}`},
-	{"os-getConsoleOutput", `{"os-getConsoleOutput": {"length": 50}}`},
+	{"confirm-resize", `{"confirmResize": null}`},
+	{"create-image", `{"createImage": {"name": "nightly-snapshot", "metadata": {"backup": "true"}}}`},
+	{"add-security-group", `{"addSecurityGroup": {"name": "web"}}`},
+	{"get-console-output", `{"os-getConsoleOutput": {"length": 50}}`},
 }
 
 const selectInstance = "SELECT instances.uuid, instances.vm_state, instances.host FROM instances WHERE instances.uuid = %s AND instances.deleted = %s"
