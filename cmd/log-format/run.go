@@ -52,6 +52,11 @@ type options struct {
 	missing   string
 	noAliases bool
 	traceback bool
+	noTrace   bool
+	prefix    string
+	levelKey  string
+	tbKey     string
+	loggers   []string
 	level     string
 	levels    []string
 	locator   string
@@ -76,14 +81,19 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 	fs.StringVarP(&o.format, "format", "f", "summary", "format string, or a preset name")
 	fs.StringVar(&o.missing, "missing", "-", "what a key the line lacks prints as")
 	fs.StringVar(&o.locator, "locator", "", "format appended to DEBUG lines, e.g. '[%(funcname)s %(pathname)s:%(lineno)s]'")
-	fs.BoolVar(&o.traceback, "traceback", false, "print the stack trace below each line (the summary always does)")
+	fs.BoolVar(&o.traceback, "traceback", false, "print the stack trace below each line (the summary and convert-json always do)")
+	fs.BoolVar(&o.noTrace, "no-traceback", false, "print no stack traces, in any format")
+	fs.StringVar(&o.prefix, "prefix", "", "convert-json's prefix: -f convert-json with this %-format before each line (default '"+logformat.DefaultPrefix+"')")
+	fs.StringVar(&o.levelKey, "levelkey", "", "the key holding the level, for --level, --levels and colour (convert-json's; default: level and its aliases)")
+	fs.StringVar(&o.tbKey, "tbkey", "", "the key holding the traceback (convert-json's; default: traceback and its aliases)")
 	fs.StringVarP(&o.level, "level", "l", "", "only lines at this level or above (DEBUG, INFO, WARNING, ERROR, CRITICAL)")
-	fs.StringSliceVar(&o.levels, "levels", nil, "only lines at exactly these levels (comma-separated or repeated)")
+	fs.StringSliceVar(&o.levels, "levels", nil, "only lines at exactly these levels (comma-separated, repeated, or space-separated as convert-json takes them)")
 	fs.StringArrayVarP(&o.where, "where", "w", nil, "only lines where `path OP value` holds (OP: = != ~ !~ < <= > >=; a bare path: present); repeatable")
 	fs.StringVar(&o.since, "since", "", "only lines at or after this time (RFC 3339, a date, or a duration ago like 2h)")
 	fs.StringVar(&o.until, "until", "", "only lines before this time (same forms as --since)")
 	fs.StringVarP(&o.request, "request", "r", "", "only the lines of this request id (its own or global request id)")
 	fs.StringSliceVar(&o.services, "service", nil, "only lines whose service or logger name starts with this (comma-separated or repeated)")
+	fs.StringSliceVar(&o.loggers, "loggers", nil, "convert-json's name for --service; takes several words, as there")
 	fs.IntVarP(&o.lines, "lines", "n", 0, "print only the last N lines of output")
 	fs.StringVar(&o.timezone, "timezone", "UTC", "zone of timestamps written without one (oslo.log's asctime), e.g. Local or Europe/Paris")
 	fs.BoolVar(&o.noAliases, "no-aliases", false, "read keys only as written (no oslo.log or Go logger aliases)")
@@ -96,10 +106,23 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 		fs.SetOutput(io.Out)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(convertJSONArgs(args, fs)); err != nil {
 		return nil, fs, cli.UsageError{Err: err}
 	}
 	o.names = fs.Args()
+	o.services = append(o.services, o.loggers...)
+	if o.traceback && o.noTrace {
+		return nil, fs, cli.UsageError{Err: errors.New("--traceback and --no-traceback contradict each other")}
+	}
+	if fs.Changed("prefix") && fs.Changed("format") && o.format != "convert-json" {
+		return nil, fs, cli.UsageError{Err: fmt.Errorf("--prefix is convert-json's format: it goes with -f convert-json or alone, not with -f %q", o.format)}
+	}
+	if fs.Changed("prefix") {
+		o.format = "convert-json"
+	}
+	if o.format == "convert-json" && !fs.Changed("missing") {
+		o.missing = "" // as convert-json prints a key the record lacks
+	}
 	if o.lines < 0 {
 		return nil, fs, cli.UsageError{Err: errors.New("--lines must not be negative")}
 	}
@@ -146,15 +169,25 @@ func run(args []string, io cli.IO) int {
 		return cli.ExitUsage
 	}
 	color := io.UseColor(o.in.Color)
+	var cj *logformat.ConvertJSON
+	if o.format == "convert-json" {
+		if !fs.Changed("prefix") {
+			o.prefix = logformat.DefaultPrefix
+		}
+		cj = &logformat.ConvertJSON{Prefix: o.prefix, LevelKey: o.levelKey, TracebackKey: o.tbKey}
+	}
 	f, err := logformat.New(logformat.Options{
-		Format:    o.format,
-		Missing:   o.missing,
-		NoAliases: o.noAliases,
-		Traceback: o.traceback,
-		Locator:   o.locator,
+		Format:       o.format,
+		Missing:      o.missing,
+		NoAliases:    o.noAliases,
+		Traceback:    o.traceback,
+		NoTraceback:  o.noTrace,
+		TracebackKey: o.tbKey,
+		ConvertJSON:  cj,
+		Locator:      o.locator,
 		Filter: logformat.Filter{
 			MinLevel: o.level, Levels: o.levels, Where: o.where, Since: since, Until: until,
-			Request: o.request, Services: o.services, Location: loc,
+			Request: o.request, Services: o.services, Location: loc, LevelKey: o.levelKey,
 		},
 		Lines:         o.lines,
 		ShowSecrets:   o.secrets,

@@ -22,6 +22,11 @@ type Filter struct {
 	Request  string    // a request id: lines whose request id or global request id is this
 	Services []string  // keep lines whose service (or logger name) starts with one of these
 	Location *time.Location
+	// LevelKey, when set, is the one key the level is read from (no
+	// aliases), convert-json's --levelkey; Levels then also match its value
+	// exactly as text, so a key holding other words (a thread name) can be
+	// selected as convert-json selects it.
+	LevelKey string
 }
 
 // Active reports whether the filter can drop anything.
@@ -35,6 +40,7 @@ type compiled struct {
 	on       bool
 	minRank  int
 	ranks    map[int]bool
+	texts    map[string]bool // with LevelKey: the --levels as written
 	level    logline.Lookup
 	conds    []cond
 	ts       logline.Lookup
@@ -64,24 +70,38 @@ func (f *Filter) compile(fields *logline.Fields, aliases bool) (*compiled, error
 	if !c.on {
 		return c, nil
 	}
+	levelLookup := func() logline.Lookup {
+		if f.LevelKey != "" {
+			return fields.AddLookup(f.LevelKey, false)
+		}
+		return fields.AddLookup("level", true)
+	}
 	if f.MinLevel != "" {
 		_, rank, ok := logline.ParseLevel(f.MinLevel)
 		if !ok {
 			return nil, fmt.Errorf("--level %q: not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL)", f.MinLevel)
 		}
 		c.minRank = rank
-		c.level = fields.AddLookup("level", true)
+		c.level = levelLookup()
 	}
 	if len(f.Levels) > 0 {
 		c.ranks = make(map[int]bool)
-		for _, l := range f.Levels {
-			_, rank, ok := logline.ParseLevel(l)
-			if !ok {
-				return nil, fmt.Errorf("--levels %q: not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL)", l)
-			}
-			c.ranks[rank] = true
+		if f.LevelKey != "" {
+			c.texts = make(map[string]bool)
 		}
-		c.level = fields.AddLookup("level", true)
+		for _, l := range f.Levels {
+			if c.texts != nil {
+				c.texts[l] = true
+			}
+			_, rank, ok := logline.ParseLevel(l)
+			if !ok && c.texts == nil {
+				return nil, fmt.Errorf("--levels %q: not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL; with --levelkey, any word)", l)
+			}
+			if ok {
+				c.ranks[rank] = true
+			}
+		}
+		c.level = levelLookup()
 	}
 	for _, w := range f.Where {
 		cd, err := parseCond(w)
@@ -159,7 +179,8 @@ func (c *compiled) match(vals [][]byte) bool {
 		}
 	}
 	if c.ranks != nil {
-		if _, rank, ok := logline.LevelOf(c.level.Get(vals)); !ok || !c.ranks[rank] {
+		v := c.level.Get(vals)
+		if _, rank, ok := logline.LevelOf(v); (!ok || !c.ranks[rank]) && !c.levelText(v) {
 			return false
 		}
 	}
@@ -241,6 +262,16 @@ func (cd *cond) match(vals [][]byte, c *compiled) bool {
 	default:
 		return !cd.re.Match(c.tmp)
 	}
+}
+
+// levelText reports whether v is, as text, one of the --levels given with
+// --levelkey (convert-json's exact match).
+func (c *compiled) levelText(v []byte) bool {
+	if c.texts == nil || v == nil {
+		return false
+	}
+	c.tmp = logline.AppendText(c.tmp[:0], v, false)
+	return c.texts[string(c.tmp)]
 }
 
 func trimQuotes(v []byte) []byte {

@@ -18,8 +18,9 @@ var Presets = map[string]string{
 	"short":   "%(timestamp)s %(level)s %(message)s",
 	// oslo.log's context format, as nova writes its text logs.
 	"oslo": "%(timestamp)s %(level)s %(service)s [%(context.request_id)s %(user.id)s %(user.project_id)s] %(message)s",
-	// oslo.log's convert-json default: its --prefix, then the message.
-	"convert-json": "%(asctime)s.%(msecs)03d %(process)s %(levelname)s %(name)s %(message)s",
+	// oslo.log's convert-json output (see ConvertJSON): its default
+	// --prefix, the message, then each traceback line after the prefix.
+	"convert-json": DefaultPrefix + " %(message)s",
 	"access":       "%(timestamp)s %(context.request_id)s %(user.id)s %(rpc.method)s %(rpc.route)s %(status)s %(duration_ms)s",
 	// One field per column, the message quoted so it holds no tab or newline.
 	"tsv": `%(timestamp)s\t%(level)s\t%(service)s\t%(context.request_id)s\t%(user.id)s\t%(user.project_id)s\t%(action)s\t%(target.type)s\t%(target.id)s\t%(status)s\t%(duration_ms)s\t%(message)r`,
@@ -49,9 +50,17 @@ type Options struct {
 	// --locator, e.g. "[%(funcname)s %(pathname)s:%(lineno)s]"); empty: none.
 	Locator string
 	// Traceback prints the exception's stack trace below each line,
-	// indented. The summary always does.
+	// indented. The summary and convert-json always do, unless NoTraceback.
 	Traceback bool
-	Filter    Filter
+	// NoTraceback leaves stack traces out, in every format.
+	NoTraceback bool
+	// TracebackKey is the key a format string's Traceback reads (with its
+	// aliases); "exception.stacktrace" if empty.
+	TracebackKey string
+	// ConvertJSON, when set, formats as oslo.log's convert-json does (see
+	// ConvertJSON); Format "convert-json" sets it with the defaults.
+	ConvertJSON *ConvertJSON
+	Filter      Filter
 	// Lines, when above 0, prints only the last Lines lines of output (a
 	// multi-line event counts as one), like convert-json's -n.
 	Lines int
@@ -75,6 +84,7 @@ type Formatter struct {
 	vals   [][]byte
 	tmpl   *Template
 	sum    *summary
+	cj     *convertJSON
 	stack  logline.Lookup
 	loc    *Template      // the locator, if any
 	level  logline.Lookup // read for the locator
@@ -96,30 +106,54 @@ func New(o Options) (*Formatter, error) {
 	if format == "" {
 		format = "summary"
 	}
-	if p, ok := Presets[format]; ok {
+	if format == "convert-json" && o.ConvertJSON == nil {
+		o.ConvertJSON = &ConvertJSON{Prefix: DefaultPrefix}
+		f.opts.ConvertJSON = o.ConvertJSON
+	}
+	if o.ConvertJSON != nil {
+		if format != "convert-json" {
+			return nil, fmt.Errorf("--prefix is convert-json's format: it goes with -f convert-json (or no -f), not -f %q", o.Format)
+		}
+		cj, err := newConvertJSON(*o.ConvertJSON, &o, f.fields, aliases)
+		if err != nil {
+			return nil, err
+		}
+		f.cj = cj
+		format = ""
+	} else if p, ok := Presets[format]; ok {
 		format = p
 	} else if !strings.Contains(format, "%") {
 		return nil, fmt.Errorf("-f %q: not a format string (no %%(key)s in it) and not a preset (%s)", format, strings.Join(PresetNames(), ", "))
 	}
-	if format == "" {
+	if f.cj != nil {
+		// everything is compiled
+	} else if format == "" {
 		f.sum = newSummary(f.fields, aliases)
+		f.sum.noStack = o.NoTraceback
 	} else {
 		t, err := Compile(format, f.fields, aliases)
 		if err != nil {
 			return nil, err
 		}
 		f.tmpl = t
-		if o.Traceback {
-			f.stack = f.fields.AddLookup("exception.stacktrace", aliases)
+		if o.Traceback && !o.NoTraceback {
+			key := o.TracebackKey
+			if key == "" {
+				key = "exception.stacktrace"
+			}
+			f.stack = f.fields.AddLookup(key, aliases)
 		}
 	}
-	if o.Locator != "" {
+	if o.Locator != "" && f.cj == nil {
 		t, err := Compile(o.Locator, f.fields, aliases)
 		if err != nil {
 			return nil, fmt.Errorf("--locator: %w", err)
 		}
 		f.loc = t
 		f.level = f.fields.AddLookup("level", true)
+		if o.Filter.LevelKey != "" {
+			f.level = f.fields.AddLookup(o.Filter.LevelKey, false)
+		}
 	}
 	c, err := o.Filter.compile(f.fields, aliases)
 	if err != nil {
@@ -172,6 +206,8 @@ func (f *Formatter) Append(dst []byte, l *input.Line) (out []byte, keep bool) {
 	dst = append(dst, l.Prefix...)
 	if f.sum != nil {
 		dst = f.sum.Append(dst, f.vals, &f.r)
+	} else if f.cj != nil {
+		dst = f.cj.Append(dst, l.Text, f.vals, &f.r)
 	} else {
 		dst = f.tmpl.Append(dst, f.vals, &f.r)
 		if f.loc != nil {
@@ -182,7 +218,7 @@ func (f *Formatter) Append(dst []byte, l *input.Line) (out []byte, keep bool) {
 		}
 		if f.stack.Path != "" {
 			if v := f.stack.Get(f.vals); v != nil {
-				f.buf = f.r.appendText(f.buf[:0], v, true)
+				f.buf = f.r.appendStack(f.buf[:0], v)
 				dst = appendIndented(dst, trimNewlines(f.buf))
 			}
 		}

@@ -24,7 +24,9 @@ type summary struct {
 	system, rsvc, method, route, stmt  logline.Lookup
 	status, outcome, duration, message logline.Lookup
 	excType, excMsg, excStack          logline.Lookup
+	kind                               logline.Lookup
 	tmp                                []byte
+	noStack                            bool // --no-traceback
 }
 
 func newSummary(f *logline.Fields, aliases bool) *summary {
@@ -36,6 +38,7 @@ func newSummary(f *logline.Fields, aliases bool) *summary {
 		system: a("rpc.system"), rsvc: a("rpc.service"), method: a("rpc.method"), route: a("rpc.route"), stmt: a("rpc.statement"),
 		status: a("status"), outcome: a("outcome"), duration: a("duration_ms"), message: a("message"),
 		excType: a("exception.type"), excMsg: a("exception.message"), excStack: a("exception.stacktrace"),
+		kind: a("kind"),
 	}
 }
 
@@ -184,6 +187,14 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 			text(system)
 			dst = append(dst, ' ')
 		}
+		// A call seen from both ends logs two lines that would read alike:
+		// say which end this one is.
+		switch string(get(s.kind, vals)) {
+		case `"request"`:
+			dst = append(dst, "server "...)
+		case `"rpc"`:
+			dst = append(dst, "client "...)
+		}
 		if rsvc != nil {
 			text(rsvc)
 			if method != nil {
@@ -210,7 +221,14 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 	if v := get(s.status, vals); v != nil {
 		sep()
 		dst = append(dst, "→ "...)
-		text(v)
+		if name := grpcCodeName(v); name != "" && string(system) == `"grpc"` {
+			dst = append(dst, name...)
+			dst = append(dst, " ("...)
+			text(v)
+			dst = append(dst, ')')
+		} else {
+			text(v)
+		}
 	}
 	if v := get(s.outcome, vals); v != nil && string(v) != `"success"` {
 		sep()
@@ -254,6 +272,9 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 		dst = appendIndented(dst, rest)
 	}
 	et, em, st := get(s.excType, vals), get(s.excMsg, vals), get(s.excStack, vals)
+	if s.noStack {
+		st = nil
+	}
 	if et != nil || em != nil {
 		dst = append(dst, '\n')
 		dst = append(dst, indent...)
@@ -275,11 +296,36 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 			dst = append(dst, colorReset...)
 		}
 	}
-	if st != nil {
-		s.tmp = r.appendText(s.tmp[:0], st, true)
+	if st != nil { // a string, or oslo.log's list of lines
+		s.tmp = r.appendStack(s.tmp[:0], st)
 		dst = appendIndented(dst, bytes.TrimRight(s.tmp, "\n"))
 	}
 	return dst
+}
+
+// grpcCodes are the names of gRPC's status codes, as grpc-go's
+// codes.Code.String() writes them.
+var grpcCodes = [...]string{"OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded", "NotFound",
+	"AlreadyExists", "PermissionDenied", "ResourceExhausted", "FailedPrecondition", "Aborted", "OutOfRange",
+	"Unimplemented", "Internal", "Unavailable", "DataLoss", "Unauthenticated"}
+
+// grpcCodeName is the name of the gRPC status code v (a JSON number), or
+// "" when it is not one.
+func grpcCodeName(v []byte) string {
+	n := 0
+	if len(v) == 0 || len(v) > 2 {
+		return ""
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return ""
+		}
+		n = n*10 + int(c-'0')
+	}
+	if n >= len(grpcCodes) {
+		return ""
+	}
+	return grpcCodes[n]
 }
 
 // appendIndented appends text as lines below the summary, each indented.

@@ -43,6 +43,7 @@ type Template struct {
 type part struct {
 	lit    string // literal text, when look.Path is ""
 	look   logline.Lookup
+	raw    int // the slot of the key as written, nulls kept (convert-json)
 	flags  string
 	width  int
 	prec   int // -1: none
@@ -65,6 +66,12 @@ func (e *FormatError) Error() string {
 // Compile parses format, adding the keys it reads to fields (with their
 // aliases when aliases is true).
 func Compile(format string, fields *logline.Fields, aliases bool) (*Template, error) {
+	return compile(format, fields, aliases, true)
+}
+
+// compile is Compile; backslash says whether \t, \n and \\ are escapes
+// (convert-json's --prefix, filled by Python's %-operator, has none).
+func compile(format string, fields *logline.Fields, aliases, backslash bool) (*Template, error) {
 	t := &Template{}
 	var lit strings.Builder
 	flushLit := func() {
@@ -75,7 +82,7 @@ func Compile(format string, fields *logline.Fields, aliases bool) (*Template, er
 	}
 	for i := 0; i < len(format); {
 		c := format[i]
-		if c == '\\' && i+1 < len(format) {
+		if c == '\\' && backslash && i+1 < len(format) {
 			switch format[i+1] {
 			case 't':
 				lit.WriteByte('\t')
@@ -142,6 +149,7 @@ func Compile(format string, fields *logline.Fields, aliases bool) (*Template, er
 		i++
 		flushLit()
 		p.look = fields.AddLookup(key, aliases)
+		p.raw = fields.Add(key)
 		for _, seg := range strings.Split(key, ".") {
 			p.secret = p.secret || sensitiveKey(seg)
 		}
@@ -195,6 +203,7 @@ type render struct {
 	nameFn func([]byte) bool // r.sensitiveName, bound once
 	spans  []logline.Span    // scratch for masking
 	masked []byte            // scratch for masking
+	pyTmp  []byte            // scratch for Python reprs
 }
 
 // sensitiveName is sensitive for a name found in free text, remembered:
