@@ -22,10 +22,11 @@ import (
 //     logger name while it looks like one (letters, digits, _ . -) and no
 //     file of that name exists.
 //   - -f without a format: convert-json's -f is --follow. When the word
-//     after -f is neither a preset nor a format string (it has no %), or
-//     there is none, or it is a flag, -f means --follow and the word stays
-//     where it is (a file to read). -f convert-json, -f summary and
-//     -f '%(message)s' are formats as before; --format is always one.
+//     after -f is a file that exists and neither a preset nor a format
+//     string (it has no %), or there is no word, or it is a flag, -f means
+//     --follow and the word stays where it is (a file to read). -f
+//     convert-json, -f summary and -f '%(message)s' are formats as before,
+//     and any other word is still a bad format; --format is always one.
 //   - -c: convert-json's --color.
 //
 // Flags that take a value are skipped with their value, and "--" ends the
@@ -42,7 +43,7 @@ func convertJSONArgs(args []string, fs *pflag.FlagSet) []string {
 		case a == "-c":
 			out = append(out, "--color")
 		case a == "-f":
-			if i+1 < len(args) && isFormat(args[i+1]) {
+			if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && !isFile(args[i+1]) {
 				out = append(out, a, args[i+1])
 				i++
 			} else {
@@ -81,12 +82,14 @@ func convertJSONArgs(args []string, fs *pflag.FlagSet) []string {
 	return out
 }
 
-// isFormat reports whether s, after -f, is a format rather than a file.
-func isFormat(s string) bool {
-	if _, ok := logformat.Presets[s]; ok {
-		return true
+// isFile reports whether s, after -f, is a file to follow rather than a
+// format.
+func isFile(s string) bool {
+	if _, ok := logformat.Presets[s]; ok || strings.Contains(s, "%") {
+		return false
 	}
-	return strings.Contains(s, "%")
+	st, err := os.Stat(s)
+	return err == nil && !st.IsDir()
 }
 
 func isLevelWord(s string) bool {
