@@ -65,12 +65,12 @@ type Hub struct {
 	opts  Options
 	poke  chan struct{}
 
-	mu   sync.Mutex
-	last int64 // Seq of the last event fanned out
+	mu        sync.Mutex
+	last      int64 // Seq of the last event fanned out
 	ring      []*events.Event
 	head      int   // ring[head] is the oldest entry (0 until the ring is full)
 	ringAfter int64 // the ring holds every event fanned out with Seq above this
-	subs map[*Subscriber]struct{}
+	subs      map[*Subscriber]struct{}
 
 	lastSeen atomic.Int64 // last, readable without the lock
 	started  chan struct{}
