@@ -52,7 +52,7 @@ type rule struct {
 	dateTime bool
 
 	props    map[string]prop // nil: no properties keyword
-	closed   bool             // additionalProperties: false
+	closed   bool            // additionalProperties: false
 	required uint64
 	minProps int
 	items    *rule
