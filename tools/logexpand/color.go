@@ -31,6 +31,17 @@ func isLevelKey(key []byte) bool {
 	return false
 }
 
+// isStackKey reports whether key names a stack trace, which oslo.log's
+// JSONFormatter writes as a list of lines ("traceback") and other loggers
+// as one string.
+func isStackKey(key []byte) bool {
+	switch string(key) {
+	case "traceback", "stacktrace", "stack_trace", "stack", "exc_info":
+		return true
+	}
+	return false
+}
+
 // levelColor is the colour of a level name in any of the usual spellings,
 // or nil for INFO and unknown levels.
 func levelColor(level []byte) []byte {

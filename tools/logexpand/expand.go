@@ -307,6 +307,8 @@ func (x *Expander) members(dst []byte, obj int32, indent, depth int, sel *select
 			dst = append(dst, ' ')
 			dst = x.colored(dst, colorSecret, []byte(masked))
 			dst, ok = append(dst, '\n'), true
+		} else if csel == nil && x.isLineList(c, key) {
+			dst, ok = x.lineList(dst, c, indent), true
 		} else {
 			lvl := depth == 1 && isLevelKey(key)
 			dst, ok = x.value(dst, c, indent, depth, csel, lvl)
@@ -319,6 +321,40 @@ func (x *Expander) members(dst []byte, obj int32, indent, depth int, sel *select
 	}
 	x.order = x.order[:base]
 	return dst, any
+}
+
+// isLineList reports whether member c is a stack trace written as a list
+// of lines, as oslo.log's JSONFormatter writes "traceback": a key that
+// names a stack trace, and an array of strings only.
+func (x *Expander) isLineList(c int32, key []byte) bool {
+	n := &x.t.nodes[c]
+	if n.kind != kArray || n.n == 0 || x.keyInfo(key)&kiStack == 0 {
+		return false
+	}
+	for e := n.child; e >= 0; e = x.t.nodes[e].next {
+		if x.t.nodes[e].kind != kString {
+			return false
+		}
+	}
+	return true
+}
+
+// lineList appends the list of lines c as a "|" block, one real line per
+// element, as a stack trace written as one string would be: the trace
+// reads as Python printed it.
+func (x *Expander) lineList(dst []byte, c int32, indent int) []byte {
+	dst = append(dst, " |\n"...)
+	for e := x.t.nodes[c].child; e >= 0; e = x.t.nodes[e].next {
+		s, en := x.strSpan(e)
+		ms, me := x.masked(s, en, len(x.emb))
+		text := x.t.buf[ms:me]
+		if len(text) == 0 {
+			dst = append(dst, '\n')
+			continue
+		}
+		dst = x.block(dst, text, indent+2)
+	}
+	return dst
 }
 
 // items appends the elements of arr, one "- " item per line at indent.

@@ -21,6 +21,7 @@ const (
 	kiSensitive                     // values under it are hidden
 	kiBare                          // it prints without quotes (bareKey)
 	kiLevel                         // it names the level (isLevelKey)
+	kiStack                         // it names a stack trace (isStackKey)
 )
 
 // maxCachedKey is the longest key the cache holds: three words.
@@ -111,6 +112,9 @@ func (x *Expander) computeKeyInfo(key []byte) keyInfo {
 	}
 	if isLevelKey(key) {
 		info |= kiLevel
+	}
+	if isStackKey(key) {
+		info |= kiStack
 	}
 	if !x.opts.ShowSecrets && len(key) >= x.minSens {
 		var v bool

@@ -97,6 +97,9 @@ func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst b
 			dst = x.appendKey(dst, key, false)
 		}
 		dst = append(dst, ':')
+		if info&kiStack != 0 && skipWS(b, i+1) < len(b) && b[skipWS(b, i+1)] == '[' {
+			return dst, i, false // a traceback as a list of lines: the tree prints it as lines
+		}
 		if info&kiSensitive != 0 {
 			dst, i, ok = x.streamMasked(dst, i+1, indent, depth)
 		} else {
