@@ -10,8 +10,11 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"os"
+	"strings"
 	"testing"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx" for Reachable and PostgresSchema
 )
 
 // The servers the tests use, on loopback, and the variables that move them.
@@ -65,4 +68,35 @@ func UniqueTable(prefix string) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return prefix + "_" + hex.EncodeToString(b[:])
+}
+
+// PostgresSchema creates a schema no other test uses on the PostgreSQL
+// server (failing t when it is down), drops it with everything in it when
+// t ends, and returns its name and a DSN whose search_path is it: a store
+// opened on that DSN keeps its tables there.
+func PostgresSchema(t testing.TB, prefix string) (name, dsn string) {
+	t.Helper()
+	base := PostgresDSN()
+	Reachable(t, "PostgreSQL", "pgx", base, StartPostgres)
+	name = UniqueTable(prefix)
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+name); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		defer db.Close()
+		if _, err := db.ExecContext(ctx, "DROP SCHEMA "+name+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", name, err)
+		}
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return name, base + sep + "search_path=" + name
 }

@@ -332,12 +332,19 @@ func (s *pgStore) insert(ctx context.Context, evs []Event) (map[string]int64, er
 	seqs := make(map[string]int64, len(evs))
 	var id string
 	var seq int64
+	var top int64
 	_, err = pgx.ForEachRow(rows, []any{&id, &seq}, func() error {
 		seqs[id] = seq
+		top = max(top, seq)
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if top > 0 {
+		if err := s.notify(ctx, tx, top); err != nil {
+			return nil, err
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, err
