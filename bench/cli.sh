@@ -2,9 +2,15 @@
 # cli.sh times log-format and log-expand against jq on the same file, side by
 # side, and prints a markdown table of the medians, of the ratios jq÷ours the
 # project aims for (log-format ≥ 12× `jq -r` on the template below,
-# log-expand ≥ 10× `jq .`), each with PASS or MISS.
+# log-expand ≥ 10× `jq .`), each with PASS or MISS. It also times
+# `log-format -f convert-json` against oslo.log's own convert-json (Debian's
+# python3-oslo.log) on oslo.log JSON lines, and reports that ratio.
 #
 #   N          lines in the generated file (default 1000000, about 340 MB)
+#   OSLO_N     oslo.log JSON lines for the convert-json peer (default N, at
+#              most 100000: about 140 MB, a few seconds for oslo.log to write
+#              and for convert-json to read); written by oslo_json_lines.py
+#              with oslo.log's real JSONFormatter
 #   COUNT      rounds (default 3); each round runs all four commands once
 #   STRICT=1   exit 1 when a target is missed (or a tool is missing);
 #              otherwise the script reports and exits 0
@@ -15,9 +21,11 @@
 #              ../cmd/log-format and ../cmd/log-expand
 #
 # Ours run with GOMAXPROCS=1: the targets are for single-threaded throughput.
-# In every round log-format's output must be byte-identical to jq's; if it is
-# not, the script stops with the first differing line of each and exits 1,
-# whatever STRICT says. Quick check for CI:
+# In every round log-format's output must be byte-identical to jq's, and
+# log-format -f convert-json's to convert-json's; if it is not, the script
+# stops with the first differing line of each and exits 1, whatever STRICT
+# says. Without convert-json on PATH its rows are n/a (a miss under
+# STRICT=1). Quick check for CI:
 #
 #   N=20000 COUNT=1 bash bench/cli.sh
 #
@@ -65,6 +73,7 @@ build() { # name -> path of the binary, or "" when there is none
 	fi
 }
 log_format=$(build log-format "${LOG_FORMAT:-}")
+OSLO_N=${OSLO_N:-$((N < 100000 ? N : 100000))}
 log_expand=$(build log-expand "${LOG_EXPAND:-}")
 
 # The file, made once and kept. A shorter run of the generator is a prefix
@@ -79,6 +88,25 @@ if [[ ! -s "$file" ]] || ! cmp -s -n "$(stat -c %s "$tmp/head")" "$tmp/head" "$f
 	mv "$file.$$" "$file"
 fi
 bytes=$(stat -c %s "$file")
+
+# The oslo.log lines, made once and kept, by oslo.log itself, run by the
+# Python that runs convert-json (its #! line).
+convert_json=$(command -v convert-json || true)
+oslo_file=$dir/oslo-$OSLO_N.json
+oslo_bytes=0
+if [[ -n "$convert_json" ]]; then
+	python=$(head -1 "$convert_json" | sed -n 's/^#! *//p')
+	[[ "$python" == */env\ * ]] && python=${python#*env }
+	python=${python:-python3}
+	if [[ ! -s "$oslo_file" ]]; then
+		log "generating $oslo_file with oslo.log's JSONFormatter"
+		$python oslo_json_lines.py "$OSLO_N" "$oslo_file.$$"
+		mv "$oslo_file.$$" "$oslo_file"
+	fi
+	oslo_bytes=$(stat -c %s "$oslo_file")
+else
+	log "no convert-json on PATH (apt-get install python3-oslo.log): its peer rows are n/a"
+fi
 
 # measure NAME OUT CMD...: runs CMD with stdout to OUT and appends
 # "NAME wall_s rss_kb" to the raw results. Wall time from bash's time (ms
@@ -107,18 +135,18 @@ measure() {
 
 # same: byte identity of the two outputs, or the first differing line of each.
 same() {
-	local want=$1 got=$2 at line
+	local want=$1 got=$2 peer=${3:-jq -r} at line
 	if cmp -s "$want" "$got"; then
 		return 0
 	fi
 	at=$(cmp "$want" "$got" 2>&1 | head -1 || true)
-	log "log-format's output differs from jq -r's: ${at//$tmp\//}"
+	log "log-format's output differs from $peer's: ${at//$tmp\//}"
 	line=$(sed -n 's/.*line \([0-9]*\).*/\1/p' <<<"$at")
 	if [[ -n "$line" ]]; then
-		printf '  jq -r      line %s: %s\n' "$line" "$(sed -n "${line}p" "$want" | cut -c1-2000)" >&2
-		printf '  log-format line %s: %s\n' "$line" "$(sed -n "${line}p" "$got" | cut -c1-2000)" >&2
+		printf '  %-12s line %s: %s\n' "$peer" "$line" "$(sed -n "${line}p" "$want" | cut -c1-2000)" >&2
+		printf '  log-format   line %s: %s\n' "$line" "$(sed -n "${line}p" "$got" | cut -c1-2000)" >&2
 	fi
-	log "byte identity with jq is a requirement: stopping"
+	log "byte identity with $peer is a requirement: stopping"
 	exit 1
 }
 
@@ -129,6 +157,11 @@ our_format() {
 	measure log-format "$tmp/ours.out" env GOMAXPROCS=1 "$log_format" --color=never --missing=- -f "$format_fmt" "$file"
 }
 jq_expand() { measure jq-dot /dev/null "$JQ" . "$file"; }
+peer_convert() { measure convert-json "$tmp/cj.out" "$convert_json" "$oslo_file"; }
+our_convert() {
+	[[ -n "$log_format" ]] || return 0
+	measure log-format-cj "$tmp/ours-cj.out" env GOMAXPROCS=1 "$log_format" --color=never -f convert-json "$oslo_file"
+}
 our_expand() {
 	[[ -n "$log_expand" ]] || return 0
 	measure log-expand /dev/null env GOMAXPROCS=1 "$log_expand" --color=never "$file"
@@ -136,6 +169,7 @@ our_expand() {
 
 log "$N lines, $bytes bytes, $COUNT rounds; ours with GOMAXPROCS=1"
 identical=n/a
+identical_cj=n/a
 for ((round = 1; round <= COUNT; round++)); do
 	# Alternate who goes first, so a slow spell of this shared machine
 	# does not always land on the same side.
@@ -158,11 +192,25 @@ for ((round = 1; round <= COUNT; round++)); do
 		our_expand
 		jq_expand
 	fi
+	[[ -n "$convert_json" ]] || continue
+	if ((round % 2)); then
+		peer_convert
+		our_convert
+	else
+		our_convert
+		peer_convert
+	fi
+	if [[ -n "$log_format" ]]; then
+		same "$tmp/cj.out" "$tmp/ours-cj.out" convert-json
+		identical_cj="yes, every round ($(stat -c %s "$tmp/cj.out") bytes of output)"
+	fi
+	rm -f "$tmp/cj.out" "$tmp/ours-cj.out"
 done
 
 # The table. Medians per tool; ratios of the medians.
 report() {
 	awk -v bytes="$bytes" -v lines="$N" -v count="$COUNT" -v file="$file" \
+		-v oslo_bytes="$oslo_bytes" -v oslo_lines="$OSLO_N" -v oslo_file="$oslo_file" -v have_peer="${convert_json:+1}" \
 		-v have_format="${log_format:+1}" -v have_expand="${log_expand:+1}" '
 	function median(name,   n, i, j, t, a) {
 		n = split(walls[name], a, " ")
@@ -171,10 +219,16 @@ report() {
 		return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
 	}
 	function maxrss(name) { return rss[name] == "" ? "n/a" : sprintf("%.1f", rss[name] / 1024) }
-	function row(label, name,   m) {
+	function row(label, name, size,   m) {
+		if (size == "") size = bytes
 		m = median(name)
 		if (m == "") { printf "| %s | n/a | n/a | n/a |\n", label; return }
-		printf "| %s | %.3f | %.1f | %s |\n", label, m, (m > 0 ? bytes / 1e6 / m : 0), maxrss(name)
+		printf "| %s | %.3f | %.1f | %s |\n", label, m, (m > 0 ? size / 1e6 / m : 0), maxrss(name)
+	}
+	function ratio(label, ours, theirs, have,   mo, mt) {
+		mo = median(ours); mt = median(theirs)
+		if (!have || mo == "" || mt == "") { printf "| %s | n/a | — | MISS (not run) |\n", label; missed++; return }
+		printf "| %s | %.1f | — | measured |\n", label, (mo > 0 ? mt / mo : 0)
 	}
 	function check(label, ours, theirs, target, have,   mo, mt, r) {
 		mo = median(ours); mt = median(theirs)
@@ -192,11 +246,15 @@ report() {
 		row("`log-format -f TEMPLATE`", "log-format")
 		row("`jq .`", "jq-dot")
 		row("`log-expand`", "log-expand")
+		row("`convert-json` (oslo.log JSON)", "convert-json", oslo_bytes)
+		row("`log-format -f convert-json` (oslo.log JSON)", "log-format-cj", oslo_bytes)
 		print ""
-		print "| check | jq ÷ ours | target | result |"
+		print "| check | peer ÷ ours | target | result |"
 		print "|---|---:|---:|---|"
 		check("log-format vs `jq -r`", "log-format", "jq-r", 12, have_format)
 		check("log-expand vs `jq .`", "log-expand", "jq-dot", 10, have_expand)
+		ratio("log-format -f convert-json vs `convert-json`", "log-format-cj", "convert-json", have_format && have_peer)
+		if (have_peer) printf "\nThe oslo.log lines: `%s` (%d lines, %.1f MB, %.1f bytes/line), written by the JSONFormatter of oslo.log.\n", oslo_file, oslo_lines, oslo_bytes / 1e6, (oslo_lines ? oslo_bytes / oslo_lines : 0)
 		exit (missed > 0)
 	}' results/cli-latest.txt
 }
@@ -205,6 +263,7 @@ rc=0
 	report || rc=$?
 	echo
 	echo "log-format output byte-identical to jq -r: $identical"
+	echo "log-format -f convert-json output byte-identical to convert-json: $identical_cj"
 	echo
 	echo "Commands (FILE as above):"
 	echo
@@ -212,6 +271,8 @@ rc=0
 	echo "    GOMAXPROCS=1 log-format --color=never --missing=- -f '$format_fmt' FILE >OUT"
 	echo "    $JQ . FILE >/dev/null"
 	echo "    GOMAXPROCS=1 log-expand --color=never FILE >/dev/null"
+	echo "    convert-json OSLO_FILE >OUT"
+	echo "    GOMAXPROCS=1 log-format --color=never -f convert-json OSLO_FILE >OUT"
 	((have_time)) || echo "(no /usr/bin/time: peak RSS n/a)"
 } >results/cli-latest.md
 cat results/cli-latest.md

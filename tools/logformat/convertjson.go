@@ -314,7 +314,7 @@ func (t *Template) appendPython(dst []byte, vals [][]byte, r *render, colorKey s
 			dst = append(dst, p.lit...)
 			continue
 		}
-		v := vals[p.raw]
+		v := vals[t.raws[i]]
 		if v == nil {
 			v = p.look.Get(vals)
 		}

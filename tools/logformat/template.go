@@ -38,12 +38,15 @@ var maskedValue = []byte(`"` + logline.Masked + `"`)
 // is null) prints as the Missing text, padded like any value.
 type Template struct {
 	parts []part
+	// raws holds, for each part, the slot of its key as written (nulls
+	// kept), for convert-json's Python view; apart from parts, so the hot
+	// loop's parts stay small.
+	raws []int
 }
 
 type part struct {
 	lit    string // literal text, when look.Path is ""
 	look   logline.Lookup
-	raw    int // the slot of the key as written, nulls kept (convert-json)
 	flags  string
 	width  int
 	prec   int // -1: none
@@ -149,7 +152,6 @@ func compile(format string, fields *logline.Fields, aliases, backslash bool) (*T
 		i++
 		flushLit()
 		p.look = fields.AddLookup(key, aliases)
-		p.raw = fields.Add(key)
 		for _, seg := range strings.Split(key, ".") {
 			p.secret = p.secret || sensitiveKey(seg)
 		}
@@ -161,6 +163,12 @@ func compile(format string, fields *logline.Fields, aliases, backslash bool) (*T
 		t.parts = append(t.parts, p)
 	}
 	flushLit()
+	t.raws = make([]int, len(t.parts))
+	for i := range t.parts {
+		if t.parts[i].look.Path != "" {
+			t.raws[i] = fields.Add(t.parts[i].look.Path)
+		}
+	}
 	return t, nil
 }
 
