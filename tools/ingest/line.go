@@ -86,11 +86,20 @@ var sl = func() *cols {
 // The error is a [*LineError]. Line is safe for concurrent use and, for a
 // valid line, allocates the event's strings and Raw and nothing else.
 func Line(raw []byte) (events.Event, error) {
+	ev, err, _ := parse(raw)
+	return ev, err
+}
+
+// parse is Line that also says whether the line claims to be one of the
+// two formats (it has schema_version, or oslo.log's levelname and time),
+// so that a follower can tell a broken line of ours from a body that
+// continues a text record.
+func parse(raw []byte) (ev events.Event, err error, claimed bool) {
 	raw = trimEOL(raw)
 	var buf [maxSlots][]byte
 	v := buf[:sl.f.Len()]
 	if !sl.f.Extract(raw, v) {
-		return events.Event{}, invalid(raw)
+		return events.Event{}, invalid(raw), false
 	}
 	for i, x := range v {
 		if x != nil && isNull(x) {
@@ -98,14 +107,16 @@ func Line(raw []byte) (events.Event, error) {
 		}
 	}
 	if v[sl.schemaVersion] == nil && v[sl.levelname] != nil && (v[sl.asctime] != nil || v[sl.created] != nil) {
-		return osloJSON(raw, v)
+		ev, err := osloJSON(raw, v)
+		return ev, err, true
 	}
+	claimed = v[sl.schemaVersion] != nil
 	if !quickValid(raw) {
 		if err := schema.Validate(raw); err != nil {
-			return events.Event{}, validateError(err)
+			return events.Event{}, validateError(err), claimed
 		}
 	}
-	return audit(raw, v), nil
+	return audit(raw, v), nil, true
 }
 
 // invalid explains a line the walk refused: Validate says where it breaks.
