@@ -35,10 +35,23 @@ Examples:
   log-format --request req-1234 nova-*.log
   tail -f api.log | log-format            (or: log-format --follow api.log)
   log-format -f convert-json -n 20 nova.json.log
+  log-format nova.json.log --levels ERROR WARNING --loggers nova.compute
 
 Format strings: %%(key)[flags][width][.precision]conversion, with a dotted
 key (context.request_id), flags - 0 + space #, conversions s r d i f e g x o;
 \t and \n are a tab and a newline. Presets for -f: %s.
+
+oslo.log's convert-json: -f convert-json prints what convert-json prints,
+byte for byte on oslo.log's JSON lines (values as Python shows them, each
+traceback line after the prefix; --no-traceback drops them), and its flags
+work: --prefix FMT (implies -f convert-json), --locator FMT (appended to
+DEBUG records), --levelkey, --tbkey, --loggers and --levels with several
+words (--levels ERROR WARNING; a further word is a level while it names one,
+a logger while it looks like one and is not a file), -c (--color). Where a
+flag meant something else here, both meanings hold: -f before an existing
+file, a flag or nothing is convert-json's --follow, and otherwise a format;
+-n is the last N events after the filters (convert-json: of the last N
+lines); lines that are not JSON pass through (convert-json: "Not JSON: …").
 
 Exit status: 0 all input read, 1 some input unreadable, 2 bad usage.
 
@@ -78,7 +91,7 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 	fs := pflag.NewFlagSet("log-format", pflag.ContinueOnError)
 	fs.SetOutput(io.Err)
 	fs.SortFlags = false
-	fs.StringVarP(&o.format, "format", "f", "summary", "format string, or a preset name")
+	fs.StringVarP(&o.format, "format", "f", "summary", "format string, or a preset name (-f before an existing file, a flag or nothing: --follow, as convert-json reads it)")
 	fs.StringVar(&o.missing, "missing", "-", "what a key the line lacks prints as")
 	fs.StringVar(&o.locator, "locator", "", "format appended to DEBUG lines, e.g. '[%(funcname)s %(pathname)s:%(lineno)s]'")
 	fs.BoolVar(&o.traceback, "traceback", false, "print the stack trace below each line (the summary and convert-json always do)")
@@ -94,7 +107,7 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 	fs.StringVarP(&o.request, "request", "r", "", "only the lines of this request id (its own or global request id)")
 	fs.StringSliceVar(&o.services, "service", nil, "only lines whose service or logger name starts with this (comma-separated or repeated)")
 	fs.StringSliceVar(&o.loggers, "loggers", nil, "convert-json's name for --service; takes several words, as there")
-	fs.IntVarP(&o.lines, "lines", "n", 0, "print only the last N lines of output")
+	fs.IntVarP(&o.lines, "lines", "n", 0, "print only the last N events of output, after the filters")
 	fs.StringVar(&o.timezone, "timezone", "UTC", "zone of timestamps written without one (oslo.log's asctime), e.g. Local or Europe/Paris")
 	fs.BoolVar(&o.noAliases, "no-aliases", false, "read keys only as written (no oslo.log or Go logger aliases)")
 	fs.BoolVar(&o.secrets, "show-secrets", false, "print credentials (auth_token, password… values) instead of [REDACTED]")
