@@ -30,12 +30,25 @@ var (
 // distinct audit line, so each has its own ContentID. The same seed gives
 // the same events.
 func Generate(n int, seed uint64) []events.Event {
+	evs := make([]events.Event, 0, n)
+	Stream(n, seed, n, func(b []events.Event) { evs = append(evs, b...) })
+	return evs
+}
+
+// Stream hands the n events Generate(n, seed) returns to f, batch at a
+// time (the slice is reused: f must copy what it keeps), so that millions
+// can be stored without holding them all.
+func Stream(n int, seed uint64, batch int, f func([]events.Event)) {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	evs := make([]events.Event, n)
+	evs := make([]events.Event, 0, min(max(batch, 1), max(n, 1)))
 	step := 24 * time.Hour / time.Duration(max(n, 1))
 	t := Base
 	buf := make([]byte, 0, 512)
-	for i := range evs {
+	for i := range n {
+		if len(evs) == cap(evs) {
+			f(evs)
+			evs = evs[:0]
+		}
 		if i > 0 && r.IntN(5) != 0 { // one in five shares its predecessor's time
 			t = t.Add(time.Duration(r.Int64N(int64(2*step) + 1))).Truncate(time.Microsecond)
 		}
@@ -83,9 +96,11 @@ func Generate(n int, seed uint64) []events.Event {
 		buf = appendLine(buf[:0], &e, i+1)
 		e.Raw = append([]byte(nil), buf...)
 		e.ID = events.ContentID(e.Raw)
-		evs[i] = e
+		evs = append(evs, e)
 	}
-	return evs
+	if len(evs) > 0 {
+		f(evs)
+	}
 }
 
 func weighted(r *rand.Rand) int {
