@@ -185,7 +185,14 @@ var (
 // Get, List and Values see only what q.Scope allows; an event outside the
 // scope is ErrNotFound, exactly as a missing one (no existence leak).
 // List orders by (Time, ID), ascending unless q.Desc, starting after
-// q.After.
+// q.After; a cursor with an ID but no time (Tacker's index) starts after
+// that event, looked up within q.Scope (ErrNotFound when it is not
+// there). A Limit of 0 or less is DefaultLimit, one above MaxLimit is
+// MaxLimit; so are Since's and Values' limits.
+//
+// Bad input — an unknown field, a filter without values, a status that
+// is not a number, a level not in [Levels] — is an error wrapping
+// ErrInvalid that names it, before any query (see [CheckQuery]).
 type Store interface {
 	Insert(ctx context.Context, evs []Event) (Result, error)
 	Get(ctx context.Context, id string, scope Scope) (Event, error)
@@ -195,8 +202,10 @@ type Store interface {
 	// q.Desc are ignored): the stream's replay.
 	Since(ctx context.Context, seq int64, q Query, limit int) ([]Event, error)
 	// Values returns the distinct values of field among the events q
-	// selects (q.After and q.Limit ignored), most frequent first, at most
-	// limit of them.
+	// selects (q.After and q.Limit ignored), most frequent first (ties in
+	// the values' order), at most limit of them. Empty values (the line
+	// does not say) are left out; "user" counts by the user's ID, or the
+	// name when the line has no ID; "request_id" by the request ID alone.
 	Values(ctx context.Context, field string, q Query, limit int) ([]ValueCount, error)
 	Purge(ctx context.Context, p Purge) (PurgeResult, error)
 	// Offset returns the saved position of a followed file (ok false when

@@ -1,0 +1,80 @@
+package events_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/auditlog-go/auditlog/tools/events"
+)
+
+func TestOpenRefuses(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		dsn, says string
+	}{
+		{"", "empty database"},
+		{"   ", "empty database"},
+		{"sqlite:", "file is missing"},
+		{":memory:", "in-memory"},
+		{"sqlite::memory:", "in-memory"},
+		{"mysql://root:hunter2@127.0.0.1/test", "unknown scheme"},
+		{filepath.Join(dir, "no", "such", "folder", "events.db"), "does not exist"},
+		{"events.db?mode=ro", "may not hold"},
+		{"postgres://postgres:hunter2@127.0.0.1:notaport/test", "postgres"},
+	} {
+		s, err := events.Open(context.Background(), c.dsn)
+		if err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", c.dsn)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.says) {
+			t.Errorf("Open(%q) = %v; want it to say %q", c.dsn, err, c.says)
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("Open(%q) shows the password: %v", c.dsn, err)
+		}
+	}
+}
+
+func TestOpenForms(t *testing.T) {
+	dir := t.TempDir()
+	for _, dsn := range []string{filepath.Join(dir, "a.db"), "sqlite:" + filepath.Join(dir, "b.db"), "sqlite://" + filepath.Join(dir, "c.db")} {
+		s, err := events.Open(context.Background(), dsn)
+		if err != nil {
+			t.Errorf("Open(%q): %v", dsn, err)
+			continue
+		}
+		s.Close()
+	}
+	// Reopening keeps what was stored.
+	p := filepath.Join(dir, "a.db")
+	s, err := events.Open(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := events.Event{Time: eventsBase, Level: "INFO", Project: "p", Raw: []byte(`{"x":1}`)}
+	if _, err := s.Insert(context.Background(), []events.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = events.Open(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Get(context.Background(), events.ContentID(ev.Raw), events.Scope{All: true}); err != nil {
+		t.Errorf("after reopening: %v", err)
+	}
+}
+
+func TestPostgresDown(t *testing.T) {
+	// Nothing listens on port 1: the store is unavailable, not broken.
+	_, err := events.Open(context.Background(), "postgres://postgres@127.0.0.1:1/test?connect_timeout=2")
+	if !errors.Is(err, events.ErrUnavailable) {
+		t.Errorf("Open of a server that is down: %v; want ErrUnavailable", err)
+	}
+}
