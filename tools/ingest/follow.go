@@ -261,8 +261,16 @@ func (f *Follower) resume(ctx context.Context, p string) (*followed, error) {
 		f.log.Info("ingest: following from the start", "file", p)
 	case !there:
 		f.log.Info("ingest: file not there; following from the start once it is", "file", p)
+		if o.Inode != 0 {
+			if err := f.catchUp(ctx, fs, o); err != nil {
+				return nil, err
+			}
+		}
 	case o.Inode != 0 && id.inode != 0 && o.Inode != id.inode:
 		f.log.Info("ingest: file rotated since the last run; reading the new one from the start", "file", p)
+		if err := f.catchUp(ctx, fs, o); err != nil {
+			return nil, err
+		}
 	case size < o.Offset || !sameHead(p, o.Checksum):
 		f.log.Info("ingest: file truncated or rewritten since the last run; reading from the start", "file", p)
 	default:
@@ -271,6 +279,52 @@ func (f *Follower) resume(ctx context.Context, p string) (*followed, error) {
 		f.log.Info("ingest: resuming", "file", p, "offset", o.Offset, "line", o.Line)
 	}
 	return fs, nil
+}
+
+// catchUp reads the rest of the file p was when o was saved, if it is
+// still there under a rotated name beside it (p.1, p-20260314…): the lines
+// written after the last run stopped and before the rotation. It is found
+// by its inode and first bytes; what it holds is stored before the new
+// file is read. Its offset is not saved (p now names the new file): a
+// crash here reads it again, and the store drops the repeats.
+func (f *Follower) catchUp(ctx context.Context, fs *followed, o events.Offset) error {
+	cands, _ := filepath.Glob(fs.name + "?*")
+	for _, c := range cands {
+		fi, err := os.Stat(c)
+		if err != nil || !fi.Mode().IsRegular() || inodeOf(fi) != o.Inode || fi.Size() < o.Offset || !sameHead(c, o.Checksum) {
+			continue
+		}
+		if fi.Size() == o.Offset {
+			return nil
+		}
+		f.log.Info("ingest: reading the rest of the rotated file first", "file", c, "offset", o.Offset, "line", o.Line)
+		old := &followed{name: c, key: fs.key, g: oslolog.NewGrouper(&oslolog.GrouperOptions{Location: f.opts.Location}),
+			last: input.Position{Offset: o.Offset, Line: o.Line}}
+		rd := input.Open(ctx, []string{c}, input.Options{MaxLine: f.opts.MaxLine, Start: map[string]input.Position{c: old.last},
+			OnError: func(err error) { f.log.Warn("ingest: cannot read", "err", err) }})
+		defer rd.Close()
+		var joined []byte
+		for {
+			l, ok := rd.Next()
+			if !ok {
+				break
+			}
+			text := l.Text
+			if l.Prefix != nil {
+				joined = append(append(joined[:0], l.Prefix...), l.Text...)
+				text = joined
+			}
+			f.line(old, l, text)
+			if len(f.batch) >= f.opts.BatchLines {
+				if err := f.flush(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		f.closeText(old)
+		return f.flush(ctx)
+	}
+	return nil
 }
 
 // line handles one line (or piece) of fs.
@@ -417,6 +471,9 @@ func (f *Follower) flush(ctx context.Context) error {
 	}
 	for _, p := range f.paths {
 		fs := f.files[p]
+		if fs == nil {
+			continue // not resumed yet (a rotated file being caught up)
+		}
 		pos := fs.safe()
 		if !fs.dirty || pos == fs.saved {
 			continue

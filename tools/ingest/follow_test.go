@@ -275,24 +275,28 @@ func TestFollowRestart(t *testing.T) {
 	}
 
 	appendTo(t, path, ourLines(50, 80)...)
-	// other.log is replaced by a new file while no follower runs.
+	// other.log grows, then is replaced by a new file, while no follower
+	// runs: the 5 lines it got are read from other.log.1 first.
+	appendTo(t, other, ourLines(1010, 1015)...)
 	if err := os.Rename(other, other+".1"); err != nil {
 		t.Fatal(err)
 	}
 	appendTo(t, other, ourLines(2000, 2005)...)
 	r2 := start(t, s, []string{path, other}, FollowOptions{})
-	// 30 new of ours, the held record, and the 5 of the new other.log.
-	waitFor(t, "36 more", func() bool { return r2.f.Stats().Inserted == 36 })
+	// 30 new of ours, the held record, the 5 left in other.log.1 and the
+	// 5 of the new other.log.
+	waitFor(t, "41 more", func() bool { return r2.f.Stats().Inserted == 41 })
 	if err := r2.stop(); err != nil {
 		t.Fatal(err)
 	}
-	if st := r2.f.Stats(); st.Duplicates != 0 || st.Bad != 0 || st.Lines != 36 {
-		t.Errorf("second run %+v: want 36 lines read, no duplicate, no bad line", st)
+	if st := r2.f.Stats(); st.Duplicates != 0 || st.Bad != 0 || st.Lines != 41 {
+		t.Errorf("second run %+v: want 41 lines read, no duplicate, no bad line", st)
 	}
-	if n := len(stored(t, s)); n != 96 {
-		t.Errorf("%d events stored, want 96", n)
+	if n := len(stored(t, s)); n != 101 {
+		t.Errorf("%d events stored, want 101", n)
 	}
-	for _, want := range []string{`msg="ingest: resuming" file=` + path + " offset=", `msg="ingest: file rotated since the last run; reading the new one from the start" file=` + other} {
+	for _, want := range []string{`msg="ingest: resuming" file=` + path + " offset=", `msg="ingest: file rotated since the last run; reading the new one from the start" file=` + other,
+		`msg="ingest: reading the rest of the rotated file first" file=` + other + ".1 offset="} {
 		if !strings.Contains(r2.log.String(), want) {
 			t.Errorf("the log does not say %q:\n%s", want, r2.log.String())
 		}
