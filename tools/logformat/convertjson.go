@@ -190,6 +190,10 @@ func (c *convertJSON) Append(dst, line []byte, vals [][]byte, r *render) []byte 
 				continue
 			}
 			e := skipAny(tb, i)
+			if e == i {
+				i++
+				continue
+			}
 			c.buf = r.appendPyStr(c.buf[:0], tb[i:e])
 			tbLine(c.buf)
 			i = e
@@ -394,6 +398,10 @@ func (r *render) appendStack(dst, v []byte) []byte {
 			continue
 		}
 		e := skipAny(v, i)
+		if e == i {
+			i++
+			continue
+		}
 		if !first {
 			dst = append(dst, '\n')
 		}

@@ -166,6 +166,9 @@ func (r *render) pyRepr(dst, v []byte, i, depth int) ([]byte, int) {
 		}
 	}
 	e := skipAny(v, i)
+	if e == i { // a stray bracket (Extract does not match their kinds): pass it by
+		return dst, i + 1
+	}
 	return appendPyScalar(dst, v[i:e]), e
 }
 

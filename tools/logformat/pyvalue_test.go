@@ -59,3 +59,31 @@ func TestTruthy(t *testing.T) {
 		}
 	}
 }
+
+// FuzzConvertJSON runs any line through convert-json's Python rendering,
+// the prefix reading every kind of value, the traceback read as a list, a
+// string and anything else, the missing-placeholder record: none of it may
+// panic, whatever the line holds.
+func FuzzConvertJSON(f *testing.F) {
+	f.Add([]byte(`{"asctime":"2026-11-27 07:38:56,001","msecs":1.9,"process":4567,"levelname":"ERROR","name":"nova","message":"boom","traceback":["Traceback (most recent call last):","  x"],"context":{"auth_token":"s","roles":["a"]}}`))
+	f.Add([]byte(`{"traceback":[1}}`))
+	f.Add([]byte(`{"traceback":"a\nb  ","levelno":5,"x":[{"a":[1,{"b":null}]}],"y":1e400}`))
+	f.Add([]byte(`{"a":[1}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		for _, prefix := range []string{DefaultPrefix, "%(x)s %(y)r %(a)s %(context)r %(levelno)d", "%(nothere)d"} {
+			fm, err := New(Options{ConvertJSON: &ConvertJSON{Prefix: prefix}, Format: "convert-json", Locator: "[%(x)s]", Color: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			run := func(tbKey string) {
+				fm.cj.tb = newPyField(fm.fields, tbKey, true)
+				fm.vals = make([][]byte, fm.fields.Len())
+				if fm.fields.Extract(line, fm.vals) {
+					fm.cj.Append(nil, line, fm.vals, &fm.r)
+				}
+			}
+			run("traceback")
+			run("x")
+		}
+	})
+}
