@@ -32,7 +32,7 @@ def generate(out):
     handler.setFormatter(formatters.JSONFormatter())
     root = logging.getLogger()
     root.handlers = [handler]
-    root.setLevel(log.TRACE if hasattr(log, 'TRACE') else 5)
+    root.setLevel(5)  # oslo.log's TRACE
 
     api = logging.getLogger('nova.api.openstack.wsgi')
     compute = logging.getLogger('nova.compute.manager')
@@ -51,8 +51,6 @@ def generate(out):
         request_id='req-aaaabbbb-cccc-dddd-eeee-ffff00001111',
         overwrite=False)
 
-    # No context at all, before any is current.
-    context.clear() if hasattr(context, 'clear') else None
     plain.info('Starting nova-api (pid %d)', 4242)
     # The current context (the thread-local store) and an explicit one.
     ctx.update_store()
