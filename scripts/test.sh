@@ -32,8 +32,9 @@ mapfile -t modules < <(find . -name go.mod -not -path './.git/*' -printf '%h\n' 
 step "tools the tests need"
 missing=0
 command -v jq >/dev/null || { echo "jq is missing (Debian: apt-get install jq)"; missing=1; }
-/usr/bin/python3 -c 'import oslo_log, oslo_context' 2>/dev/null ||
-  { echo "python3-oslo.log is missing (Debian: apt-get install python3-oslo.log)"; missing=1; }
+/usr/bin/python3 -c 'import oslo_log, oslo_context, termcolor' 2>/dev/null ||
+  { echo "python3-oslo.log or python3-termcolor is missing (Debian: apt-get install python3-oslo.log python3-termcolor)"; missing=1; }
+command -v convert-json >/dev/null || { echo "convert-json (python3-oslo.log) is not on PATH"; missing=1; }
 ((missing == 0)) || exit 1
 echo "jq, python3-oslo.log: present"
 
@@ -74,6 +75,7 @@ fuzz ./tools/input FuzzSplitPrefix 50000x
 fuzz ./tools/logline FuzzExtract 100000x
 fuzz ./tools/logline FuzzMaskHint 100000x
 fuzz ./tools/logformat FuzzCompile 50000x
+fuzz ./tools/logformat FuzzConvertJSON 20000x
 fuzz ./tools/logexpand FuzzExpand 20000x
 fuzz ./tools/logexpand FuzzRoundTrip 20000x
 fuzz ./tools/logexpand FuzzPython 50000x
