@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -52,6 +54,7 @@ type rule struct {
 	dateTime bool
 
 	props    map[string]prop // nil: no properties keyword
+	sorted   []namedProp     // props in byte-wise order, for the merge walk
 	closed   bool            // additionalProperties: false
 	required uint64
 	minProps int
@@ -63,6 +66,11 @@ type rule struct {
 type prop struct {
 	r   *rule
 	bit uint64
+}
+
+type namedProp struct {
+	name string
+	prop
 }
 
 const (
@@ -170,6 +178,10 @@ func compileRule(s map[string]any) *rule {
 				}
 				r.props[name] = prop{r: compileRule(sm), bit: 1 << len(r.props)}
 			}
+			for name, p := range r.props {
+				r.sorted = append(r.sorted, namedProp{name, p})
+			}
+			slices.SortFunc(r.sorted, func(a, b namedProp) int { return strings.Compare(a.name, b.name) })
 		case "items":
 			m, isMap := v.(map[string]any)
 			ok = isMap
@@ -267,10 +279,8 @@ func qValue(b []byte, i int, r *rule) (int, bool) {
 			r.pattern != nil && !r.pattern(body) {
 			return 0, false
 		}
-		if r.dateTime {
-			if _, ok := parseStamp(body); !ok {
-				return 0, false
-			}
+		if r.dateTime && !validStamp(body) {
+			return 0, false
 		}
 	}
 	if t&tNumber != 0 && (r.hasMin || r.hasMax) {
@@ -337,6 +347,25 @@ func stampShape(b []byte) bool {
 	return true
 }
 
+// validStamp is parseStamp's check without making the time.
+func validStamp(b []byte) bool {
+	if len(b) != len(stampLayout) || !stampShape(b) {
+		_, err := time.Parse(time.RFC3339Nano, string(b))
+		return err == nil
+	}
+	d2 := func(i int) int { return int(b[i]-'0')*10 + int(b[i+1]-'0') }
+	y := d2(0)*100 + d2(2)
+	mo, d := d2(5), d2(8)
+	if mo < 1 || mo > 12 || d < 1 || d2(11) > 23 || d2(14) > 59 || d2(17) > 59 {
+		return false
+	}
+	days := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[mo]
+	if mo == 2 && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		days = 29
+	}
+	return d <= days
+}
+
 // parseStamp reads a timestamp of our one form, checking that the date
 // and time exist (no 30 February, no second 60), as RFC 3339's date-time
 // requires; any other form is left to time.Parse.
@@ -380,6 +409,7 @@ func qObject(b []byte, i int, r *rule) (int, bool) {
 	var prev []byte
 	var seen uint64
 	n := 0
+	next := 0 // the line's keys come sorted, as r.sorted is: walk both at once
 	if i < len(b) && b[i] == '}' {
 		i++
 	} else {
@@ -399,9 +429,13 @@ func qObject(b []byte, i int, r *rule) (int, bool) {
 			n++
 			var sub *rule
 			if r != nil && r.props != nil {
-				if p, known := r.props[string(key)]; known {
-					sub = p.r
-					seen |= p.bit
+				for next < len(r.sorted) && r.sorted[next].name < string(key) {
+					next++
+				}
+				if next < len(r.sorted) && r.sorted[next].name == string(key) {
+					sub = r.sorted[next].r
+					seen |= r.sorted[next].bit
+					next++
 				} else if r.closed {
 					return 0, false
 				}
