@@ -198,14 +198,10 @@ func TestWebSocket(t *testing.T) {
 func waitSubs(t *testing.T, h *Hub, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		h.mu.Lock()
-		k := len(h.subs)
-		h.mu.Unlock()
-		if k >= n {
-			return
+	for h.Subscribers() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d subscribers", n)
 		}
 		time.Sleep(time.Millisecond)
 	}
-	t.Fatalf("fewer than %d subscribers", n)
 }

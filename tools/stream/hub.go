@@ -240,3 +240,10 @@ func (h *Hub) closeAll() {
 
 // ErrClosed ends a subscription whose hub stopped.
 var ErrClosed = errors.New("stream: the server is stopping")
+
+// Subscribers is how many subscriptions are open.
+func (h *Hub) Subscribers() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs)
+}
