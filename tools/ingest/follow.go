@@ -527,6 +527,10 @@ func (f *Follower) retry(ctx context.Context, what string, op func() error) erro
 	}
 }
 
+// errNotRecord is what the follower says of a line that is none of the
+// formats and has no text record before it to continue.
+var errNotRecord = errors.New("not one of our lines, an oslo.log JSON line, nor an oslo.log record")
+
 // looksJSON reports whether text may be a JSON object line.
 func looksJSON(text []byte) bool {
 	for _, c := range text {

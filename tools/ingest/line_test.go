@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,11 +74,28 @@ func TestLineOurs(t *testing.T) {
 		if !quickValid(trimEOL(l)) {
 			t.Errorf("line %d: the quick check is not sure of a line our handler wrote: %s", i, l)
 		}
+		sameReading(t, trimEOL(l))
 		ev, err := Line(l)
 		if err != nil {
 			t.Fatalf("line %d: %v", i, err)
 		}
 		checkEvent(t, ev, want[i], events.FormatAudit, trimEOL(l))
+	}
+}
+
+// sameReading: the quick walk reads the same values for Line's fields as
+// logline's walker does.
+func sameReading(t *testing.T, line []byte) {
+	t.Helper()
+	q := make([][]byte, sl.f.Len())
+	x := make([][]byte, sl.f.Len())
+	if !quickRead(line, q) || !sl.f.Extract(line, x) {
+		t.Fatalf("not read: %s", line)
+	}
+	for i := range q {
+		if !bytes.Equal(q[i], x[i]) || (q[i] == nil) != (x[i] == nil) {
+			t.Errorf("%s: quick walk read %q, logline %q", sl.f.Path(i), q[i], x[i])
+		}
 	}
 }
 
@@ -248,6 +266,7 @@ func TestLineSchemaExamples(t *testing.T) {
 		if !quickValid(line) {
 			t.Errorf("example %d: quick check not sure: %s", i, line)
 		}
+		sameReading(t, line)
 		if _, err := Line(line); err != nil {
 			t.Errorf("example %d: %v", i, err)
 		}
@@ -272,6 +291,27 @@ func TestQuickNotSure(t *testing.T) {
 			t.Errorf("quick check sure of %s", l)
 		}
 	}
+}
+
+// TestLineConcurrent: Line is safe for concurrent use (run with -race).
+func TestLineConcurrent(t *testing.T) {
+	lines := append(handlerLines(t), osloLines(t)...)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				l := lines[(g+i)%len(lines)]
+				ev, err := Line(l)
+				if err != nil || !bytes.Equal(ev.Raw, trimEOL(l)) {
+					t.Errorf("goroutine %d: %v", g, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func BenchmarkLine(b *testing.B) {

@@ -41,6 +41,7 @@ import (
 // everywhere).
 type rule struct {
 	unsure bool // a keyword the quick check does not know: always ask Validate
+	slot   int  // where quickRead puts the value for Line, -1 for nowhere
 
 	types    uint8 // bit set of t*; 0 means any type
 	enum     [][]byte
@@ -105,12 +106,27 @@ var quickRoot = sync.OnceValue(func() *rule {
 	if r.unsure || r.props == nil || r.types != tObject {
 		return nil
 	}
+	// Line's fields that are the schema's own paths are read on the way.
+	for i := range sl.f.Len() {
+		p := sl.f.Path(i)
+		at := r
+		for seg := range strings.SplitSeq(p, ".") {
+			if at == nil || at.props == nil {
+				at = nil
+				break
+			}
+			at = at.props[seg].r
+		}
+		if at != nil {
+			at.slot = i
+		}
+	}
 	return r
 })
 
 // compileRule reads one schema object.
 func compileRule(s map[string]any) *rule {
-	r := &rule{}
+	r := &rule{slot: -1}
 	for k, v := range s {
 		if ignored[k] {
 			continue
@@ -213,18 +229,30 @@ func compileRule(s map[string]any) *rule {
 // quickValid reports whether line (without its newline) is surely a line
 // schema.Validate accepts. False means only "not sure".
 func quickValid(line []byte) bool {
+	var buf [maxSlots][]byte
+	return quickRead(line, buf[:sl.f.Len()])
+}
+
+// quickRead is quickValid that also fills out, as [logline.Fields.Extract]
+// would for Line's fields, with the values of our own paths (the
+// schema's), when it is sure: one walk does both.
+func quickRead(line []byte, out [][]byte) bool {
 	root := quickRoot()
-	if root == nil || len(line) < 2 || line[0] != '{' || line[len(line)-1] != '}' ||
-		bytes.IndexByte(line, '\n') >= 0 || !utf8.Valid(line) {
+	if root == nil || len(line) < 2 || line[0] != '{' || line[len(line)-1] != '}' {
 		return false
 	}
-	end, ok := qValue(line, 0, root)
-	return ok && end == len(line)
+	clear(out)
+	// The walk refuses a raw newline (a control character in a string,
+	// not white space between tokens), and stops early on a line of
+	// another writer (oslo.log's keys are not sorted); UTF-8 is checked
+	// once it has gone through.
+	end, ok := qValue(line, 0, root, out)
+	return ok && end == len(line) && utf8.Valid(line)
 }
 
 // qValue checks the value at b[i] against r and returns the index after
 // it.
-func qValue(b []byte, i int, r *rule) (int, bool) {
+func qValue(b []byte, i int, r *rule, out [][]byte) (int, bool) {
 	if i >= len(b) {
 		return 0, false
 	}
@@ -241,10 +269,10 @@ func qValue(b []byte, i int, r *rule) (int, bool) {
 		end, ok = qString(b, i+1)
 	case c == '{':
 		t = tObject
-		end, ok = qObject(b, i, r)
+		end, ok = qObject(b, i, r, out)
 	case c == '[':
 		t = tArray
-		end, ok = qArray(b, i, r)
+		end, ok = qArray(b, i, r, out)
 	case c == 't':
 		t, end, ok = tBoolean, i+4, bytes.HasPrefix(b[i:], []byte("true"))
 	case c == 'f':
@@ -263,6 +291,9 @@ func qValue(b []byte, i int, r *rule) (int, bool) {
 		return end, ok
 	}
 	v := b[start:end]
+	if r.slot >= 0 && out != nil {
+		out[r.slot] = v
+	}
 	if r.types != 0 && r.types&t == 0 {
 		return 0, false
 	}
@@ -404,7 +435,7 @@ func rawIn(v []byte, list [][]byte) bool {
 
 // qObject checks the object at b[i] ('{'): keys unescaped, sorted and
 // unique, each value against its property's rule.
-func qObject(b []byte, i int, r *rule) (int, bool) {
+func qObject(b []byte, i int, r *rule, out [][]byte) (int, bool) {
 	i = qSkipWS(b, i+1)
 	var prev []byte
 	var seen uint64
@@ -444,7 +475,7 @@ func qObject(b []byte, i int, r *rule) (int, bool) {
 			if i >= len(b) || b[i] != ':' {
 				return 0, false
 			}
-			if i, ok = qValue(b, qSkipWS(b, i+1), sub); !ok {
+			if i, ok = qValue(b, qSkipWS(b, i+1), sub, out); !ok {
 				return 0, false
 			}
 			i = qSkipWS(b, i)
@@ -468,7 +499,7 @@ func qObject(b []byte, i int, r *rule) (int, bool) {
 }
 
 // qArray checks the array at b[i] ('['), each element against r's items.
-func qArray(b []byte, i int, r *rule) (int, bool) {
+func qArray(b []byte, i int, r *rule, out [][]byte) (int, bool) {
 	var items *rule
 	if r != nil && r.hasItems {
 		items = r.items
@@ -479,7 +510,7 @@ func qArray(b []byte, i int, r *rule) (int, bool) {
 	}
 	for {
 		var ok bool
-		if i, ok = qValue(b, i, items); !ok {
+		if i, ok = qValue(b, i, items, nil); !ok {
 			return 0, false
 		}
 		i = qSkipWS(b, i)
