@@ -76,7 +76,8 @@ var sl = func() *cols {
 //
 // Our lines (they have schema_version, or are not oslo.log's) must be
 // valid against schema/ (see [schema.Validate]; a line is checked by a
-// quick walk first, and only a line it cannot vouch for pays for the full
+// quick walk first, which also reads its columns, and only a line it
+// cannot vouch for pays for logline's field walker and the full
 // validator, whose error is the one returned). log-extract's lifecycle
 // records are such lines. An oslo.log line is recognised by levelname and
 // asctime or created: its logger (name) is the service, its kind is log,
