@@ -151,11 +151,18 @@ var base = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 // and outcomes varying, request ids req-<i/3> (three lines a request).
 func genLines(t testing.TB, n int) [][]byte {
 	t.Helper()
+	return genLinesFrom(t, 0, n)
+}
+
+// genLinesFrom is genLines from line start on (times, users, ids as for
+// lines start to start+n-1; seq counts from 1 in each call).
+func genLinesFrom(t testing.TB, start, n int) [][]byte {
+	t.Helper()
 	var buf bytes.Buffer
 	tm := base
 	h := auditlog.NewHandler(&buf, &auditlog.Options{Service: "nova-api", Now: func() time.Time { return tm }, Sequence: &auditlog.Sequence{}})
 	actions := []string{"create", "read", "delete", "pause"}
-	for i := range n {
+	for i := start; i < start+n; i++ {
 		tm = base.Add(time.Duration(i) * time.Second)
 		ctx := auditlog.NewContext(context.Background(), auditlog.Request{
 			ID:   fmt.Sprintf("req-%04d", i/3),
