@@ -139,6 +139,10 @@ func NewFollower(store events.Store, paths []string, opts FollowOptions) *Follow
 // restart re-reads at most the last batch, whose events the store counts
 // as duplicates (content IDs), so nothing is lost or stored twice.
 //
+// A gzip-compressed file is read once, whole, and not followed (as
+// tools/input reads one); after a restart it is read again and the store
+// counts its events as duplicates.
+//
 // A bad line is counted, reported on the logger with file:line and why,
 // and skipped. While Insert (or SaveOffset) fails with an error wrapping
 // events.ErrUnavailable the follower waits, backing off, and tries the
