@@ -158,6 +158,9 @@ func parseQuery(v url.Values, now time.Time, only map[string]bool) (events.Query
 }
 
 func unknownParam(name string, only map[string]bool) error {
+	if name == "" {
+		return &ParamError{Param: name, Reason: "a parameter without a name (a stray = or &?)", Accepted: "name=value pairs"}
+	}
 	var known []string
 	for _, n := range ParamNames() {
 		if only == nil || only[params[n].canonical] {
