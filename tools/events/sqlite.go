@@ -112,6 +112,8 @@ type sqliteStore struct {
 	// seventh of a page's time. Cleared when full.
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+
+	watchers watchers // in-process Watch (one process writes an SQLite file)
 }
 
 const maxStmts = 256
@@ -258,6 +260,9 @@ func (s *sqliteStore) Insert(ctx context.Context, evs []Event) (Result, error) {
 	}
 	for i := range evs {
 		evs[i].Seq = seqs[i]
+	}
+	if res.Inserted > 0 {
+		s.watchers.poke()
 	}
 	return res, nil
 }

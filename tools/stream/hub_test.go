@@ -358,3 +358,32 @@ func fieldOf(e *events.Event, field string) string {
 	}
 	return ""
 }
+
+// TestStoreWakesTheHub: an insert by anyone (here the store itself, the
+// hub never told) reaches live subscribers at once: the SQLite store
+// watches its own inserts, so the hour-long poll never matters.
+func TestStoreWakesTheHub(t *testing.T) {
+	s := openSQLite(t)
+	if _, ok := s.(Watcher); !ok {
+		t.Fatal("the SQLite store does not watch its inserts")
+	}
+	h := start(t, s, &Options{Poll: time.Hour})
+	sub, err := h.Subscribe(admin, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	time.Sleep(50 * time.Millisecond) // Watch registered
+	evs := eventstest.Generate(5, 30)
+	if _, err := s.Insert(context.Background(), evs); err != nil {
+		t.Fatal(err)
+	}
+	for i := range evs {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		m, err := sub.Next(ctx)
+		cancel()
+		if err != nil || m.Event == nil || m.Event.ID != events.ContentID(evs[i].Raw) {
+			t.Fatalf("event %d: %+v, %v", i, m, err)
+		}
+	}
+}
