@@ -1,44 +1,50 @@
 package ingest
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/auditlog-go/auditlog/internal/leakcheck"
+	"github.com/auditlog-go/auditlog/tools/input"
+	"github.com/auditlog-go/auditlog/tools/oslolog"
 )
 
-// TestFollowLogsNoCredential follows every real sample that holds a
-// credential (tokens in curl lines, passwords in bodies and URLs) and
-// checks that none reaches the follower's log, where bad lines are
-// reported with their reason. (The store keeps the lines as written: Raw
-// is returned byte for byte, to the owner and admins only.)
+// TestFollowLogsNoCredential reads every real sample that holds a
+// credential (tokens in curl lines, passwords in bodies and URLs) through
+// the follower's line handling — the code that recognises each line and
+// logs the bad ones with their reason — and checks that none of the
+// credentials reaches its log. (Storing is left out: it logs nothing about
+// a line. The store keeps the lines as written; Raw is returned byte for
+// byte, to the owner and admins only.)
 func TestFollowLogsNoCredential(t *testing.T) {
 	for i, smp := range leakcheck.Samples(t) {
 		t.Run(fmt.Sprintf("%d-%s", i, filepath.Base(smp.Path)), func(t *testing.T) {
-			s, _ := openSQLite(t)
-			r := start(t, s, []string{smp.Path}, FollowOptions{BatchLines: 1000})
-			var last int64 = -1
-			stable := 0
-			waitFor(t, "the sample read and stored", func() bool {
-				st := r.f.Stats()
-				if st.Lines == last && st.Lines > 0 && st.Inserted+st.Duplicates == st.Events {
-					stable++
-				} else {
-					stable = 0
+			var logs bytes.Buffer
+			f := NewFollower(nil, []string{smp.Path}, FollowOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			fs := &followed{name: smp.Path, key: smp.Path, g: oslolog.NewGrouper(nil)}
+			rd := input.Open(context.Background(), []string{smp.Path}, input.Options{MaxLine: DefaultMaxLine})
+			defer rd.Close()
+			for {
+				l, ok := rd.Next()
+				if !ok {
+					break
 				}
-				last = st.Lines
-				time.Sleep(20 * time.Millisecond)
-				return stable >= 10
-			})
-			if err := r.stop(); err != nil {
+				f.line(fs, l, append(l.Prefix[:len(l.Prefix):len(l.Prefix)], l.Text...))
+				clear(f.batch)
+				f.batch = f.batch[:0]
+			}
+			if err := rd.Err(); err != nil {
 				t.Fatal(err)
 			}
-			if st := r.f.Stats(); st.Events == 0 {
-				t.Fatalf("no event from %s: %+v", smp.Path, st)
+			f.closeText(fs)
+			if st := f.Stats(); st.Events == 0 || st.Lines == 0 {
+				t.Fatalf("nothing read from %s: %+v", smp.Path, st)
 			}
-			leakcheck.Check(t, "the follower's log", []byte(r.log.String()), smp.Secrets)
+			leakcheck.Check(t, "the follower's log", logs.Bytes(), smp.Secrets)
 		})
 	}
 }
