@@ -2,10 +2,14 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/auditlog-go/auditlog/tools/events"
+	"github.com/auditlog-go/auditlog/tools/ingest"
 )
 
 // BenchmarkIngestHTTP POSTs batches of real audit lines (1,000 a request,
@@ -49,6 +53,35 @@ func BenchmarkIngestHTTP(b *testing.B) {
 		})
 	}
 	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N*perReq)/time.Since(start).Seconds(), "lines/s")
+}
+
+// BenchmarkIngestStoreOnly is the floor under BenchmarkIngestHTTP: the
+// same lines, parsed by ingest.Line and stored by Insert in batches of
+// 1,000 from one goroutine, with no HTTP. An op is one batch.
+func BenchmarkIngestStoreOnly(b *testing.B) {
+	const perReq = 1000
+	st := openStore(b)
+	batches := make([][][]byte, b.N)
+	for i := range batches {
+		batches[i] = genLinesFrom(b, i*perReq, perReq)
+	}
+	evs := make([]events.Event, perReq)
+	b.ResetTimer()
+	start := time.Now()
+	for _, ls := range batches {
+		for j, l := range ls {
+			e, err := ingest.Line(l)
+			if err != nil {
+				b.Fatal(err)
+			}
+			evs[j] = e
+		}
+		if _, err := st.Insert(context.Background(), evs); err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N*perReq)/time.Since(start).Seconds(), "lines/s")
 }

@@ -189,8 +189,11 @@ func setParam(q *events.Query, p param, name, val string, now time.Time) error {
 		return nil
 	case "limit":
 		n, err := strconv.Atoi(strings.TrimSpace(val))
-		if err != nil || n < 1 || n > events.MaxLimit {
-			return bad("not an integer from 1 to 1000")
+		if err != nil {
+			return bad("not an integer")
+		}
+		if n < 1 || n > events.MaxLimit {
+			return bad("out of range")
 		}
 		q.Limit = n
 		return nil
