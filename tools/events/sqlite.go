@@ -153,9 +153,14 @@ func sqliteURI(path string, write bool) string {
 	// for want of it.
 	// cache_size: the writer keeps 128 MiB of pages (the indexes' hot
 	// pages: an insert touches ten B-trees), each reader 32 MiB.
+	// wal_autocheckpoint: 64 MiB of WAL between checkpoints rather than
+	// 4 MiB; the random-key indexes (id, request, target) dirty pages all
+	// over, and a page changed by several batches between two
+	// checkpoints is copied into the file once — BenchmarkInsertSQLite
+	// went from 9,300 to 16,000 events/s with it.
 	q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
 	if write {
-		q += "&_pragma=cache_size(-131072)&_txlock=immediate"
+		q += "&_pragma=cache_size(-131072)&_pragma=wal_autocheckpoint(16384)&_txlock=immediate"
 	} else {
 		q += "&_pragma=cache_size(-32768)&_pragma=query_only(1)"
 	}
