@@ -95,10 +95,11 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request, id Identity)
 			return
 		}
 	}
-	var body io.Reader = r.Body
+	gzipped := false
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 	case "gzip", "x-gzip":
+		gzipped = true
 	default:
 		writeError(w, http.StatusUnsupportedMediaType, "Content-Encoding "+strconv.Quote(clip(enc, 100))+" is not taken: send gzip or none")
 		return
@@ -108,8 +109,8 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request, id Identity)
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is %d bytes, more than the %d this server takes: send it in parts", r.ContentLength, max))
 		return
 	}
-	body = http.MaxBytesReader(w, r.Body, max)
-	if strings.Contains(strings.ToLower(r.Header.Get("Content-Encoding")), "gzip") {
+	var body io.Reader = http.MaxBytesReader(w, r.Body, max)
+	if gzipped {
 		zr, err := gzip.NewReader(body)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "Content-Encoding gzip, but the body is not gzip: "+err.Error())
@@ -120,12 +121,11 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request, id Identity)
 	}
 
 	var (
-		ans     ingestAnswer
-		batch   = make([]events.Event, 0, s.o.BatchSize)
-		first   int // line number of batch[0]
-		unpack  int64
-		ctx     = r.Context()
-		lastErr error
+		ans    ingestAnswer
+		batch  = make([]events.Event, 0, s.o.BatchSize)
+		first  int // line number of batch[0]
+		unpack int64
+		ctx    = r.Context()
 	)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -181,19 +181,18 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request, id Identity)
 	if err == nil {
 		err = flush()
 	}
-	lastErr = err
 	var mbe *http.MaxBytesError
 	var si *stopInsert
 	status := http.StatusOK
 	switch {
-	case lastErr == nil:
+	case err == nil:
 		if ans.rejected > 0 {
 			status = http.StatusUnprocessableEntity
 		}
-	case errors.As(lastErr, &si):
+	case errors.As(err, &si):
 		if errors.Is(si.err, events.ErrUnavailable) {
 			s.log.WarnContext(ctx, "store unavailable during ingest", auditlog.Err(si.err))
-			w.Header().Set("Retry-After", strconv.Itoa(int((s.o.RetryAfter+999_999_999)/1_000_000_000)))
+			s.retryAfter(w)
 			status = http.StatusServiceUnavailable
 			ans.stopped = fmt.Sprintf("the event store is unavailable: nothing from line %d on was stored; send again later (lines already stored count as duplicates)", first)
 		} else if ctx.Err() != nil {
@@ -203,7 +202,7 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request, id Identity)
 			status = http.StatusInternalServerError
 			ans.stopped = fmt.Sprintf("the event store failed: nothing from line %d on was stored; the server's log says why", first)
 		}
-	case errors.Is(lastErr, errTooLarge) || errors.As(lastErr, &mbe):
+	case errors.Is(err, errTooLarge) || errors.As(err, &mbe):
 		status = http.StatusRequestEntityTooLarge
 		ans.stopped = fmt.Sprintf("the body is more than the %d bytes this server takes (stopped at line %d; what came before is stored): send it in parts", max, ans.lastLine)
 	default:
@@ -211,7 +210,7 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request, id Identity)
 			return
 		}
 		status = http.StatusBadRequest
-		ans.stopped = "the body could not be read: " + clip(lastErr.Error(), 300) + " (what came before is stored)"
+		ans.stopped = "the body could not be read: " + clip(err.Error(), 300) + " (what came before is stored)"
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "ingested", auditlog.Action("ingest"),
 		slog.Int("accepted", ans.accepted), slog.Int("duplicates", ans.duplicates), slog.Int("rejected", ans.rejected))

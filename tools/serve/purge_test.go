@@ -85,3 +85,36 @@ func TestPurge(t *testing.T) {
 		t.Errorf("purge line: %s", rec.Lines()[1])
 	}
 }
+
+// TestRetain: the server's periodic purge runs at once, then every
+// interval, one line each, until its context ends.
+func TestRetain(t *testing.T) {
+	ts := newTestServer(t, nil, nil)
+	if r := ts.post(t, tokAdmin, genLines(t, 10)); r.status != 200 {
+		t.Fatal(r.status, string(r.body))
+	}
+	rec := auditlogtest.NewRecorder(t)
+	log := slog.New(auditlog.NewHandler(rec, &auditlog.Options{Service: "log-serve"}))
+	keep, _ := ParseFilters("outcome=failure")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		Retain(ctx, ts.store, log, time.Hour, 20*time.Millisecond, [][]events.Filter{keep})
+		close(done)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for rec.Len() < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if rec.Len() < 3 {
+		t.Fatalf("%d purge lines in 10s", rec.Len())
+	}
+	if first := rec.Maps()[0]; fmt.Sprint(first["attrs"].(map[string]any)["removed"]) != "8" {
+		t.Errorf("first purge: %v", first)
+	}
+	if got, _ := ts.listAll(t, "/v1/events", tokAdmin); len(got) != 2 {
+		t.Errorf("%d left, want the 2 failures kept", len(got))
+	}
+}

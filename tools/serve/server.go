@@ -210,15 +210,12 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 
 // writeError writes {"error": msg}.
 func writeError(w http.ResponseWriter, status int, msg string) {
-	b := append([]byte(`{"error":`), nil...)
-	b = appendString(b, msg)
-	writeJSON(w, status, append(b, '}'))
+	writeJSON(w, status, errorBody(msg))
 }
 
 // writeParamError writes a 400 naming the parameter and its forms.
 func writeParamError(w http.ResponseWriter, pe *ParamError) {
-	b := append([]byte(`{"error":`), nil...)
-	b = appendString(b, pe.Error())
+	b := appendString([]byte(`{"error":`), pe.Error())
 	b = append(b, `,"parameter":`...)
 	b = appendString(b, pe.Param)
 	if pe.Accepted != "" {
@@ -249,8 +246,13 @@ func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
 
 func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.WarnContext(r.Context(), "store unavailable", auditlog.Err(err))
-	w.Header().Set("Retry-After", strconv.Itoa(int((s.o.RetryAfter+time.Second-1)/time.Second)))
+	s.retryAfter(w)
 	writeError(w, http.StatusServiceUnavailable, "the event store is unavailable; retry later")
+}
+
+// retryAfter sets Retry-After to RetryAfter, in whole seconds, rounded up.
+func (s *Server) retryAfter(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", strconv.Itoa(int((s.o.RetryAfter+time.Second-1)/time.Second)))
 }
 
 func errorBody(msg string) []byte {
