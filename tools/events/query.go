@@ -2,6 +2,7 @@ package events
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,6 +74,9 @@ type builder struct {
 	// that one column (a branch of splitList).
 	onlyFilter int
 	onlyCol    string
+	// onlyProject, when set, narrows a scope of several projects to that
+	// one (a branch of list).
+	onlyProject string
 }
 
 func (b *builder) s(parts ...string) *builder {
@@ -121,7 +125,7 @@ func (b *builder) where(q Query, first *bool) error {
 		first = &f
 	}
 	b.and(first)
-	b.scope(q.Scope)
+	b.scopeFor(q)
 	for i, f := range q.Filters {
 		b.and(first)
 		if b.onlyCol != "" && i == b.onlyFilter {
@@ -157,6 +161,28 @@ func (b *builder) where(q Query, first *bool) error {
 	return nil
 }
 
+// selective are the fields whose one value names a handful of events (a
+// resource, a request): a query on one of them reads its index, whatever
+// the scope.
+var selective = map[string]bool{"target_id": true, "request_id": true, "global_request_id": true}
+
+// scopeFor writes q's scope. When q also asks for a resource or a
+// request, SQLite's planner, which keeps no statistics here, would read
+// the project's (project, time, id) index in order and filter, walking
+// every event of the project for a resource's three; the unary + takes
+// the project column out of its choice.
+func (b *builder) scopeFor(q Query) {
+	if !b.pg && !q.Scope.All {
+		for _, f := range q.Filters {
+			if selective[f.Field] && !f.Not {
+				b.s("+")
+				break
+			}
+		}
+	}
+	b.scope(q.Scope)
+}
+
 // scope: every project for an admin, else the caller's projects; an
 // event without a project is an admin's only, and no project at all sees
 // nothing.
@@ -165,24 +191,32 @@ func (b *builder) scope(sc Scope) {
 		b.s("1=1")
 		return
 	}
-	n := 0
-	for _, p := range sc.Projects {
-		if p == "" {
-			continue
-		}
-		if n == 0 {
-			b.s("project IN (")
-		} else {
-			b.s(", ")
-		}
-		b.arg(p)
-		n++
-	}
-	if n == 0 {
-		b.s("1=0")
+	if b.onlyProject != "" {
+		b.s("project = ").arg(b.onlyProject)
 		return
 	}
-	b.s(")")
+	ps := make([]string, 0, len(sc.Projects))
+	for _, p := range sc.Projects {
+		if p != "" {
+			ps = append(ps, p)
+		}
+	}
+	switch len(ps) {
+	case 0:
+		b.s("1=0")
+	case 1:
+		// "=", so that (project, time, id) is read in order.
+		b.s("project = ").arg(ps[0])
+	default:
+		b.s("project IN (")
+		for i, p := range ps {
+			if i > 0 {
+				b.s(", ")
+			}
+			b.arg(p)
+		}
+		b.s(")")
+	}
 }
 
 // filter writes one filter's condition. It never yields NULL (status is
@@ -318,6 +352,10 @@ func clampLimit(n int) int {
 // one branch per column, each an ordered index range that stops at the
 // page's end, reading keys only; their union sorted and cut to the page;
 // and only then the page's rows fetched.
+//
+// A scope of several projects is split the same way, one branch per
+// project, for the same reason: "project IN (…)" is read from the
+// (project, time, id) index value by value and then sorted whole.
 func (b *builder) list(table string, q Query, limit int) error {
 	split := -1
 	for i, f := range q.Filters {
@@ -326,7 +364,23 @@ func (b *builder) list(table string, q Query, limit int) error {
 			break
 		}
 	}
-	if split < 0 {
+	cols := []string{""}
+	if split >= 0 {
+		cols = fieldColumns[q.Filters[split].Field]
+	}
+	projects := []string{""}
+	if !q.Scope.All {
+		var ps []string
+		for _, p := range q.Scope.Projects {
+			if p != "" && !slices.Contains(ps, p) {
+				ps = append(ps, p)
+			}
+		}
+		if len(ps) > 1 && len(ps)*len(cols) <= maxBranches {
+			projects = ps
+		}
+	}
+	if len(cols)*len(projects) == 1 {
 		return b.listPlain(table, columns, q, limit)
 	}
 	dir := " ASC"
@@ -339,18 +393,22 @@ func (b *builder) list(table string, q Query, limit int) error {
 	} else {
 		b.s("SELECT ", columns, " FROM ", table, " WHERE seq IN (SELECT seq FROM (")
 	}
-	for i, col := range fieldColumns[q.Filters[split].Field] {
-		if i > 0 {
-			b.s(" UNION ")
+	n := 0
+	for _, col := range cols {
+		for _, p := range projects {
+			if n > 0 {
+				b.s(" UNION ")
+			}
+			b.s("SELECT seq, time, id FROM (")
+			b.onlyFilter, b.onlyCol, b.onlyProject = split, col, p
+			err := b.listPlain(table, "seq, time, id", q, limit)
+			b.onlyCol, b.onlyProject = "", ""
+			if err != nil {
+				return err
+			}
+			b.s(") b", strconv.Itoa(n))
+			n++
 		}
-		b.s("SELECT seq, time, id FROM (")
-		b.onlyFilter, b.onlyCol = split, col
-		err := b.listPlain(table, "seq, time, id", q, limit)
-		b.onlyCol = ""
-		if err != nil {
-			return err
-		}
-		b.s(") b", strconv.Itoa(i))
 	}
 	b.s(") u", order, " LIMIT ").arg(limit + 1)
 	if b.pg {
@@ -360,6 +418,10 @@ func (b *builder) list(table string, q Query, limit int) error {
 	}
 	return nil
 }
+
+// maxBranches bounds the split of a list: past it, a scope of many
+// projects is left to the planner.
+const maxBranches = 32
 
 // qualifiedColumns are columns as read from "events e".
 var qualifiedColumns = "e." + strings.ReplaceAll(columns, ", ", ", e.")
