@@ -313,11 +313,15 @@ func (r *reader) common(ev *events.Event, v [][]byte) {
 }
 
 func finish(ev *events.Event, raw []byte) {
+	if m, changed := maskJSON(raw); changed {
+		raw = m // credentials replaced (see mask.go): what is kept, and named
+	}
 	ev.Raw = bytes.Clone(raw)
 	if ev.Raw == nil {
 		ev.Raw = []byte{}
 	}
 	ev.ID = events.ContentID(raw)
+	ev.Message = maskString(ev.Message)
 }
 
 // osloJSON fills the event of an oslo.log JSONFormatter line.

@@ -68,8 +68,9 @@ func TextAt(rec oslolog.Record, head string) events.Event {
 		raw = append(raw, '\n')
 		raw = append(raw, x...)
 	}
-	ev.Raw = raw
-	ev.ID = events.ContentID(raw)
+	ev.Raw = maskText(raw) // credentials replaced (see mask.go)
+	ev.ID = events.ContentID(ev.Raw)
+	ev.Message = maskString(ev.Message)
 	return ev
 }
 
