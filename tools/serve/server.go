@@ -16,6 +16,7 @@ import (
 	"github.com/auditlog-go/auditlog/middleware/httpaudit"
 	"github.com/auditlog-go/auditlog/tools/events"
 	"github.com/auditlog-go/auditlog/tools/ingest"
+	"github.com/auditlog-go/auditlog/tools/stream"
 )
 
 // Defaults of [Options].
@@ -49,6 +50,10 @@ type Options struct {
 	RetryAfter time.Duration
 	// Now is the clock for "1h ago" parameters (time.Now).
 	Now func() time.Time
+	// StreamBuffer is each stream subscriber's buffer in events (the
+	// stream's default when 0); past it a slow one is sent a dropped
+	// notice.
+	StreamBuffer int
 
 	// ParseLine and ReadLines turn a request body into events; they are
 	// ingest.Line and ingest.Lines unless set.
@@ -62,6 +67,7 @@ type Server struct {
 	o       Options
 	log     *slog.Logger
 	handler http.Handler
+	hub     *stream.Hub
 }
 
 // New returns a server; it does not listen (see [Server.Serve] and
@@ -95,10 +101,12 @@ func New(o Options) (*Server, error) {
 		o.Log = auditlog.NewHandler(io.Discard, &auditlog.Options{Service: "log-serve"})
 	}
 	s := &Server{o: o, log: slog.New(o.Log)}
+	s.hub = stream.NewHub(o.Store, &stream.Options{Logger: s.log, Buffer: o.StreamBuffer})
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/events", s.authed(s.postEvents))
 	mux.HandleFunc("GET /v1/events", s.authed(s.listEvents))
+	mux.Handle("GET /v1/events/stream", &stream.Handler{Hub: s.hub, Location: location(), Parse: s.parseStream})
 	mux.HandleFunc("GET /v1/events/{id}", s.authed(s.getEvent))
 	mux.HandleFunc("GET /v1/requests/{request_id}", s.authed(s.getRequest))
 	mux.HandleFunc("GET /v1/attributes/{name}", s.authed(s.getAttribute))
@@ -112,7 +120,7 @@ func New(o Options) (*Server, error) {
 			return
 		}
 		writeError(w, http.StatusNotFound, "no such endpoint: "+clip(r.URL.Path, 200)+
-			" (POST /v1/events; GET /v1/events, /v1/events/{id}, /v1/requests/{request_id}, /v1/attributes/{name})")
+			" (POST /v1/events; GET /v1/events, /v1/events/stream, /v1/events/{id}, /v1/requests/{request_id}, /v1/attributes/{name})")
 	})
 
 	rep := middleware.NewReporter(o.Log)
@@ -178,6 +186,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// The stream stops with ctx: its open connections are told so and end,
+	// so that Shutdown does not wait for them.
+	hctx, stopHub := context.WithCancel(ctx)
+	defer stopHub()
+	go s.RunStream(hctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
