@@ -186,9 +186,13 @@ func (h *Hub) drain(ctx context.Context) error {
 				continue
 			}
 			h.push(e)
+			var sh *shared
 			for s := range h.subs {
 				if s.live && s.m.match(e) {
-					s.deliver(e)
+					if sh == nil {
+						sh = &shared{}
+					}
+					s.deliver(e, sh)
 				}
 			}
 			h.last = e.Seq

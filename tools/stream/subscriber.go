@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"sync"
 
 	"github.com/auditlog-go/auditlog/tools/events"
 )
@@ -19,6 +20,24 @@ type Gap struct {
 type Message struct {
 	Event *events.Event
 	Gap   *Gap
+	sh    *shared // the event's encodings, shared by every subscriber it went to
+}
+
+// shared holds what is the same for every subscriber of one event: its
+// envelope, encoded once however many streams send it (at 5,000 events/s
+// to 50 subscribers, encoding per subscriber was most of the cost).
+type shared struct {
+	once sync.Once
+	env  []byte
+}
+
+// envelope is the event's envelope, encoded by enc once per event.
+func (m *Message) envelope(enc func([]byte, *events.Event) []byte) []byte {
+	if m.sh == nil {
+		return enc(nil, m.Event)
+	}
+	m.sh.once.Do(func() { m.sh.env = enc(nil, m.Event) })
+	return m.sh.env
 }
 
 // Subscriber receives the events of one query, from a given point on. Its
@@ -101,6 +120,35 @@ func (s *Subscriber) Next(ctx context.Context) (Message, error) {
 	}
 }
 
+// TryNext returns the next message if one is ready now — buffered, or a
+// gap to tell — without waiting and without reading the store. A
+// connection writes what TryNext gives, and flushes when it gives nothing:
+// a burst goes out in one write.
+func (s *Subscriber) TryNext() (Message, bool) {
+	if len(s.pending) > 0 {
+		e := s.pending[0]
+		s.pending[0] = nil
+		s.pending = s.pending[1:]
+		return Message{Event: e}, true
+	}
+	if s.replaying {
+		return Message{}, false
+	}
+	select {
+	case m, ok := <-s.ch:
+		if !ok {
+			s.pending = nil
+			return Message{}, false // Next says why
+		}
+		return m, true
+	default:
+	}
+	if g, ok := s.takeGap(); ok {
+		return Message{Gap: &g}, true
+	}
+	return Message{}, false
+}
+
 func (s *Subscriber) got(m Message, ok bool) (Message, error) {
 	if !ok {
 		s.h.mu.Lock()
@@ -174,7 +222,7 @@ func (s *Subscriber) replay(ctx context.Context) error {
 
 // deliver hands e to the subscriber, or counts it missed. The hub calls it
 // under its lock, in Seq order.
-func (s *Subscriber) deliver(e *events.Event) {
+func (s *Subscriber) deliver(e *events.Event, sh *shared) {
 	if e.Seq <= s.pos {
 		return
 	}
@@ -191,7 +239,7 @@ func (s *Subscriber) deliver(e *events.Event) {
 		}
 	}
 	select {
-	case s.ch <- Message{Event: e}:
+	case s.ch <- Message{Event: e, sh: sh}:
 		s.pos = e.Seq
 	default:
 		s.gap = Gap{Count: 1, After: s.pos, Through: e.Seq}
