@@ -1,0 +1,327 @@
+package report
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/auditlog-go/auditlog/tools/logline"
+)
+
+// Record is what the analyses read of one line or text record. Its strings
+// may alias the reader's buffer and are valid only during the call that
+// hands the Record out: an analysis that keeps one clones it (see
+// [keep]).
+type Record struct {
+	Time  int64 // Unix microseconds, UTC; 0 when the line has no time
+	Level int   // logline's rank: RankDebug … RankCritical
+	Kind  string
+
+	Service    string
+	UserID     string // the user's id, or the name when the line has no id
+	UserName   string
+	Project    string
+	Action     string
+	TargetType string
+	TargetID   string
+	RequestID  string
+	RemoteAddr string
+	Outcome    string
+	Message    string
+
+	Method    string // rpc.method: HTTP method, gRPC method, DB operation
+	Route     string // rpc.route
+	RPCSvc    string // rpc.service: gRPC service or database
+	System    string // rpc.system
+	Statement string // rpc.statement
+
+	ExcType string // exception.type, or the last line of a Python traceback
+	Version string // the writer's version, when the line says (attrs.version, oslo.log's extra.version)
+
+	Status      int
+	HasStatus   bool
+	DurationMS  float64
+	HasDuration bool
+
+	Source string // the input's name, for the listings
+	Line   int64  // its line number there
+}
+
+// IsServed tells whether the record is one served call: a request line,
+// or one of log-extract's lifecycle records, which stand for the access
+// line they were read from (they carry its status).
+func (r *Record) IsServed() bool {
+	return r.Kind == "request" || r.Kind == "lifecycle" && r.HasStatus
+}
+
+// Failed tells whether the call or record ended badly: outcome failure,
+// an HTTP status of 500 or more, or a level of ERROR and above.
+func (r *Record) Failed() bool {
+	if r.Outcome == "failure" {
+		return true
+	}
+	if r.HasStatus && r.System != "grpc" && r.Status >= 500 {
+		return true
+	}
+	return r.Level >= logline.RankError
+}
+
+// IsException tells whether the record is an exception: kind exception,
+// or any record that names an exception type.
+func (r *Record) IsException() bool { return r.Kind == "exception" || r.ExcType != "" }
+
+// slots of the JSON walk, one per path; lookups try aliases in turn.
+type jsonSlots struct {
+	f *logline.Fields
+
+	ts, asctime, created, level, levelname, levelno, kind, service, loggerName, message int
+	userID, ctxUser, ctxUserID, userName, ctxUserName, project, ctxTenant, ctxProject   int
+	action, targetType, targetID, requestID, ctxReqTop, remote, outcome, status, dur    int
+	method, route, rpcSvc, system, statement, excType, traceback, excInfo, errSummary   int
+	version, extraVersion, instUUID, schemaVersion                                      int
+}
+
+var js = func() *jsonSlots {
+	f := logline.NewFields()
+	s := &jsonSlots{f: f}
+	for p, slot := range map[string]*int{
+		"timestamp": &s.ts, "asctime": &s.asctime, "created": &s.created, "level": &s.level,
+		"levelname": &s.levelname, "levelno": &s.levelno, "kind": &s.kind, "service": &s.service,
+		"name": &s.loggerName, "message": &s.message,
+		"user.id": &s.userID, "context.user": &s.ctxUser, "context.user_id": &s.ctxUserID,
+		"user.name": &s.userName, "context.user_name": &s.ctxUserName,
+		"user.project_id": &s.project, "context.tenant": &s.ctxTenant, "context.project_id": &s.ctxProject,
+		"action": &s.action, "target.type": &s.targetType, "target.id": &s.targetID,
+		"context.request_id": &s.requestID, "request_id": &s.ctxReqTop, "context.remote_addr": &s.remote,
+		"outcome": &s.outcome, "status": &s.status, "duration_ms": &s.dur,
+		"rpc.method": &s.method, "rpc.route": &s.route, "rpc.service": &s.rpcSvc, "rpc.system": &s.system,
+		"rpc.statement": &s.statement, "exception.type": &s.excType, "traceback": &s.traceback,
+		"exc_info": &s.excInfo, "error_summary": &s.errSummary,
+		"attrs.version": &s.version, "extra.version": &s.extraVersion, "extra.instance_uuid": &s.instUUID,
+		"schema_version": &s.schemaVersion,
+	} {
+		*slot = f.Add(p)
+	}
+	return s
+}()
+
+// maxSlots bounds the walk's output array, which lives on the stack.
+const maxSlots = 64
+
+// view returns the text of a JSON string value without copying when it
+// has no escapes (the string aliases v), decoded otherwise; a number or
+// literal is returned as written. nil and null are "".
+func view(v []byte) string {
+	if len(v) == 0 || len(v) == 4 && string(v) == "null" {
+		return ""
+	}
+	if v[0] != '"' {
+		return unsafe.String(&v[0], len(v))
+	}
+	body := v[1 : len(v)-1]
+	if bytes.IndexByte(body, '\\') < 0 {
+		if len(body) == 0 {
+			return ""
+		}
+		return unsafe.String(&body[0], len(body))
+	}
+	return string(logline.AppendString(nil, v, false))
+}
+
+func firstOf(v [][]byte, slots ...int) []byte {
+	for _, s := range slots {
+		if x := v[s]; x != nil && !(len(x) == 4 && string(x) == "null") {
+			return x
+		}
+	}
+	return nil
+}
+
+// parseJSON fills r from one JSON line. It reports false with a reason
+// when the line is not a JSON object or has no time.
+func parseJSON(line []byte, r *Record) (ok bool, reason string) {
+	var buf [maxSlots][]byte
+	v := buf[:js.f.Len()]
+	if !js.f.Extract(line, v) {
+		return false, "not a JSON object"
+	}
+	*r = Record{Source: r.Source, Line: r.Line}
+	oslo := v[js.schemaVersion] == nil && v[js.levelname] != nil
+	if t, ok := stamp(v[js.ts]); ok {
+		r.Time = t
+	} else if t, ok := logline.ParseTime(firstOf(v, js.ts, js.created, js.asctime), time.UTC); ok {
+		r.Time = t.UnixMicro()
+	} else {
+		return false, "no time (timestamp, created or asctime)"
+	}
+	if _, rank, ok := logline.LevelOf(firstOf(v, js.level, js.levelname, js.levelno)); ok {
+		r.Level = rank
+	} else {
+		r.Level = logline.RankInfo
+	}
+	r.Kind = intern(view(v[js.kind]))
+	r.Service = view(firstOf(v, js.service, js.loggerName))
+	r.UserID = view(firstOf(v, js.userID, js.ctxUserID, js.ctxUser))
+	r.UserName = view(firstOf(v, js.userName, js.ctxUserName))
+	if r.UserID == "" {
+		r.UserID = r.UserName
+	}
+	r.Project = view(firstOf(v, js.project, js.ctxProject, js.ctxTenant))
+	r.Action = view(v[js.action])
+	r.TargetType = view(v[js.targetType])
+	r.TargetID = view(v[js.targetID])
+	r.RequestID = view(firstOf(v, js.requestID, js.ctxReqTop))
+	r.RemoteAddr = view(v[js.remote])
+	r.Outcome = intern(view(v[js.outcome]))
+	r.Message = view(v[js.message])
+	r.Method = view(v[js.method])
+	r.Route = view(v[js.route])
+	r.RPCSvc = view(v[js.rpcSvc])
+	r.System = intern(view(v[js.system]))
+	r.Statement = view(v[js.statement])
+	r.ExcType = view(v[js.excType])
+	r.Version = view(firstOf(v, js.version, js.extraVersion))
+	if s := v[js.status]; s != nil {
+		if n, err := strconv.Atoi(view(s)); err == nil {
+			r.Status, r.HasStatus = n, true
+		}
+	}
+	if d := v[js.dur]; d != nil {
+		if f, err := strconv.ParseFloat(view(d), 64); err == nil && f >= 0 {
+			r.DurationMS, r.HasDuration = f, true
+		}
+	}
+	if oslo {
+		if r.Kind == "" {
+			r.Kind = "log"
+		}
+		if id := view(v[js.instUUID]); id != "" {
+			r.TargetType, r.TargetID = "server", id
+		}
+		if tb := firstOf(v, js.traceback, js.excInfo); hasTrace(tb) {
+			r.Kind = "exception"
+			if r.ExcType == "" {
+				r.ExcType = pythonExcType(lastTraceLine(view(tb)))
+			}
+		}
+	}
+	if r.Kind == "" {
+		r.Kind = "log"
+	}
+	return true, ""
+}
+
+// stamp reads our fixed-width timestamp, "2026-11-23T09:30:00.123456Z",
+// without the time package's layout machinery: it is on every line.
+func stamp(v []byte) (int64, bool) {
+	if len(v) != 29 || v[0] != '"' || v[28] != '"' || v[27] != 'Z' || v[5] != '-' || v[8] != '-' || v[11] != 'T' || v[14] != ':' || v[17] != ':' || v[20] != '.' {
+		return 0, false
+	}
+	num := func(b []byte) (int, bool) {
+		n := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(v[1:5])
+	mo, ok2 := num(v[6:8])
+	d, ok3 := num(v[9:11])
+	h, ok4 := num(v[12:14])
+	mi, ok5 := num(v[15:17])
+	s, ok6 := num(v[18:20])
+	us, ok7 := num(v[21:27])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 {
+		return 0, false
+	}
+	return daysFromCivil(y, mo, d)*86400e6 + int64(h)*3600e6 + int64(mi)*60e6 + int64(s)*1e6 + int64(us), true
+}
+
+// daysFromCivil counts days from 1970-01-01 (Howard Hinnant's algorithm).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era*146097 + doe - 719468)
+}
+
+func hasTrace(v []byte) bool {
+	switch {
+	case len(v) == 0, string(v) == "null", string(v) == `""`, string(v) == "false", string(v) == "[]":
+		return false
+	}
+	return true
+}
+
+// lastTraceLine is the last non-empty line of a traceback given as a
+// string or as a JSON list of lines (written as JSON text).
+func lastTraceLine(tb string) string {
+	if strings.HasPrefix(tb, "[") {
+		// A list: the last string in it.
+		end := strings.LastIndexByte(tb, '"')
+		if end <= 0 {
+			return ""
+		}
+		start := end - 1
+		for start >= 0 && !(tb[start] == '"' && (start == 0 || tb[start-1] != '\\')) {
+			start--
+		}
+		if start < 0 {
+			return ""
+		}
+		tb = string(logline.AppendString(nil, []byte(tb[start:end+1]), false))
+	}
+	tb = strings.TrimRight(tb, "\n ")
+	if i := strings.LastIndexByte(tb, '\n'); i >= 0 {
+		tb = tb[i+1:]
+	}
+	return tb
+}
+
+// pythonExcType reads the exception's class from the last line of a
+// Python traceback, "nova.exception.NoValidHost: No valid host…" or
+// "ValueError", and "" when the line is not shaped like one.
+func pythonExcType(line string) string {
+	line = strings.TrimSpace(line)
+	name, _, _ := strings.Cut(line, ":")
+	if name == "" || len(name) > 128 {
+		return ""
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' && i > 0) {
+			return ""
+		}
+	}
+	if c := name[0]; c == '.' || c >= '0' && c <= '9' {
+		return ""
+	}
+	return name
+}
+
+var interned = []string{"log", "request", "rpc", "db", "exception", "lifecycle", "success", "failure", "unknown",
+	"http", "grpc", "sqlite", "postgresql", "mysql"}
+
+// intern returns the constant for the common values, so that keeping one
+// costs nothing and needs no clone.
+func intern(s string) string {
+	for _, k := range interned {
+		if s == k {
+			return k
+		}
+	}
+	return s
+}
+
+// keep returns a copy of s that does not alias the reader's buffer.
+func keep(s string) string { return strings.Clone(s) }
