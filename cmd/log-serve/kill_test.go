@@ -23,7 +23,7 @@ import (
 )
 
 // buildBinary builds log-serve into a temporary folder.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "log-serve")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
@@ -52,7 +52,7 @@ var listening = regexp.MustCompile(`"message":"listening on (http://[0-9.:]+)"`)
 
 // start runs bin with args (and --listen 127.0.0.1:0 --log logFile) and
 // waits for its "listening" line.
-func start(t *testing.T, bin, logFile string, args ...string) *server {
+func start(t testing.TB, bin, logFile string, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"--listen", "127.0.0.1:0", "--log", logFile}, args...)...)
 	s := &server{cmd: cmd, stderr: &bytes.Buffer{}, exited: make(chan struct{})}
