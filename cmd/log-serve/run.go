@@ -35,7 +35,9 @@ action, outcome, status, user, project, request_id, service, kind, level,
 since, until, q, sort, limit, after; Tacker's resource_id, resource_type,
 event_type, resource_state, start-time, end-time, index and count too),
 GET /v1/events/{id}, GET /v1/requests/{request_id} and
-GET /v1/attributes/{name}.
+GET /v1/attributes/{name}. GET /v1/events/stream is the live stream (Server-
+Sent Events, or a WebSocket on upgrade; type=logging,operation,lifecycle,
+since=CURSOR to resume; see log-events monitor).
 
 Callers are known by a token (Authorization: Bearer or X-Auth-Token) from
 --tokens FILE, or, behind a trusted proxy only, by X-User-Id, X-Project-Id
@@ -70,6 +72,7 @@ type serveOptions struct {
 	logFile      string
 	maxBody      int64
 	batch        int
+	streamBuffer int
 	maxErrors    int
 	retention    string
 	keep         []string
@@ -91,6 +94,7 @@ func parseServe(args []string, io cli.IO) (*serveOptions, *pflag.FlagSet, error)
 	fs.StringVar(&o.logFile, "log", "", "append the server's own audit lines to this file (default: standard error)")
 	fs.Int64Var(&o.maxBody, "max-body-bytes", serve.DefaultMaxBodyBytes, "largest ingest body, on the wire and unpacked (413 past it)")
 	fs.IntVar(&o.batch, "batch-size", serve.DefaultBatchSize, "lines per insert of an ingest request")
+	fs.IntVar(&o.streamBuffer, "stream-buffer", 1024, "events buffered for each stream subscriber; one that falls further behind is sent a dropped notice")
 	fs.IntVar(&o.maxErrors, "max-errors", serve.DefaultMaxErrors, "rejected lines listed in an ingest answer (all are counted)")
 	fs.StringVar(&o.retention, "retention", "", "purge events older than this, now and every hour or so (90d, 12h, 30m)")
 	fs.StringArrayVar(&o.keep, "keep", nil, "with --retention: keep events matching this filter (API grammar: outcome=failure&service=nova-api); repeatable, any keeps")
@@ -110,6 +114,9 @@ func parseServe(args []string, io cli.IO) (*serveOptions, *pflag.FlagSet, error)
 	}
 	if o.maxBody <= 0 || o.batch <= 0 || o.maxErrors < 0 {
 		return nil, fs, cli.UsageError{Err: errors.New("--max-body-bytes and --batch-size must be positive, --max-errors not negative")}
+	}
+	if o.streamBuffer < 1 {
+		return nil, fs, cli.UsageError{Err: errors.New("--stream-buffer must be at least 1")}
 	}
 	if len(o.keep) > 0 && o.retention == "" {
 		return nil, fs, cli.UsageError{Err: errors.New("--keep goes with --retention (or log-serve purge)")}
@@ -193,7 +200,7 @@ func serveUntilDone(ctx context.Context, o *serveOptions, io cli.IO) error {
 
 	srv, err := serve.New(serve.Options{
 		Store: st, Auth: auth, Log: h, MaxBodyBytes: o.maxBody, BatchSize: o.batch,
-		MaxErrors: max(o.maxErrors, 1), RetryAfter: o.retryAfter,
+		MaxErrors: max(o.maxErrors, 1), RetryAfter: o.retryAfter, StreamBuffer: o.streamBuffer,
 	})
 	if err != nil {
 		return err
