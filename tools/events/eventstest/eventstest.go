@@ -42,6 +42,9 @@ func Run(t *testing.T, open func(t *testing.T) events.Store) {
 		{"Offsets", testOffsets},
 		{"BadInput", testBadInput},
 		{"Closed", testClosed},
+		{"Requests", testRequests},
+		{"Histogram", testHistogram},
+		{"Incidents", testIncidents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
