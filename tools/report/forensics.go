@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 	"unsafe"
+
+	"github.com/auditlog-go/auditlog/tools/logline"
 )
 
 // forensics answers Sally Systems after an outage, for the window
@@ -74,7 +76,10 @@ type serverState struct {
 	req   string
 }
 
-const maxTracked = 200000
+const maxTracked = 30000
+
+// maxSmall bounds the tables of the window: failures and denials by key.
+const maxSmall = 5000
 
 func newForensics(o Options) *forensics {
 	w := o.Window
@@ -84,9 +89,9 @@ func newForensics(o Options) *forensics {
 	at := o.Around.UnixMicro()
 	return &forensics{
 		o: o, from: at - w.Microseconds(), to: at + w.Microseconds(),
-		failed:   NewCounts(maxGroups, func(g *failGroup) float64 { return float64(g.n) }),
+		failed:   NewCounts(maxSmall, func(g *failGroup) float64 { return float64(g.n) }),
 		affected: NewCounts(maxTracked, func(a *affected) float64 { return float64(a.failed) }),
-		denied:   NewCounts(maxGroups, func(d *denied) float64 { return float64(d.n) }),
+		denied:   NewCounts(maxSmall, func(d *denied) float64 { return float64(d.n) }),
 		created:  NewCounts(maxTracked, func(c *created) float64 { return float64(c.t) }),
 		reqs: NewCounts(maxTracked, func(r *reqState) float64 {
 			if r.done {
@@ -219,7 +224,7 @@ func (f *forensics) lifecycle(r *Record) {
 	if r.TargetType != "server" && r.TargetType != "" {
 		return
 	}
-	isErr := r.Level >= 3 // ERROR and above (logline.RankError)
+	isErr := r.Level >= logline.RankError
 	if r.Kind != "lifecycle" && !isErr {
 		return
 	}
@@ -237,15 +242,8 @@ func (f *forensics) lifecycle(r *Record) {
 }
 
 func levelName(rank int) string {
-	switch {
-	case rank >= 4:
-		return "CRITICAL"
-	case rank >= 3:
-		return "ERROR"
-	case rank >= 2:
-		return "WARNING"
-	}
-	return "INFO"
+	name, _, _ := logline.ParseLevel(strconv.Itoa(rank))
+	return name
 }
 
 func (f *forensics) Report() *Report {

@@ -237,10 +237,10 @@ func heavyList(h *Heavy) string {
 	return b.String()
 }
 
+// ratio is n over the median, a median of 0 read as 1 (a quiet log's
+// spike is so many times a single request).
 func ratio(n, med int64) float64 {
-	if med == 0 {
-		return 0
-	}
+	med = max(med, 1)
 	return float64(int64(10*float64(n)/float64(med))) / 10
 }
 

@@ -37,7 +37,7 @@ const (
 	groupSQL   = "sql"
 )
 
-const maxPerfGroups = 5000
+const maxPerfGroups = 2000
 
 func newPerf(o Options) *perf {
 	return &perf{

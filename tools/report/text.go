@@ -56,6 +56,7 @@ func fromText(rec *oslolog.Record, r *Record) {
 			r.Kind = "request"
 			r.Method = a.Method
 			r.Route = routeOf(a.Path)
+			r.Action = methodAction(a.Method, r.Route)
 			r.System = "http"
 			r.Status, r.HasStatus = a.Status, true
 			r.DurationMS, r.HasDuration = a.DurationMS, true
@@ -76,22 +77,50 @@ func fromText(rec *oslolog.Record, r *Record) {
 	}
 }
 
-// traceType is the exception type a traceback ends with. Its lines may
-// carry oslo.log's prefix (old releases wrote each line as a TRACE
-// record): the message after it is what counts.
+// methodAction names the action of an access line as our HTTP middleware
+// names a route it has no table for, by method as CADF does: GET and HEAD
+// read, POST create, PUT and PATCH update, DELETE delete. A server action
+// (POST …/action) is named by its body, which an access line does not
+// show: it is "unknown" here, and log-extract resolves it from the other
+// lines of the request.
+func methodAction(method, route string) string {
+	switch method {
+	case "GET", "HEAD":
+		return "read"
+	case "POST":
+		if strings.HasSuffix(route, "/action") {
+			return "unknown"
+		}
+		return "create"
+	case "PUT", "PATCH":
+		return "update"
+	case "DELETE":
+		return "delete"
+	}
+	return "unknown"
+}
+
+// traceType is the exception type a traceback ends with: the last line
+// that is not indented (code and "File …" lines are) and is shaped like
+// "module.Error: message". Its lines may carry oslo.log's prefix (old
+// releases wrote each line as a TRACE record): the message after it is
+// what counts. Lines after it that are not a traceback's (a body logged
+// with the record) are passed over.
 func traceType(lines []string) string {
 	for i := len(lines) - 1; i >= 0; i-- {
-		l := strings.TrimSpace(lines[i])
-		if l == "" {
+		l := strings.TrimRight(lines[i], " \r")
+		if rec, err := oslolog.ParseLine([]byte(l), nil); err == nil {
+			l = strings.TrimRight(rec.Message, " ")
+		}
+		if l == "" || l[0] == ' ' || l[0] == '\t' {
 			continue
 		}
-		if rec, err := oslolog.ParseLine([]byte(l), nil); err == nil {
-			l = strings.TrimSpace(rec.Message)
-		}
-		if l == "" || strings.HasPrefix(l, "File \"") || strings.HasPrefix(l, "Traceback") {
+		if strings.HasPrefix(l, "Traceback (most recent call last)") {
 			return ""
 		}
-		return pythonExcType(l)
+		if t := pythonExcType(l); t != "" {
+			return t
+		}
 	}
 	return ""
 }

@@ -45,7 +45,7 @@ type userStat struct {
 }
 
 // maxUsers bounds the per-user table (a few hundred bytes each).
-const maxUsers = 200000
+const maxUsers = 50000
 
 func newUsers(o Options) *users {
 	return &users{
