@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"time"
 	"unsafe"
 )
@@ -186,7 +187,11 @@ func (e *exceptions) Report() *Report {
 	if split.IsZero() {
 		chart.Series = []ChartSeries{{Name: "exceptions", Values: before}}
 	} else {
-		chart.Series = []ChartSeries{{Name: "before", Values: before}, {Name: "after", Values: after}}
+		// Each side's mean per bucket, drawn across it: the rates the
+		// before/after table compares.
+		meanB, meanA := sideMean(before), sideMean(after)
+		chart.Series = []ChartSeries{{Name: "before", Values: before}, {Name: "after", Values: after},
+			{Name: "mean before", Values: meanB}, {Name: "mean after", Values: meanA}}
 		if splitIdx >= 0 {
 			chart.Marks = []Mark{{At: splitIdx, Label: "split", Line: true}}
 		}
@@ -249,4 +254,24 @@ func change(b, a float64) string {
 		return "new"
 	}
 	return fmt.Sprintf("%+.0f%%", 100*(a-b)/b)
+}
+
+// sideMean is a series holding the mean of vs where vs has values, and
+// gaps elsewhere.
+func sideMean(vs []float64) []float64 {
+	sum, n := 0.0, 0
+	for _, v := range vs {
+		if !math.IsNaN(v) {
+			sum += v
+			n++
+		}
+	}
+	out := make([]float64, len(vs))
+	for i, v := range vs {
+		out[i] = nan
+		if !math.IsNaN(v) && n > 0 {
+			out[i] = sum / float64(n)
+		}
+	}
+	return out
 }
