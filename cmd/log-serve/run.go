@@ -76,6 +76,8 @@ type serveOptions struct {
 	maxErrors    int
 	retention    string
 	keep         []string
+	incidents    serve.IncidentOptions
+	incRetention string
 	drain        time.Duration
 	retryAfter   time.Duration
 	help         bool
@@ -98,6 +100,9 @@ func parseServe(args []string, io cli.IO) (*serveOptions, *pflag.FlagSet, error)
 	fs.IntVar(&o.maxErrors, "max-errors", serve.DefaultMaxErrors, "rejected lines listed in an ingest answer (all are counted)")
 	fs.StringVar(&o.retention, "retention", "", "purge events older than this, now and every hour or so (90d, 12h, 30m)")
 	fs.StringArrayVar(&o.keep, "keep", nil, "with --retention: keep events matching this filter (API grammar: outcome=failure&service=nova-api); repeatable, any keeps")
+	fs.StringVar(&o.incRetention, "incident-retention", "", "remove incidents (the viewer's archive) kept longer ago than this (90d, 12h); default: keep them")
+	fs.DurationVar(&o.incidents.Range, "incident-range", serve.DefaultRange, "an incident keeps the WARNING+ events this far around its moment")
+	fs.BoolVar(&o.incidents.Manual, "no-auto-incidents", false, "make incidents only on demand, not for each stretch of WARNING+ events")
 	fs.DurationVar(&o.drain, "drain", 30*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish")
 	fs.DurationVar(&o.retryAfter, "retry-after", serve.DefaultRetryAfter, "what a 503 (store unavailable) tells clients to wait")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
@@ -155,6 +160,12 @@ func run(args []string, io cli.IO) int {
 func serveUntilDone(ctx context.Context, o *serveOptions, io cli.IO) error {
 	var retention time.Duration
 	var keep [][]events.Filter
+	if o.incRetention != "" {
+		var err error
+		if o.incidents.Retention, err = serve.ParseRetention(o.incRetention); err != nil {
+			return cli.UsageError{Err: fmt.Errorf("--incident-retention %q: want a count and a unit, e.g. 90d, 12h, 30m", o.incRetention)}
+		}
+	}
 	if o.retention != "" {
 		var err error
 		if retention, err = serve.ParseRetention(o.retention); err != nil {
@@ -201,6 +212,7 @@ func serveUntilDone(ctx context.Context, o *serveOptions, io cli.IO) error {
 	srv, err := serve.New(serve.Options{
 		Store: st, Auth: auth, Log: h, MaxBodyBytes: o.maxBody, BatchSize: o.batch,
 		MaxErrors: max(o.maxErrors, 1), RetryAfter: o.retryAfter, StreamBuffer: o.streamBuffer,
+		Incidents: o.incidents,
 	})
 	if err != nil {
 		return err

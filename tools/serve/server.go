@@ -54,6 +54,8 @@ type Options struct {
 	// stream's default when 0); past it a slow one is sent a dropped
 	// notice.
 	StreamBuffer int
+	// Incidents configure the archive of the web viewer (see incident.go).
+	Incidents IncidentOptions
 
 	// ParseLine and ReadLines turn a request body into events; they are
 	// ingest.Line and ingest.Lines unless set.
@@ -68,6 +70,7 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 	hub     *stream.Hub
+	web     *web
 }
 
 // New returns a server; it does not listen (see [Server.Serve] and
@@ -101,6 +104,10 @@ func New(o Options) (*Server, error) {
 		o.Log = auditlog.NewHandler(io.Discard, &auditlog.Options{Service: "log-serve"})
 	}
 	s := &Server{o: o, log: slog.New(o.Log)}
+	var err error
+	if s.web, err = newWeb(); err != nil {
+		return nil, err
+	}
 	s.hub = stream.NewHub(o.Store, &stream.Options{Logger: s.log, Buffer: o.StreamBuffer})
 
 	mux := http.NewServeMux()
@@ -110,6 +117,7 @@ func New(o Options) (*Server, error) {
 	mux.HandleFunc("GET /v1/events/{id}", s.authed(s.getEvent))
 	mux.HandleFunc("GET /v1/requests/{request_id}", s.authed(s.getRequest))
 	mux.HandleFunc("GET /v1/attributes/{name}", s.authed(s.getAttribute))
+	s.mountWeb(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
 	})
@@ -131,7 +139,7 @@ func New(o Options) (*Server, error) {
 			return id.auditUser()
 		}),
 	)(mux)
-	s.handler = s.authenticate(audited)
+	s.handler = s.webSession(s.authenticate(audited))
 	return s, nil
 }
 
@@ -191,6 +199,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 	hctx, stopHub := context.WithCancel(ctx)
 	defer stopHub()
 	go s.RunStream(hctx)
+	go s.RunArchive(hctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
