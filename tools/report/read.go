@@ -3,6 +3,8 @@ package report
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/auditlog-go/auditlog/tools/events"
@@ -69,10 +71,17 @@ func (rd *Reader) malformed(src string, line int64, reason string) {
 }
 
 // ReadFiles reads names (standard input for none or "-") and calls fn with
-// each record; the Record is valid only during the call. Errors opening
-// or reading an input are reported through the input options' OnError and
-// returned (the first) after the rest was read; malformed lines are only
-// counted.
+// each record, in input order; the Record is valid only during the call.
+// Errors opening or reading an input are reported through the input
+// options' OnError and returned (the first) after the rest was read;
+// malformed lines are only counted.
+//
+// The JSON lines are parsed on every core while fn runs on the one that
+// calls ReadFiles: one goroutine reads lines into batches, workers parse
+// the JSON lines of a batch into records, and this goroutine hands them
+// to fn batch by batch in order, text records through the Grouper as
+// before, so the result is the same as one pass on one core (and with
+// GOMAXPROCS=1 it is one core).
 func (rd *Reader) ReadFiles(ctx context.Context, names []string, fn func(*Record)) error {
 	in := input.Open(ctx, names, rd.opts.Input)
 	defer in.Close()
@@ -80,44 +89,161 @@ func (rd *Reader) ReadFiles(ctx context.Context, names []string, fn func(*Record
 	if maxLine == 0 {
 		maxLine = input.DefaultMaxLine
 	}
-	for {
-		l, ok := in.Next()
-		if !ok {
-			break
-		}
-		switch l.Piece {
-		case input.First:
-			rd.stats.Lines++
-			rd.malformed(l.Source, l.Num, fmt.Sprintf("line longer than %d bytes", maxLine))
-			continue
-		case input.Middle, input.Last:
-			continue
-		}
-		rd.stats.Lines++
-		if l.GroupSep {
-			continue
-		}
-		text := l.Text
-		if len(text) == 0 {
-			continue
-		}
-		if isJSONStart(text) {
-			rd.rec.Source, rd.rec.Line = l.Source, l.Num
-			ok, reason := parseJSON(text, &rd.rec)
-			if ok {
-				rd.stats.Records++
-				fn(&rd.rec)
-				continue
-			}
-			if rd.textIn != l.Source {
-				rd.malformed(l.Source, l.Num, reason)
-				continue
-			}
-		}
-		rd.addText(l.Source, l.Num, text, fn)
+	workers := max(1, runtime.GOMAXPROCS(0))
+	free := make(chan *batch, workers+2)
+	for range workers + 2 {
+		free <- new(batch)
 	}
+	toParse := make(chan *batch, workers+2)
+	inOrder := make(chan *batch, workers+2)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range toParse {
+				b.parse()
+				close(b.done)
+			}
+		}()
+	}
+	go func() { // the producer: lines into batches
+		defer close(inOrder)
+		defer close(toParse)
+		b := <-free
+		b.reset()
+		send := func() {
+			toParse <- b
+			inOrder <- b
+			b = <-free
+			b.reset()
+		}
+		for {
+			l, ok := in.Next()
+			if !ok {
+				break
+			}
+			b.add(l, maxLine)
+			if b.full() {
+				send()
+			}
+		}
+		send()
+	}()
+	for b := range inOrder {
+		<-b.done
+		rd.consume(b, fn)
+		free <- b
+	}
+	wg.Wait()
 	rd.flush(fn)
 	return in.Err()
+}
+
+// batch is a run of input lines, copied out of the reader's buffer so
+// that workers can parse them while the reader goes on.
+type batch struct {
+	buf   []byte
+	items []item
+	recs  []Record
+	done  chan struct{}
+}
+
+type item struct {
+	kind     uint8 // itemJSON, itemText, itemLong, itemSkip
+	src      string
+	num      int64
+	from, to int
+	ok       bool   // JSON: parsed into recs[i]
+	reason   string // JSON: why not
+}
+
+const (
+	itemSkip = iota // a piece of a long line, an empty line, grep's "--": counted only
+	itemJSON
+	itemText
+	itemLong // the first piece of a line longer than MaxLine
+)
+
+const (
+	batchLines = 2048
+	batchBytes = 1 << 20
+)
+
+func (b *batch) reset() {
+	b.buf, b.items = b.buf[:0], b.items[:0]
+	b.done = make(chan struct{})
+}
+
+func (b *batch) full() bool { return len(b.items) >= batchLines || len(b.buf) >= batchBytes }
+
+func (b *batch) add(l *input.Line, maxLine int) {
+	it := item{kind: itemSkip, src: l.Source, num: l.Num}
+	switch {
+	case l.Piece == input.First:
+		it.kind = itemLong
+	case l.Piece != input.Whole:
+		return // counted with its first piece
+	case l.GroupSep || len(l.Text) == 0:
+	case isJSONStart(l.Text):
+		it.kind = itemJSON
+	default:
+		it.kind = itemText
+	}
+	if it.kind == itemJSON || it.kind == itemText {
+		it.from = len(b.buf)
+		b.buf = append(b.buf, l.Text...)
+		it.to = len(b.buf)
+	}
+	b.items = append(b.items, it)
+}
+
+func (b *batch) parse() {
+	if cap(b.recs) < len(b.items) {
+		b.recs = make([]Record, len(b.items))
+	}
+	b.recs = b.recs[:len(b.items)]
+	for i := range b.items {
+		it := &b.items[i]
+		if it.kind != itemJSON {
+			continue
+		}
+		r := &b.recs[i]
+		r.Source, r.Line = it.src, it.num
+		it.ok, it.reason = parseJSON(b.buf[it.from:it.to], r)
+	}
+}
+
+// consume hands a parsed batch on, in order, as the single-core loop did.
+func (rd *Reader) consume(b *batch, fn func(*Record)) {
+	for i := range b.items {
+		it := &b.items[i]
+		rd.stats.Lines++
+		switch it.kind {
+		case itemLong:
+			rd.malformed(it.src, it.num, fmt.Sprintf("line longer than %d bytes", rd.maxLine()))
+		case itemJSON:
+			if it.ok {
+				rd.stats.Records++
+				fn(&b.recs[i])
+				continue
+			}
+			if rd.textIn != it.src {
+				rd.malformed(it.src, it.num, it.reason)
+				continue
+			}
+			rd.addText(it.src, it.num, b.buf[it.from:it.to], fn)
+		case itemText:
+			rd.addText(it.src, it.num, b.buf[it.from:it.to], fn)
+		}
+	}
+}
+
+func (rd *Reader) maxLine() int {
+	if rd.opts.Input.MaxLine == 0 {
+		return input.DefaultMaxLine
+	}
+	return rd.opts.Input.MaxLine
 }
 
 func isJSONStart(b []byte) bool {

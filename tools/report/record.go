@@ -156,11 +156,7 @@ func parseJSON(line []byte, r *Record) (ok bool, reason string) {
 	} else {
 		return false, "no time (timestamp, created or asctime)"
 	}
-	if _, rank, ok := logline.LevelOf(firstOf(v, js.level, js.levelname, js.levelno)); ok {
-		r.Level = rank
-	} else {
-		r.Level = logline.RankInfo
-	}
+	r.Level = levelRank(firstOf(v, js.level, js.levelname, js.levelno))
 	r.Kind = intern(view(v[js.kind]))
 	r.Service = view(firstOf(v, js.service, js.loggerName))
 	r.UserID = view(firstOf(v, js.userID, js.ctxUserID, js.ctxUser))
@@ -325,3 +321,24 @@ func intern(s string) string {
 
 // keep returns a copy of s that does not alias the reader's buffer.
 func keep(s string) string { return strings.Clone(s) }
+
+// levelRank reads a level; our five names, as we write them, skip the
+// general reader.
+func levelRank(v []byte) int {
+	switch string(v) {
+	case `"DEBUG"`:
+		return logline.RankDebug
+	case `"INFO"`:
+		return logline.RankInfo
+	case `"WARNING"`:
+		return logline.RankWarning
+	case `"ERROR"`:
+		return logline.RankError
+	case `"CRITICAL"`:
+		return logline.RankCritical
+	}
+	if _, rank, ok := logline.LevelOf(v); ok {
+		return rank
+	}
+	return logline.RankInfo
+}

@@ -21,6 +21,10 @@ type Series[V any] struct {
 	min, max int64
 	merge    func(dst, src *V)
 	limit    int
+	// last bucket asked for: lines come mostly in time order, so most
+	// calls ask for the same one and skip the map
+	lastI int64
+	lastV *V
 }
 
 // NewSeries returns a series of buckets of base width (one of the
@@ -57,7 +61,11 @@ func floorDiv(a, b int64) int64 {
 // At returns the bucket that holds t (Unix microseconds), made when new.
 func (s *Series[V]) At(t int64) *V {
 	i := floorDiv(t, s.us())
+	if s.lastV != nil && i == s.lastI {
+		return s.lastV
+	}
 	if v, ok := s.buckets[i]; ok {
+		s.lastI, s.lastV = i, v
 		return v
 	}
 	if len(s.buckets) == 0 {
@@ -73,10 +81,12 @@ func (s *Series[V]) At(t int64) *V {
 	s.min, s.max = min(s.min, i), max(s.max, i)
 	v := new(V)
 	s.buckets[i] = v
+	s.lastI, s.lastV = i, v
 	return v
 }
 
 func (s *Series[V]) coarsen() {
+	s.lastV = nil
 	old := s.us()
 	s.w++
 	f := s.us() / old
