@@ -125,8 +125,11 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 		return nil, fs, cli.UsageError{Err: fmt.Errorf("%s takes %d argument(s), got %d", o.command, n, len(o.args))}
 	}
 	only := map[string][]string{
-		"list":    {"until", "limit", "all", "after", "desc", "output"},
+		"list":    {"until", "limit", "all", "after", "desc"},
 		"monitor": {"type", "format", "loglevel", "count"},
+	}
+	if o.command == "monitor" && fs.Changed("output") {
+		return nil, fs, cli.UsageError{Err: errors.New("--output goes with list, show and request; monitor has --format")}
 	}
 	for cmd, names := range only {
 		if cmd == o.command {
