@@ -240,3 +240,42 @@ func TestReaderLongLine(t *testing.T) {
 		t.Fatalf("%d records, %+v", len(recs), st)
 	}
 }
+
+// FuzzReader: any input is read to the end, each line counted once, as a
+// record, part of one, or malformed; never a panic.
+func FuzzReader(f *testing.F) {
+	f.Add("2015-10-29 10:52:54.582 21476 ERROR nova.compute.manager [req-1 u p - - -] x\n  Traceback (most recent call last):\nValueError: y\n{\"a\":1}\n")
+	f.Add(`{"kind":"request","level":"INFO","message":"","schema_version":1,"service":"s","timestamp":"2026-11-23T09:00:00.000000Z"}` + "\nnot a line\n\n--\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		rd := NewReader(ReadOptions{Input: input.Options{Stdin: strings.NewReader(in), MaxLine: 256}})
+		var anas []Analysis
+		for _, n := range Names {
+			a, _ := New(n, Options{Around: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)})
+			anas = append(anas, a)
+		}
+		if err := rd.ReadFiles(context.Background(), nil, func(r *Record) {
+			for _, a := range anas {
+				a.Add(r)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range anas {
+			var b bytes.Buffer
+			r := a.Report()
+			if err := WriteText(&b, r, TextOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := WriteJSON(&b, r, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := WriteHTML(&b, []*Report{r}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st := rd.Stats()
+		if st.Records > st.Lines || st.Malformed > st.Lines {
+			t.Fatalf("%+v", st)
+		}
+	})
+}
