@@ -192,6 +192,7 @@ type gapView struct {
 type tickView struct {
 	X     float64
 	Label string
+	End   bool // the last: its label ends at it
 }
 
 // gap is a stretch with nothing running, before the line at row.
@@ -279,7 +280,7 @@ func waterfall(evs []events.Event) *waterfallView {
 	}
 	for i := 0; i <= 4; i++ {
 		t := v.Start.Add(span * time.Duration(i) / 4)
-		v.Ticks = append(v.Ticks, tickView{X: x(t), Label: "+" + fmtDuration(t.Sub(v.Start))})
+		v.Ticks = append(v.Ticks, tickView{X: x(t), Label: "+" + fmtDuration(t.Sub(v.Start)), End: i == 4})
 	}
 	return v
 }
