@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/auditlog-go/auditlog/internal/osdata"
+	"github.com/auditlog-go/auditlog/tools/cli"
 )
 
 // patterns find a credential's value in its first group: header-style
@@ -172,4 +173,23 @@ func Samples(t testing.TB) []Sample {
 		t.Fatalf("no credential found in the samples under %s: the leak checks would prove nothing", dir)
 	}
 	return out
+}
+
+// CheckCommand runs a command's run function (its main without the
+// process: arguments and streams in, exit code out) over every sample
+// that holds a credential, with args before the file, and fails t if any
+// of them reaches its standard output or error, or if it fails.
+func CheckCommand(t *testing.T, run func(args []string, io cli.IO) int, args ...string) {
+	t.Helper()
+	for _, s := range Samples(t) {
+		t.Run(filepath.Base(s.Path), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(append(args[:len(args):len(args)], s.Path), cli.IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }})
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			Check(t, "stdout", out.Bytes(), s.Secrets)
+			Check(t, "stderr", errb.Bytes(), s.Secrets)
+		})
+	}
 }
