@@ -83,6 +83,12 @@ fuzz ./tools/oslolog FuzzParseLine 100000x
 fuzz ./tools/oslolog FuzzGrouper 20000x
 fuzz ./tools/extract FuzzRecognisers 50000x
 fuzz ./tools/extract FuzzRun 10000x
+fuzz ./internal/novaapi FuzzVerb 20000x
+fuzz ./tools/events FuzzParseCursor 20000x
+fuzz ./tools/ingest FuzzLine 20000x
+fuzz ./tools/ingest FuzzMaskJSON 20000x
+fuzz ./tools/serve FuzzParseQuery 20000x
+fuzz ./tools/serve FuzzQueryHandler 2000x
 
 if [ -d bench ]; then
   step "benchmarks run once (bench/)"
