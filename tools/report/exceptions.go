@@ -87,7 +87,7 @@ func (e *exceptions) Add(r *Record) {
 	if g.n == 0 {
 		g.typ, g.service, g.first = keep(typ), keep(r.Service), r.Time
 		g.minutes = NewSeries(time.Minute, addInt)
-		g.message = keep(clip(r.Message, 160))
+		g.message = keep(clip(r.Msg(), 160))
 	}
 	if g.sample == "" && r.RequestID != "" {
 		g.sample = keep(r.RequestID)

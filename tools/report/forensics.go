@@ -236,7 +236,7 @@ func (f *forensics) lifecycle(r *Record) {
 	s.err = isErr || r.Outcome == "failure"
 	st := r.Action
 	if r.Kind != "lifecycle" || st == "" {
-		st = clip(r.Message, 120)
+		st = clip(r.Msg(), 120)
 	}
 	s.state, s.req = keep(st), keep(r.RequestID)
 }

@@ -146,6 +146,7 @@ type batch struct {
 	buf   []byte
 	items []item
 	recs  []Record
+	vals  [][]byte // the walk's slots, reused line after line
 	done  chan struct{}
 }
 
@@ -203,6 +204,9 @@ func (b *batch) parse() {
 		b.recs = make([]Record, len(b.items))
 	}
 	b.recs = b.recs[:len(b.items)]
+	if b.vals == nil {
+		b.vals = make([][]byte, js.f.Len())
+	}
 	for i := range b.items {
 		it := &b.items[i]
 		if it.kind != itemJSON {
@@ -210,7 +214,7 @@ func (b *batch) parse() {
 		}
 		r := &b.recs[i]
 		r.Source, r.Line = it.src, it.num
-		it.ok, it.reason = parseJSON(b.buf[it.from:it.to], r)
+		it.ok, it.reason = parseJSONInto(b.buf[it.from:it.to], r, b.vals)
 	}
 }
 

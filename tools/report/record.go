@@ -29,7 +29,11 @@ type Record struct {
 	RequestID  string
 	RemoteAddr string
 	Outcome    string
-	Message    string
+	// Message is the free text; for a JSON line written with escapes it
+	// is empty and msgRaw holds it, decoded by Msg only when asked for
+	// (most reports never need it, and decoding is most of a line's cost).
+	Message string
+	msgRaw  []byte
 
 	Method    string // rpc.method: HTTP method, gRPC method, DB operation
 	Route     string // rpc.route
@@ -47,6 +51,14 @@ type Record struct {
 
 	Source string // the input's name, for the listings
 	Line   int64  // its line number there
+}
+
+// Msg returns the message, decoding it when the line escaped it.
+func (r *Record) Msg() string {
+	if r.msgRaw != nil {
+		return string(logline.AppendString(nil, r.msgRaw, false))
+	}
+	return r.Message
 }
 
 // IsServed tells whether the record is one served call: a request line,
@@ -143,7 +155,13 @@ func firstOf(v [][]byte, slots ...int) []byte {
 // when the line is not a JSON object or has no time.
 func parseJSON(line []byte, r *Record) (ok bool, reason string) {
 	var buf [maxSlots][]byte
-	v := buf[:js.f.Len()]
+	return parseJSONInto(line, r, buf[:js.f.Len()])
+}
+
+// parseJSONInto is parseJSON with the walk's value slots given (len
+// js.f.Len()), so that a worker reuses one set instead of clearing a new
+// one per line.
+func parseJSONInto(line []byte, r *Record, v [][]byte) (ok bool, reason string) {
 	if !js.f.Extract(line, v) {
 		return false, "not a JSON object"
 	}
@@ -171,7 +189,11 @@ func parseJSON(line []byte, r *Record) (ok bool, reason string) {
 	r.RequestID = view(firstOf(v, js.requestID, js.ctxReqTop))
 	r.RemoteAddr = view(v[js.remote])
 	r.Outcome = intern(view(v[js.outcome]))
-	r.Message = view(v[js.message])
+	if m := v[js.message]; len(m) > 1 && m[0] == '"' && bytes.IndexByte(m, '\\') >= 0 {
+		r.msgRaw = m
+	} else {
+		r.Message = view(m)
+	}
 	r.Method = view(v[js.method])
 	r.Route = view(v[js.route])
 	r.RPCSvc = view(v[js.rpcSvc])
