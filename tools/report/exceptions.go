@@ -234,7 +234,7 @@ func (e *exceptions) Report() *Report {
 	})
 	ba.Rows = append([][]any{{"(all)", "", tb, ta, rate(tb, bSpan), rate(ta, aSpan), change(rate(tb, bSpan), rate(ta, aSpan)), ""}}, ba.Rows...)
 	ba.cut(e.o.top()*2 + 1)
-	ba.Notes = append(ba.Notes, fmt.Sprintf("rates are per second of each side's span (%.0f s before, %.0f s after); counts by %s, so the split's own %s counts after", bSpan, aSpan, mw, mw))
+	ba.Notes = append(ba.Notes, fmt.Sprintf("rates are per second of each side's span (%.0f s before, %.0f s after); counts go by %s buckets, so the split's own bucket counts after", bSpan, aSpan, durName(mw)))
 	rep.Sections = append(rep.Sections, ba)
 	return rep
 }

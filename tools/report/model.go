@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
@@ -43,6 +44,10 @@ type Column struct {
 
 // Pct is a percentage, already rounded to a tenth.
 type Pct float64
+
+// MarshalJSON writes a column as its name: the rows are objects keyed by
+// it, in the order of this list.
+func (c Column) MarshalJSON() ([]byte, error) { return json.Marshal(c.Name) }
 
 // Dur is a duration in milliseconds, printed with its unit.
 type Dur float64
