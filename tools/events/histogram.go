@@ -29,8 +29,15 @@ func (b Bucket) Total() int64 {
 // q.Since (which, with q.Until, must be set: a histogram of all time is
 // not asked of the store), one Bucket for each step of [Since, Until),
 // empty ones included. q.After, q.Limit and q.Desc are ignored.
+//
+// WindowCount is how many events of scope lie in [since, until),
+// whatever their other columns: what a histogram over that window has to
+// read, counted from the time (or project) index alone, several times
+// faster than the histogram, so a caller can size a window before it
+// asks for one.
 type Histogrammer interface {
 	Histogram(ctx context.Context, q Query, step time.Duration) ([]Bucket, error)
+	WindowCount(ctx context.Context, scope Scope, since, until time.Time) (int64, error)
 }
 
 // maxBuckets bounds a histogram.
@@ -75,6 +82,26 @@ func histogram(ctx context.Context, pg bool, run rowsFunc, q Query, step time.Du
 		return nil
 	})
 	return out, err
+}
+
+func windowCount(ctx context.Context, pg bool, run rowsFunc, scope Scope, since, until time.Time) (int64, error) {
+	b := builder{pg: pg}
+	b.s("SELECT count(*) FROM events WHERE ")
+	b.scope(scope)
+	b.s(" AND time >= ").timeArg(since).s(" AND time < ").timeArg(until)
+	var n int64
+	err := run(ctx, &b, func(scan func(...any) error) error { return scan(&n) })
+	return n, err
+}
+
+// WindowCount: see [Histogrammer].
+func (s *sqliteStore) WindowCount(ctx context.Context, scope Scope, since, until time.Time) (int64, error) {
+	return windowCount(ctx, false, s.rows, scope, since, until)
+}
+
+// WindowCount: see [Histogrammer].
+func (s *pgStore) WindowCount(ctx context.Context, scope Scope, since, until time.Time) (int64, error) {
+	return windowCount(ctx, true, s.rows, scope, since, until)
 }
 
 // Histogram: see [Histogrammer].

@@ -21,6 +21,13 @@ var histogramSteps = []time.Duration{
 	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour,
 }
 
+// histogramBudget is how many events a histogram may count: about 40 ms
+// of SQLite's time (each event's level is a read of its row). The default
+// window shrinks below the hour to hold it; an explicit window of more
+// than four times as many events gets no histogram, rather than a slow
+// page.
+const histogramBudget = 30000
+
 const (
 	maxBars  = 90
 	histW    = 900.0
@@ -29,6 +36,7 @@ const (
 )
 
 type histogramView struct {
+	TooMany       int64 // events in the window, when too many to draw
 	Width, Height float64
 	Step          string
 	From, To      time.Time
@@ -95,6 +103,18 @@ func (s *Server) histogram(r *http.Request, q events.Query, l links, page events
 	}
 	if from.IsZero() {
 		from = to.Add(-histSpan)
+		n, err := h.WindowCount(r.Context(), q.Scope, from, to)
+		if err != nil {
+			return nil, err
+		}
+		if n > histogramBudget {
+			span := max(time.Duration(float64(histSpan)*histogramBudget/float64(n)).Truncate(time.Minute), time.Minute)
+			from = to.Add(-span)
+		}
+	} else if n, err := h.WindowCount(r.Context(), q.Scope, from, to); err != nil {
+		return nil, err
+	} else if n > 4*histogramBudget {
+		return &histogramView{TooMany: n}, nil
 	}
 	step := histogramSteps[len(histogramSteps)-1]
 	for _, st := range histogramSteps {

@@ -209,6 +209,9 @@ func testHistogram(t *testing.T, s events.Store) {
 			t.Errorf("bucket %d (%v): %v, want %v", i, got[i].Start, got[i].Counts, want[i])
 		}
 	}
+	if n, err := h.WindowCount(ctx(t), q.Scope, q.Since, q.Until); err != nil || n != int64(total) {
+		t.Errorf("WindowCount: %d, %v; want %d", n, err, total)
+	}
 	if _, err := h.Histogram(ctx(t), events.Query{Scope: admin}, step); !errors.Is(err, events.ErrInvalid) {
 		t.Errorf("Histogram without a window: %v, want ErrInvalid", err)
 	}
