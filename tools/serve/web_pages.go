@@ -92,11 +92,12 @@ func (l links) With(kv ...string) string {
 // Get is a parameter's value as given, for the filter form.
 func (l links) Get(k string) string { return l.v.Get(k) }
 
-// Stream is the live tail's URL: the page's filters on the stream.
+// Stream is the live tail's URL: the page's filters on the stream (which
+// takes the filters, not the text search, the window or the page).
 func (l links) Stream() string {
 	v := url.Values{}
 	for k, vs := range l.v {
-		if p, ok := params[k]; ok && filterFields[p.canonical] || k == "q" {
+		if p, ok := params[k]; ok && filterFields[p.canonical] {
 			v[k] = vs
 		}
 	}

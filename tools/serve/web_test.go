@@ -232,6 +232,13 @@ func TestWebPagesEscapeAndHeaders(t *testing.T) {
 	if !bytes.Contains(r.body, []byte("&lt;script&gt;window.__xss=1&lt;/script&gt;")) {
 		t.Errorf("the message is not shown as text:\n%s", r.body)
 	}
+	// The live tail's stream takes the page's filters (the text search
+	// stays on the page).
+	r = ts.get(t, "/ui/events?level=WARNING&service=nova-api&q=POST", tokAdmin)
+	m := regexp.MustCompile(`data-stream="([^"]+)"`).FindSubmatch(r.body)
+	if m == nil || string(m[1]) != "/v1/events/stream?level=WARNING&amp;service=nova-api" {
+		t.Errorf("the live tail's stream: %q", m)
+	}
 	r = ts.get(t, "/ui/events?level=LOUD", tokAdmin)
 	if r.status != 400 || !bytes.Contains(r.body, []byte("unknown level")) {
 		t.Errorf("a bad level: %d", r.status)
