@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditlog-go/auditlog/internal/dbtest"
 	"github.com/auditlog-go/auditlog/tools/events"
 	"github.com/auditlog-go/auditlog/tools/ingest"
 )
@@ -17,9 +18,24 @@ import (
 // over a real SQLite store, and reports lines/s end to end: the HTTP
 // round trip, parsing and validating each line, and the commit before the
 // answer. An op is one request.
-func BenchmarkIngestHTTP(b *testing.B) {
+func BenchmarkIngestHTTP(b *testing.B) { ingestHTTP(b, nil) }
+
+// BenchmarkIngestHTTPPostgres is BenchmarkIngestHTTP over the PostgreSQL
+// store, in a schema of its own on the test server.
+func BenchmarkIngestHTTPPostgres(b *testing.B) {
+	_, dsn := dbtest.PostgresSchema(b, "bench_ingest")
+	st, err := events.Open(context.Background(), dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	ingestHTTP(b, st)
+}
+
+// ingestHTTP is BenchmarkIngestHTTP over st (nil: a fresh SQLite file).
+func ingestHTTP(b *testing.B, st events.Store) {
 	const perReq, clients = 1000, 4
-	ts := newTestServer(b, nil, func(o *Options) { o.Log = nil })
+	ts := newTestServer(b, st, func(o *Options) { o.Log = nil })
 	bodies := make([][]byte, b.N)
 	for i := range bodies {
 		bodies[i] = joinLines(genLinesFrom(b, i*perReq, perReq))
