@@ -35,8 +35,9 @@ command -v jq >/dev/null || { echo "jq is missing (Debian: apt-get install jq)";
 /usr/bin/python3 -c 'import oslo_log, oslo_context, termcolor' 2>/dev/null ||
   { echo "python3-oslo.log or python3-termcolor is missing (Debian: apt-get install python3-oslo.log python3-termcolor)"; missing=1; }
 command -v convert-json >/dev/null || { echo "convert-json (python3-oslo.log) is not on PATH"; missing=1; }
+command -v chromium >/dev/null || { echo "chromium is missing (Debian: apt-get install chromium): the browser tests need it"; missing=1; }
 ((missing == 0)) || exit 1
-echo "jq, python3-oslo.log: present"
+echo "jq, python3-oslo.log, chromium: present"
 
 # Scratch space for the suite, removed at the end, so that a run leaves
 # nothing behind in /tmp (bench/cli.sh would otherwise keep its generated
