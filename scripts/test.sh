@@ -90,6 +90,7 @@ fuzz ./tools/ingest FuzzLine 20000x
 fuzz ./tools/ingest FuzzMaskJSON 20000x
 fuzz ./tools/serve FuzzParseQuery 20000x
 fuzz ./tools/serve FuzzQueryHandler 2000x
+fuzz ./tools/serve FuzzWebQuery 5000x
 
 if [ -d bench ]; then
   step "benchmarks run once (bench/)"
