@@ -22,22 +22,38 @@ step() { printf '\n== %s\n' "$*"; }
 # Every module in the repo: the main one and the nested ones (bench, …).
 mapfile -t modules < <(find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
 
-# What the tests need beyond Go, checked first so a missing tool fails in a
-# second, not at the end of a long run: jq (bench/cli.sh compares
-# log-format's output with jq's) and oslo.log's own convert-json with the
-# python3-oslo.log library (log-format's compatibility test generates real
-# oslo.log lines and compares bytes). .ci/run installs both from Debian.
-# Debian's python3-oslo.log is for Debian's /usr/bin/python3, which need not
-# be the python3 first on PATH (pyenv's, say).
+# What the tests need beyond Go, from Debian's packages, installed when
+# missing (as root, or through sudo) and checked first, so that a missing
+# tool fails in seconds, not at the end of a long run: jq (bench/cli.sh
+# compares log-format's output with jq's); python3-oslo.log and
+# python3-termcolor (oslo.log's own JSONFormatter and convert-json, the peer
+# of log-format's compatibility test — for Debian's /usr/bin/python3, which
+# need not be the python3 first on PATH); chromium (the web viewer's and
+# log-report's pages are checked in a real browser). A test never skips for
+# want of one of them: this fails instead.
 step "tools the tests need"
+have() {
+  case $1 in
+  jq) command -v jq >/dev/null ;;
+  python3-oslo.log) /usr/bin/python3 -c 'import oslo_log, oslo_context' 2>/dev/null && command -v convert-json >/dev/null ;;
+  python3-termcolor) /usr/bin/python3 -c 'import termcolor' 2>/dev/null ;;
+  chromium) command -v chromium >/dev/null ;;
+  esac
+}
+want=()
+for p in jq python3-oslo.log python3-termcolor chromium; do have "$p" || want+=("$p"); done
+if ((${#want[@]})); then
+  echo "installing from Debian's packages: ${want[*]}"
+  sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+  { $sudo apt-get update -qq && $sudo apt-get install -y -qq "${want[@]}" >/dev/null; } ||
+    echo "could not install ${want[*]}"
+fi
 missing=0
-command -v jq >/dev/null || { echo "jq is missing (Debian: apt-get install jq)"; missing=1; }
-/usr/bin/python3 -c 'import oslo_log, oslo_context, termcolor' 2>/dev/null ||
-  { echo "python3-oslo.log or python3-termcolor is missing (Debian: apt-get install python3-oslo.log python3-termcolor)"; missing=1; }
-command -v convert-json >/dev/null || { echo "convert-json (python3-oslo.log) is not on PATH"; missing=1; }
-command -v chromium >/dev/null || { echo "chromium is missing (Debian: apt-get install chromium): the browser tests need it"; missing=1; }
+for p in jq python3-oslo.log python3-termcolor chromium; do
+  have "$p" || { echo "$p is missing (Debian: apt-get install $p)"; missing=1; }
+done
 ((missing == 0)) || exit 1
-echo "jq, python3-oslo.log, chromium: present"
+echo "jq, python3-oslo.log, python3-termcolor, chromium: present"
 
 # Scratch space for the suite, removed at the end, so that a run leaves
 # nothing behind in /tmp (bench/cli.sh would otherwise keep its generated
