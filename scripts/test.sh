@@ -107,6 +107,9 @@ fuzz ./tools/ingest FuzzMaskJSON 20000x
 fuzz ./tools/serve FuzzParseQuery 20000x
 fuzz ./tools/serve FuzzQueryHandler 2000x
 fuzz ./tools/serve FuzzWebQuery 5000x
+fuzz ./tools/report FuzzParseJSON 20000x
+fuzz ./tools/report FuzzStamp 20000x
+fuzz ./tools/report FuzzReader 20000x
 
 if [ -d bench ]; then
   step "benchmarks run once (bench/)"
