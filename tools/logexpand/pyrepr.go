@@ -117,11 +117,21 @@ func (p *pyParser) number(i int) (int32, int, bool) {
 	if j+3 <= len(b) && (string(b[j:j+3]) == "inf" || string(b[j:j+3]) == "nan") {
 		j += 3
 	} else {
-		d := j
+		// Digits, with at most one '.' between two of them: repr writes
+		// 1.5, never "." or "1." or "1.2.3", which are not numbers.
+		d, dots, digits := j, 0, 0
 		for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] == '.' || b[j] == '_') {
+			switch {
+			case b[j] == '.':
+				if dots++; j == d || j+1 >= len(b) || b[j+1] < '0' || b[j+1] > '9' || b[j-1] < '0' || b[j-1] > '9' {
+					return -1, i, false
+				}
+			case b[j] != '_':
+				digits++
+			}
 			j++
 		}
-		if j == d {
+		if digits == 0 || dots > 1 {
 			return -1, i, false
 		}
 		if j < len(b) && (b[j] == 'e' || b[j] == 'E') {
