@@ -484,15 +484,8 @@ func (s *pgStore) query(ctx context.Context, doing string, b *builder, hint int)
 		return nil, s.fail(doing, err)
 	}
 	defer rows.Close()
-	evs := make([]Event, 0, min(hint+1, 1024))
-	for rows.Next() {
-		e, err := scanEvent(rows, true)
-		if err != nil {
-			return nil, s.fail(doing, err)
-		}
-		evs = append(evs, e)
-	}
-	if err := rows.Err(); err != nil {
+	evs, err := collect(rows, true, hint)
+	if err != nil {
 		return nil, s.fail(doing, err)
 	}
 	return evs, nil

@@ -8,6 +8,28 @@ import (
 // scanner is what both drivers' rows offer.
 type scanner interface{ Scan(dest ...any) error }
 
+// rowSet is what both drivers' result sets offer (database/sql's *sql.Rows
+// and pgx.Rows), so that one loop reads events from either.
+type rowSet interface {
+	scanner
+	Next() bool
+	Err() error
+}
+
+// collect reads every row of rs as an event (see scanEvent for pg); hint
+// is how many are expected, to size the slice.
+func collect(rs rowSet, pg bool, hint int) ([]Event, error) {
+	evs := make([]Event, 0, min(hint+1, 1024))
+	for rs.Next() {
+		e, err := scanEvent(rs, pg)
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, e)
+	}
+	return evs, rs.Err()
+}
+
 // scanEvent reads one row of [columns]; times are integer microseconds in
 // SQLite and timestamptz in PostgreSQL.
 func scanEvent(r scanner, pg bool) (Event, error) {

@@ -415,15 +415,8 @@ func (s *sqliteStore) query(ctx context.Context, doing string, b *builder, hint 
 		return nil, s.fail(doing, err)
 	}
 	defer rows.Close()
-	evs := make([]Event, 0, min(hint+1, 1024))
-	for rows.Next() {
-		e, err := scanEvent(rows, false)
-		if err != nil {
-			return nil, s.fail(doing, err)
-		}
-		evs = append(evs, e)
-	}
-	if err := rows.Err(); err != nil {
+	evs, err := collect(rows, false, hint)
+	if err != nil {
 		return nil, s.fail(doing, err)
 	}
 	return evs, nil
