@@ -173,7 +173,7 @@ func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Wr
 			return nil, fs, cli.UsageError{Err: fmt.Errorf("%s: %v", c.setting("table", c.table), err)}
 		}
 	}
-	loc, err := loadLocation(c.timezone)
+	loc, err := cli.LoadLocation(c.timezone)
 	if err != nil {
 		return nil, fs, cli.UsageError{Err: fmt.Errorf("--timezone: %v", err)}
 	}
@@ -229,16 +229,6 @@ func (c *config) patternName(p string) string {
 		return v
 	}
 	return "--pattern"
-}
-
-func loadLocation(name string) (*time.Location, error) {
-	switch name {
-	case "", "UTC", "utc":
-		return time.UTC, nil
-	case "Local", "local":
-		return time.Local, nil
-	}
-	return time.LoadLocation(name)
 }
 
 // inputs expands the patterns and appends the files, in a stable order:

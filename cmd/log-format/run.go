@@ -165,18 +165,18 @@ func run(args []string, io cli.IO) int {
 		}
 		return cli.ExitOK
 	}
-	loc, err := loadLocation(o.timezone)
+	loc, err := cli.LoadLocation(o.timezone)
 	if err != nil {
 		fmt.Fprintf(io.Err, "log-format: --timezone: %v\n", err)
 		return cli.ExitUsage
 	}
 	now := time.Now()
-	since, err := parseWhen(o.since, now, loc)
+	since, err := cli.ParseWhen(o.since, now, loc)
 	if err != nil {
 		fmt.Fprintf(io.Err, "log-format: --since: %v\n", err)
 		return cli.ExitUsage
 	}
-	until, err := parseWhen(o.until, now, loc)
+	until, err := cli.ParseWhen(o.until, now, loc)
 	if err != nil {
 		fmt.Fprintf(io.Err, "log-format: --until: %v\n", err)
 		return cli.ExitUsage
@@ -235,31 +235,4 @@ func run(args []string, io cli.IO) int {
 		return cli.ExitInput
 	}
 	return cli.ExitOK
-}
-
-func loadLocation(name string) (*time.Location, error) {
-	switch name {
-	case "", "UTC", "utc":
-		return time.UTC, nil
-	case "Local", "local":
-		return time.Local, nil
-	}
-	return time.LoadLocation(name)
-}
-
-// parseWhen reads --since and --until: an RFC 3339 time, a date and time
-// without zone (read in loc), a date, or a duration meaning that long ago.
-func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if d, err := time.ParseDuration(s); err == nil {
-		return now.Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%q is not a time (2026-11-27T08:00:00Z, 2026-11-27 08:00, 2026-11-27) or a duration ago (90m, 2h)", s)
 }

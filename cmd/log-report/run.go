@@ -163,7 +163,7 @@ func run(args []string, io cli.IO) int {
 		fs.Usage()
 		return cli.ExitOK
 	}
-	loc, err := loadLocation(o.timezone)
+	loc, err := cli.LoadLocation(o.timezone)
 	if err != nil {
 		fmt.Fprintf(io.Err, "log-report: --timezone: %v\n", err)
 		return cli.ExitUsage
@@ -174,7 +174,7 @@ func run(args []string, io cli.IO) int {
 		flag, val string
 		dst       *time.Time
 	}{{"since", o.since, &since}, {"until", o.until, &until}, {"split-at", o.splitAt, &split}, {"around", o.around, &around}} {
-		if *w.dst, err = parseWhen(w.val, now, loc); err != nil {
+		if *w.dst, err = cli.ParseWhen(w.val, now, loc); err != nil {
 			fmt.Fprintf(io.Err, "log-report: --%s: %v\nTry 'log-report --help'.\n", w.flag, err)
 			return cli.ExitUsage
 		}
@@ -323,31 +323,4 @@ func readStore(ctx context.Context, dsn string, rd *report.Reader, add func(*rep
 	}
 	defer st.Close()
 	return rd.ReadStore(ctx, st, "store", add)
-}
-
-func loadLocation(name string) (*time.Location, error) {
-	switch name {
-	case "", "UTC", "utc":
-		return time.UTC, nil
-	case "Local", "local":
-		return time.Local, nil
-	}
-	return time.LoadLocation(name)
-}
-
-// parseWhen reads a time flag: RFC 3339, a date and time without zone
-// (read in loc), a date, or a duration meaning that long ago.
-func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if d, err := time.ParseDuration(s); err == nil {
-		return now.Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%q is not a time (2026-11-27T08:00:00Z, 2026-11-27 08:00, 2026-11-27) or a duration ago (90m, 2h)", s)
 }
