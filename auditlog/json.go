@@ -23,6 +23,11 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// AppendJSONString appends s as a JSON string exactly as the handler writes
+// the strings of a line (see appendString), for tools that write JSON about
+// lines — log-serve's answers and stream — and must keep the same rules.
+func AppendJSONString(dst []byte, s string) []byte { return appendString(dst, s) }
+
 // appendString appends s as a JSON string. Control characters are escaped,
 // invalid UTF-8 becomes U+FFFD, and U+2028 and U+2029 are escaped, so no value
 // can ever break a line in two, whatever reads it (JavaScript included).

@@ -12,6 +12,8 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/auditlog-go/auditlog/auditlog"
+
 	"github.com/auditlog-go/auditlog/tools/events"
 )
 
@@ -287,9 +289,5 @@ func (h *Handler) appendEnvelope(b []byte, m Message) []byte {
 	return append(b, '}')
 }
 
-// appendJSONString writes s as a JSON string, through encoding/json: these
-// strings are short (names, ids) or rare (a text record).
-func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
-}
+// appendJSONString writes s as a JSON string, as our lines do.
+func appendJSONString(b []byte, s string) []byte { return auditlog.AppendJSONString(b, s) }
