@@ -387,3 +387,30 @@ func TestStoreWakesTheHub(t *testing.T) {
 		}
 	}
 }
+
+// TestHubStartsAtTheEnd: a hub started over a store that holds events
+// starts after them (the store says where in one query), so a live
+// subscriber sees only what comes next.
+func TestHubStartsAtTheEnd(t *testing.T) {
+	s := openSQLite(t)
+	evs := eventstest.Generate(30, 31)
+	if _, err := s.Insert(context.Background(), evs[:20]); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.(LastSeqer); !ok {
+		t.Fatal("the SQLite store cannot say its last seq")
+	}
+	h := start(t, s, nil)
+	if h.Last() != evs[19].Seq {
+		t.Fatalf("hub starts at %d, want %d", h.Last(), evs[19].Seq)
+	}
+	sub, err := h.Subscribe(admin, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	insert(t, s, h, evs[20:])
+	if m := next(t, sub); m.Event == nil || m.Event.ID != events.ContentID(evs[20].Raw) {
+		t.Fatalf("first live event %+v, want the 21st", m)
+	}
+}

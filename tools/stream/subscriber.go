@@ -89,11 +89,8 @@ func (h *Hub) Subscribe(q events.Query, since int64) (*Subscriber, error) {
 // is ctx's, the store's while replaying, or ErrClosed when the hub stops.
 func (s *Subscriber) Next(ctx context.Context) (Message, error) {
 	for {
-		if len(s.pending) > 0 {
-			e := s.pending[0]
-			s.pending[0] = nil
-			s.pending = s.pending[1:]
-			return Message{Event: e}, nil
+		if m, ok := s.popPending(); ok {
+			return m, nil
 		}
 		if s.replaying {
 			if err := s.replay(ctx); err != nil {
@@ -125,11 +122,8 @@ func (s *Subscriber) Next(ctx context.Context) (Message, error) {
 // connection writes what TryNext gives, and flushes when it gives nothing:
 // a burst goes out in one write.
 func (s *Subscriber) TryNext() (Message, bool) {
-	if len(s.pending) > 0 {
-		e := s.pending[0]
-		s.pending[0] = nil
-		s.pending = s.pending[1:]
-		return Message{Event: e}, true
+	if m, ok := s.popPending(); ok {
+		return m, true
 	}
 	if s.replaying {
 		return Message{}, false
@@ -147,6 +141,17 @@ func (s *Subscriber) TryNext() (Message, bool) {
 		return Message{Gap: &g}, true
 	}
 	return Message{}, false
+}
+
+// popPending takes the next replayed event, if any is waiting.
+func (s *Subscriber) popPending() (Message, bool) {
+	if len(s.pending) == 0 {
+		return Message{}, false
+	}
+	e := s.pending[0]
+	s.pending[0] = nil
+	s.pending = s.pending[1:]
+	return Message{Event: e}, true
 }
 
 func (s *Subscriber) got(m Message, ok bool) (Message, error) {
