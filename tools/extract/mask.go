@@ -3,16 +3,8 @@ package extract
 import (
 	"strings"
 
-	"github.com/auditlog-go/auditlog/auditlog"
 	"github.com/auditlog-go/auditlog/tools/logline"
 )
-
-// sensitiveName is auditlog's default test for a credential's name, read
-// from a log's free text.
-var sensitiveName = func() func([]byte) bool {
-	f := (*auditlog.Redaction)(nil).SensitiveKeyFunc()
-	return func(b []byte) bool { return f(string(b)) }
-}()
 
 // maskedPath is a copy of a request path as logged, with the credentials
 // its query string carries (?token=…, a URL's password) replaced by
@@ -22,5 +14,5 @@ func maskedPath(p string) string {
 	if strings.IndexByte(p, '=') < 0 && !strings.Contains(p, "://") && strings.IndexByte(p, ':') < 0 {
 		return strings.Clone(p)
 	}
-	return string(logline.AppendMaskedText(nil, []byte(p), sensitiveName))
+	return string(logline.AppendMaskedText(nil, []byte(p), logline.SensitiveName))
 }

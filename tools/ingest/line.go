@@ -7,7 +7,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/auditlog-go/auditlog/auditlog"
 	"github.com/auditlog-go/auditlog/schema"
 	"github.com/auditlog-go/auditlog/tools/events"
 	"github.com/auditlog-go/auditlog/tools/logline"
@@ -143,7 +142,7 @@ func invalid(raw []byte) error {
 func validateError(err error) error {
 	msg := err.Error()
 	if i := strings.LastIndex(msg, "(line: "); i >= 0 {
-		msg = msg[:i] + string(logline.AppendMaskedText(nil, []byte(msg[i:]), sensitiveName))
+		msg = msg[:i] + string(logline.AppendMaskedText(nil, []byte(msg[i:]), logline.SensitiveName))
 	}
 	return &LineError{Reason: maskJSONPairs(msg), Err: err}
 }
@@ -184,7 +183,7 @@ func maskJSONPairs(s string) string {
 		if ve < 0 {
 			ve = len(s) // cut short by the quote's end: hide the rest
 		}
-		if sensitiveName([]byte(s[ks:ke])) && s[j+1:ve] != logline.Masked {
+		if logline.SensitiveName([]byte(s[ks:ke])) && s[j+1:ve] != logline.Masked {
 			b = append(b, s[at:j+1]...)
 			b = append(b, logline.Masked...)
 			at = ve
@@ -210,12 +209,6 @@ func stringEnd(s string, i int) int {
 	}
 	return -1
 }
-
-// sensitiveName is auditlog's default test for a credential's name.
-var sensitiveName = func() func([]byte) bool {
-	f := (*auditlog.Redaction)(nil).SensitiveKeyFunc()
-	return func(b []byte) bool { return f(string(b)) }
-}()
 
 func trimEOL(b []byte) []byte {
 	if n := len(b); n > 0 && b[n-1] == '\n' {

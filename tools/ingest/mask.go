@@ -19,10 +19,10 @@ import (
 // replaced, or text itself when it quotes none.
 func maskText(text []byte) []byte {
 	var buf [4]logline.Span
-	if len(logline.CredentialSpans(text, sensitiveName, buf[:0])) == 0 {
+	if len(logline.CredentialSpans(text, logline.SensitiveName, buf[:0])) == 0 {
 		return text
 	}
-	return logline.AppendMaskedText(nil, text, sensitiveName)
+	return logline.AppendMaskedText(nil, text, logline.SensitiveName)
 }
 
 // maskString is maskText for a column's value.
@@ -123,7 +123,7 @@ func (w *jsonMasker) value(i int) (int, bool) {
 			return end, true
 		}
 		if bytes.IndexByte(inner, '\\') < 0 {
-			w.spans = logline.CredentialSpans(inner, sensitiveName, w.spans[:0])
+			w.spans = logline.CredentialSpans(inner, logline.SensitiveName, w.spans[:0])
 			for _, s := range w.spans {
 				w.edits = append(w.edits, edit{i + 1 + s.Start, i + 1 + s.End, logline.Masked})
 			}
@@ -185,7 +185,7 @@ func (w *jsonMasker) object(i int) (int, bool) {
 			return 0, false
 		}
 		vs := w.ws(i + 1)
-		if vs < len(w.b) && sensitiveName(key) && hides(w.b[vs]) {
+		if vs < len(w.b) && logline.SensitiveName(key) && hides(w.b[vs]) {
 			ve, ok := w.skip(vs)
 			if !ok {
 				return 0, false

@@ -4,7 +4,18 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+
+	"github.com/auditlog-go/auditlog/auditlog"
 )
+
+// SensitiveName is auditlog's default test for a credential's name (the
+// keys the handler redacts: password, token, secret, authorization…), for
+// a name found in a line: what [CredentialSpans] and [AppendMaskedText] take
+// when the user has not asked for another list.
+var SensitiveName = func() func([]byte) bool {
+	f := (*auditlog.Redaction)(nil).SensitiveKeyFunc()
+	return func(b []byte) bool { return f(string(b)) }
+}()
 
 // Span is a range of bytes, [Start, End).
 type Span struct{ Start, End int }
