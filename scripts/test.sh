@@ -104,6 +104,7 @@ fuzz ./internal/novaapi FuzzVerb 20000x
 fuzz ./tools/events FuzzParseCursor 20000x
 fuzz ./tools/ingest FuzzLine 20000x
 fuzz ./tools/ingest FuzzMaskJSON 20000x
+fuzz ./tools/ingest FuzzMayQuote 20000x
 fuzz ./tools/serve FuzzParseQuery 20000x
 fuzz ./tools/serve FuzzQueryHandler 2000x
 fuzz ./tools/serve FuzzWebQuery 5000x

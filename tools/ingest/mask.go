@@ -27,10 +27,15 @@ func maskText(text []byte) []byte {
 
 // maskString is maskText for a column's value.
 func maskString(s string) string {
-	if m := maskText([]byte(s)); len(m) != len(s) || string(m) != s {
-		return string(m)
+	if strings.IndexByte(s, ':') < 0 && strings.IndexByte(s, '=') < 0 {
+		return s // nothing CredentialSpans could find: no copy
 	}
-	return s
+	var buf [4]logline.Span
+	b := []byte(s)
+	if len(logline.CredentialSpans(b, logline.SensitiveName, buf[:0])) == 0 {
+		return s
+	}
+	return string(logline.AppendMaskedText(nil, b, logline.SensitiveName))
 }
 
 // edit replaces raw[start:end] by with.
@@ -47,6 +52,7 @@ type edit struct {
 // refused it before).
 func maskJSON(raw []byte) (masked []byte, changed bool) {
 	w := jsonMasker{b: raw}
+	w.spans = w.buf[:0]
 	if _, ok := w.value(0); !ok || len(w.edits) == 0 {
 		return raw, false
 	}
@@ -64,6 +70,37 @@ type jsonMasker struct {
 	b     []byte
 	edits []edit
 	spans []logline.Span
+	buf   [4]logline.Span // spans' first backing: most lines need none, few more
+}
+
+// mayQuote reports whether a string's text may hold a credential
+// CredentialSpans finds: "name: value", "name=value" or a URL's
+// "user:password@". Timestamps and host:port, the colons of most lines,
+// do not pass.
+func mayQuote(b []byte) bool {
+	if bytes.IndexByte(b, '=') >= 0 || bytes.Contains(b, []byte("://")) {
+		return true
+	}
+	for i := bytes.IndexByte(b, ':'); i >= 0 && i+1 < len(b); {
+		if c := b[i+1]; c == ' ' || c == '\t' {
+			return true
+		}
+		j := bytes.IndexByte(b[i+1:], ':')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// endsScalar reports whether c ends a number, true, false or null.
+func endsScalar(c byte) bool {
+	switch c {
+	case ',', ']', '}', ' ', '\t', '\r', '\n':
+		return true
+	}
+	return false
 }
 
 func (w *jsonMasker) ws(i int) int {
@@ -119,7 +156,7 @@ func (w *jsonMasker) value(i int) (int, bool) {
 		}
 		// Credentials quoted in the string's text ("X-Auth-Token: …").
 		inner := w.b[i+1 : end-1]
-		if bytes.IndexByte(inner, ':') < 0 && bytes.IndexByte(inner, '=') < 0 {
+		if !mayQuote(inner) {
 			return end, true
 		}
 		if bytes.IndexByte(inner, '\\') < 0 {
@@ -146,7 +183,7 @@ func (w *jsonMasker) value(i int) (int, bool) {
 		return end, true
 	default:
 		j := i
-		for j < len(w.b) && !bytes.ContainsRune([]byte(",]} \t\r\n"), rune(w.b[j])) {
+		for j < len(w.b) && !endsScalar(w.b[j]) {
 			j++
 		}
 		return j, j > i

@@ -3,6 +3,8 @@ package ingest
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/auditlog-go/auditlog/tools/logline"
 )
 
 func TestMaskJSON(t *testing.T) {
@@ -41,6 +43,19 @@ func FuzzMaskJSON(f *testing.F) {
 		}
 		if changed && json.Valid(b) && !json.Valid(got) {
 			t.Fatalf("masking broke valid JSON %q: %q", b, got)
+		}
+	})
+}
+
+// FuzzMayQuote: the cheap test that spares a string the scanner never
+// spares one the scanner would mask.
+func FuzzMayQuote(f *testing.F) {
+	for _, s := range []string{"X-Auth-Token: abc", "password=x", "u://a:b@c", "10:30:00", "a:\tb", "h:1 token: q"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !mayQuote(b) && len(logline.CredentialSpans(b, logline.SensitiveName, nil)) > 0 {
+			t.Fatalf("mayQuote(%q) = false, yet the scanner masks %v", b, logline.CredentialSpans(b, logline.SensitiveName, nil))
 		}
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/auditlog-go/auditlog/auditlog"
 )
@@ -12,9 +14,35 @@ import (
 // keys the handler redacts: password, token, secret, authorization…), for
 // a name found in a line: what [CredentialSpans] and [AppendMaskedText] take
 // when the user has not asked for another list.
+//
+// It is asked of every key of every line a reader masks, and the same few
+// hundred names come again and again: answers are kept (up to 4,096
+// names), so a known name costs a map lookup and no allocation.
 var SensitiveName = func() func([]byte) bool {
 	f := (*auditlog.Redaction)(nil).SensitiveKeyFunc()
-	return func(b []byte) bool { return f(string(b)) }
+	// Copy on write: readers load the map without a lock; the set of names
+	// stops growing after the first lines.
+	var known atomic.Pointer[map[string]bool]
+	known.Store(&map[string]bool{})
+	var mu sync.Mutex
+	return func(b []byte) bool {
+		if v, ok := (*known.Load())[string(b)]; ok {
+			return v
+		}
+		v := f(string(b))
+		mu.Lock()
+		defer mu.Unlock()
+		old := *known.Load()
+		if len(old) < 4096 {
+			m := make(map[string]bool, len(old)+1)
+			for k, x := range old {
+				m[k] = x
+			}
+			m[string(b)] = v
+			known.Store(&m)
+		}
+		return v
+	}
 }()
 
 // Span is a range of bytes, [Start, End).
