@@ -14,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/auditlog-go/auditlog/internal/errtext"
 )
 
 // unavailable wraps err with ErrUnavailable when it means the database
@@ -26,6 +28,7 @@ func unavailable(doing string, err error) error {
 	if errors.Is(err, ErrInvalid) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnavailable) {
 		return err
 	}
+	err = errtext.Folded(err) // pgx's two identical dial attempts, said once
 	if isGone(err) {
 		return fmt.Errorf("%w: %s: %w", ErrUnavailable, doing, err)
 	}

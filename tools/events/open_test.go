@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/auditlog-go/auditlog/tools/events"
 )
@@ -76,5 +77,17 @@ func TestPostgresDown(t *testing.T) {
 	_, err := events.Open(context.Background(), "postgres://postgres@127.0.0.1:1/test?connect_timeout=2")
 	if !errors.Is(err, events.ErrUnavailable) {
 		t.Errorf("Open of a server that is down: %v; want ErrUnavailable", err)
+	}
+}
+
+// TestOpenRefusedSaysItOnce: pgx tries twice with sslmode=prefer and lists
+// both identical attempts; the store's error says the refusal once, and is
+// still ErrUnavailable.
+func TestOpenRefusedSaysItOnce(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := events.Open(ctx, "postgres://postgres@127.0.0.1:1/test")
+	if err == nil || strings.Count(err.Error(), "connection refused") != 1 || !errors.Is(err, events.ErrUnavailable) {
+		t.Errorf("err = %v, want one refusal, ErrUnavailable", err)
 	}
 }

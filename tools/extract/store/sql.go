@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers "sqlite"
 
+	"github.com/auditlog-go/auditlog/internal/errtext"
 	"github.com/auditlog-go/auditlog/tools/extract/action"
 )
 
@@ -120,27 +121,7 @@ func (s *sqlStore) where() string {
 
 // fail wraps err with what the store was doing, the password masked.
 func (s *sqlStore) fail(doing string, err error) error {
-	return &redactedError{msg: fmt.Sprintf("store: %s: %s: %s", s.where(), doing, uniqueLines(s.dsn.redact(err.Error()))), err: err}
-}
-
-// uniqueLines drops the lines of msg that repeat an earlier one. pgx lists
-// each connection attempt on a line of its own, and with sslmode=prefer it
-// tries twice (with TLS, then without) and fails the same way both times.
-func uniqueLines(msg string) string {
-	if !strings.Contains(msg, "\n") {
-		return msg
-	}
-	lines := strings.Split(msg, "\n")
-	out := lines[:0]
-	seen := make(map[string]bool, len(lines))
-	for _, l := range lines {
-		if seen[l] {
-			continue
-		}
-		seen[l] = true
-		out = append(out, l)
-	}
-	return strings.Join(out, "\n")
+	return &redactedError{msg: fmt.Sprintf("store: %s: %s: %s", s.where(), doing, errtext.UniqueLines(s.dsn.redact(err.Error()))), err: err}
 }
 
 // redactedError carries a message with the password masked; Unwrap keeps
