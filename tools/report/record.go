@@ -265,7 +265,13 @@ func daysFromCivil(y, m, d int) int64 {
 	if m <= 2 {
 		y--
 	}
-	era := y / 400
+	// Floor division: year 0's January and February belong to year -1,
+	// and Go's / truncates towards zero.
+	era := y
+	if era < 0 {
+		era -= 399
+	}
+	era /= 400
 	yoe := y - era*400
 	mp := (m + 9) % 12
 	doy := (153*mp+2)/5 + d - 1

@@ -67,6 +67,8 @@ func TestStampAgreesWithTimeParse(t *testing.T) {
 func FuzzStamp(f *testing.F) {
 	f.Add(`"2026-11-23T09:30:00.123456Z"`)
 	f.Add(`"2026-13-23T09:30:00.123456Z"`)
+	f.Add(`"0000-01-01T00:00:00.000000Z"`) // found by the fuzzer: year 0's January counted a day late
+	f.Add(`"0000-03-01T00:00:00.000000Z"`)
 	f.Fuzz(func(t *testing.T, s string) {
 		got, ok := stamp([]byte(s))
 		if !ok {
