@@ -112,7 +112,13 @@ func ServerAction(key string) string {
 	if !PlausibleName(key) {
 		return ""
 	}
-	return Verb(key)
+	// Words split apart lengthen a name; one grown past what a name may
+	// be would not name itself again (the fuzzer found a 40-byte key whose
+	// action had 66).
+	if v := Verb(key); PlausibleName(v) {
+		return v
+	}
+	return ""
 }
 
 // APIAction returns what a line keeps of a server action's body key under
