@@ -17,7 +17,7 @@
 // translations among them: the way
 // to find a message's exact spelling before adding it to keep.
 //
-// Why these two commits: nova had its log messages translated until the
+// Why these commits: nova had its log messages translated until the
 // i18n team gave up on log translations in 2017; commit e8dcd9f0ba
 // ("Imported Translations from Zanata", 2017-03-03) deleted the
 // nova-log-{info,warning,error,critical}.po catalogs, and Pike removed the
@@ -28,8 +28,9 @@
 // language, spelt several of ours differently ("Action: '%(action)s', body:
 // %(body)s", "Lifecycle event %(state)d on VM %(uuid)s") and had three
 // times as many languages. Together they bracket the years nova logged in
-// other languages; the releases in between are not read (adding one is a
-// line in releases).
+// other languages. Of the releases between, 2014.2 and 12.0.0 add a few
+// translations and are read too; 2014.1, 2015.1.0, 13.0.0, 14.0.0 and
+// 15.0.0 add none (adding one is a line in releases).
 package main
 
 import (
@@ -137,6 +138,11 @@ var releases = []release{
 			"e8dcd9f0ba9ae87649897f9f3cf290fa272d733d, which deleted them; on master\n" +
 			"between 15.0.0.0rc1 (Ocata) and 16.0.0.0b1 (Pike)"},
 	{"3c373acb008b2a9b1c422fa1bbd5755db6092378", "tag 2013.2 (Havana)"},
+	// Two releases between add translations neither of the above has
+	// ("Starting instance..." in de, es, fr and it; ja's "Instance
+	// destroyed/rebooted/spawned successfully.").
+	{"c5ac21f3dbb4ad59efcb631d91e4e64f77fba43f", "tag 2014.2 (Juno)"},
+	{"6df6ad3ff32f2b1fe2978df1032002548ad8eb66", "tag 12.0.0 (Liberty)"},
 }
 
 func main() {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/auditlog-go/auditlog/internal/osdata"
 	"github.com/auditlog-go/auditlog/tools/extract/action"
@@ -137,5 +138,36 @@ func BenchmarkAddJSONLog(b *testing.B) {
 		if err := e.AddJSON("api.log", n, line); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkLanguages runs the extraction over a compute log full of
+// instance lines (hotsos's, DEBUG on) and the big nova-api log, with nova's
+// translation tables and with none (English only), alternating round by
+// round so both see the same machine; "tables/none" is the cost of reading
+// every language, which should be lost in the noise (≈ 1.00).
+func BenchmarkLanguages(b *testing.B) {
+	none := newTranslator(nil)
+	full := catalog()
+	defer func() { catalog = func() *translator { return full } }()
+	for _, f := range []string{"hotsos/nova-compute.log.1.gz", bigLog} {
+		name := osdata.Path(b, f)
+		b.Run(filepath.Base(filepath.Dir(f)), func(b *testing.B) {
+			var took [2]time.Duration
+			for b.Loop() {
+				for k, tr := range []*translator{full, none} {
+					catalog = func() *translator { return tr }
+					t0 := time.Now()
+					if _, err := Run(context.Background(), []string{name}, Options{}, func(action.Action) error { return nil }); err != nil {
+						b.Fatal(err)
+					}
+					took[k] += time.Since(t0)
+				}
+			}
+			b.ReportMetric(took[0].Seconds()/took[1].Seconds(), "tables/none")
+			b.ReportMetric(float64(took[0].Microseconds())/float64(b.N)/1000, "ms-tables")
+			b.ReportMetric(float64(took[1].Microseconds())/float64(b.N)/1000, "ms-none")
+			b.ReportMetric(0, "ns/op")
+		})
 	}
 }

@@ -9,6 +9,7 @@
 //
 //	Copyright (C) 2012 ORGANIZATION
 //	Copyright (C) 2013 ORGANIZATION
+//	Copyright (C) 2014 ORGANIZATION
 //	Copyright (C) 2015 ORGANIZATION
 //	Copyright (c) 2011 Rosetta Contributors and Canonical Ltd 2011
 //
@@ -84,6 +85,37 @@
 //     nova/locale/zh_CN/LC_MESSAGES/nova.po
 //     nova/locale/zh_HK/LC_MESSAGES/nova.po
 //     nova/locale/zh_TW/LC_MESSAGES/nova.po
+//
+//   - commit c5ac21f3dbb4ad59efcb631d91e4e64f77fba43f, 2014-10-09T18:46:41+00:00,
+//     tag 2014.2 (Juno):
+//     nova/locale/en_GB/LC_MESSAGES/nova-log-info.po
+//     nova/locale/en_US/LC_MESSAGES/nova.po
+//     nova/locale/es/LC_MESSAGES/{nova-log-critical.po,nova-log-error.po,nova-log-info.po,nova-log-warning.po,nova.po}
+//     nova/locale/fr/LC_MESSAGES/{nova-log-critical.po,nova-log-error.po,nova-log-info.po,nova-log-warning.po}
+//     nova/locale/it/LC_MESSAGES/nova-log-info.po
+//     nova/locale/ja/LC_MESSAGES/nova-log-info.po
+//     nova/locale/ko_KR/LC_MESSAGES/nova-log-info.po
+//     nova/locale/pt_BR/LC_MESSAGES/nova-log-info.po
+//     nova/locale/zh_CN/LC_MESSAGES/{nova-log-critical.po,nova-log-info.po}
+//     nova/locale/zh_TW/LC_MESSAGES/nova-log-info.po
+//
+//   - commit 6df6ad3ff32f2b1fe2978df1032002548ad8eb66, 2015-10-13T07:57:52-04:00,
+//     tag 12.0.0 (Liberty):
+//     nova/locale/cs/LC_MESSAGES/{nova-log-critical.po,nova-log-error.po,nova-log-info.po,nova-log-warning.po,nova.po}
+//     nova/locale/de/LC_MESSAGES/{nova-log-critical.po,nova-log-error.po,nova-log-info.po,nova.po}
+//     nova/locale/es/LC_MESSAGES/{nova-log-critical.po,nova-log-error.po,nova-log-info.po,nova-log-warning.po,nova.po}
+//     nova/locale/es_MX/LC_MESSAGES/nova-log-critical.po
+//     nova/locale/fr/LC_MESSAGES/{nova-log-critical.po,nova-log-error.po,nova-log-info.po,nova-log-warning.po,nova.po}
+//     nova/locale/hr/LC_MESSAGES/nova-log-critical.po
+//     nova/locale/it/LC_MESSAGES/{nova-log-error.po,nova-log-info.po,nova.po}
+//     nova/locale/ja/LC_MESSAGES/{nova-log-critical.po,nova.po}
+//     nova/locale/ko_KR/LC_MESSAGES/nova.po
+//     nova/locale/pa_IN/LC_MESSAGES/nova-log-critical.po
+//     nova/locale/pt_BR/LC_MESSAGES/nova.po
+//     nova/locale/ru/LC_MESSAGES/nova.po
+//     nova/locale/tr_TR/LC_MESSAGES/{nova-log-critical.po,nova-log-error.po,nova-log-info.po,nova-log-warning.po,nova.po}
+//     nova/locale/zh_CN/LC_MESSAGES/{nova-log-critical.po,nova-log-error.po,nova-log-info.po,nova-log-warning.po,nova.po}
+//     nova/locale/zh_TW/LC_MESSAGES/nova.po
 
 package extract
 
@@ -152,6 +184,7 @@ var novaCatalog = []catalogEntry{
 	{Lang: "es", MsgID: "Instance destroyed successfully.", MsgStr: "La instancia se ha destruido satisfactoriamente. "},
 	{Lang: "fr", MsgID: "Instance destroyed successfully.", MsgStr: "Instance détruite avec succès."},
 	{Lang: "it", MsgID: "Instance destroyed successfully.", MsgStr: "Istanza distrutta correttamente."},
+	{Lang: "ja", MsgID: "Instance destroyed successfully.", MsgStr: "インスタンスが正常に破棄されました。"},
 	{Lang: "ko_KR", MsgID: "Instance destroyed successfully.", MsgStr: "인스턴스가 영구 삭제되었습니다. "},
 	{Lang: "pt_BR", MsgID: "Instance destroyed successfully.", MsgStr: "Instância destruída com êxito."},
 	{Lang: "tr_TR", MsgID: "Instance destroyed successfully.", MsgStr: "Sunucu başarıyla silindi."},
@@ -179,6 +212,7 @@ var novaCatalog = []catalogEntry{
 	{Lang: "es", MsgID: "Instance rebooted successfully.", MsgStr: "La instancia ha rearrancado satisfactoriamente."},
 	{Lang: "fr", MsgID: "Instance rebooted successfully.", MsgStr: "L'instance a redémarré avec succès."},
 	{Lang: "it", MsgID: "Instance rebooted successfully.", MsgStr: "Istanza riavviata correttamente."},
+	{Lang: "ja", MsgID: "Instance rebooted successfully.", MsgStr: "インスタンスが正常にリブートされました。"},
 	{Lang: "ko_KR", MsgID: "Instance rebooted successfully.", MsgStr: "인스턴스가 다시 부트되었습니다. "},
 	{Lang: "pt_BR", MsgID: "Instance rebooted successfully.", MsgStr: "Instância reinicializada com êxito."},
 	{Lang: "tr_TR", MsgID: "Instance rebooted successfully.", MsgStr: "Sunucu başarıyla yeniden başlatıldı."},
@@ -193,6 +227,7 @@ var novaCatalog = []catalogEntry{
 	{Lang: "es", MsgID: "Instance spawned successfully.", MsgStr: "Instancia generada satisfactoriamente. "},
 	{Lang: "fr", MsgID: "Instance spawned successfully.", MsgStr: "Instance générée avec succès."},
 	{Lang: "it", MsgID: "Instance spawned successfully.", MsgStr: "Istanza generata correttamente."},
+	{Lang: "ja", MsgID: "Instance spawned successfully.", MsgStr: "インスタンスが正常に作成されました。"},
 	{Lang: "ko_KR", MsgID: "Instance spawned successfully.", MsgStr: "인스턴스가 파생되었습니다. "},
 	{Lang: "pt_BR", MsgID: "Instance spawned successfully.", MsgStr: "Feito spawn da instância com êxito."},
 	{Lang: "tr_TR", MsgID: "Instance spawned successfully.", MsgStr: "Sunucu başarıyla açıldı."},
@@ -328,6 +363,10 @@ var novaCatalog = []catalogEntry{
 	{Lang: "zh_CN", MsgID: "Started", MsgStr: "已开始"},
 	{Lang: "zh_TW", MsgID: "Started", MsgStr: "已開始"},
 	{Lang: "cs", MsgID: "Starting instance...", MsgStr: "Spouštění instance..."},
+	{Lang: "de", MsgID: "Starting instance...", MsgStr: "Instanz wird gestartet..."},
+	{Lang: "es", MsgID: "Starting instance...", MsgStr: "Iniciando instancia..."},
+	{Lang: "fr", MsgID: "Starting instance...", MsgStr: "Démarrage de l'instance..."},
+	{Lang: "it", MsgID: "Starting instance...", MsgStr: "Avvio dell'istanza..."},
 	{Lang: "tr_TR", MsgID: "Starting instance...", MsgStr: "Örnek başlatılıyor.."},
 	{Lang: "zh_CN", MsgID: "Starting instance...", MsgStr: "正在启动虚拟机"},
 	{Lang: "cs", MsgID: "Stopped", MsgStr: "Zastaveno"},

@@ -76,10 +76,11 @@ type ref struct {
 	line int64
 	off  int64 // offset of the record's first byte; -1 when unknown
 	role string
+	rule string // the inference rule that read the line, if one did
 }
 
 func (r ref) evidence() action.Evidence {
-	return action.Evidence{Source: r.src, Line: r.line, Role: r.role}
+	return action.Evidence{Source: r.src, Line: r.line, Role: r.role, Rule: r.rule}
 }
 
 // reqInfo is what the lines of one request id said.
@@ -106,15 +107,25 @@ type instRef struct {
 type instInfo struct {
 	last   time.Time
 	events []lifeRef
-	marks  []time.Time
+	marks  []markRef
 	acts   []actRef
 }
 
 type lifeRef struct {
+	t      time.Time
+	ev     string
+	ref    ref
+	used   bool
+	debug  bool // read from the virt driver's DEBUG "Emitting event <LifecycleEvent: …>"
+	havana bool // read from Havana's "Lifecycle event <n> on VM <uuid>"
+}
+
+// markRef is a compute line about an instance that the lifecycle rules
+// read (see markKind).
+type markRef struct {
 	t    time.Time
-	ev   string
+	kind markKind
 	ref  ref
-	used bool
 }
 
 // actRef is an action already resolved on an instance, and the span of
@@ -177,11 +188,18 @@ func (e *Extractor) AddRecordAt(r *oslolog.Record, start int64, end input.Positi
 		}
 	}
 	if e.opts.Mode == action.ModeVM {
+		// A service run with a locale logs nova's messages translated:
+		// the recognisers read them in English.
+		msg, _ := Untranslate(r.Message)
 		if r.Context.RequestID != "" {
-			e.requestLine(r, rf)
+			e.requestLine(r, msg, rf)
 		}
-		if r.Instance != "" {
-			e.instanceLine(r, rf)
+		ev, inst := LifecycleLine(msg)
+		if inst == "" {
+			inst = r.Instance
+		}
+		if inst != "" {
+			e.instanceLine(r, msg, inst, ev, rf)
 		}
 	}
 	return e.finalizeDue()
@@ -335,11 +353,10 @@ func (e *Extractor) addAccess(t time.Time, req Request, acc Access, ctx oslolog.
 
 // requestLine keeps what a line of a request says about it, for the access
 // line that has come or is still to come.
-func (e *Extractor) requestLine(r *oslolog.Record, rf ref) {
-	msg := r.Message
+func (e *Extractor) requestLine(r *oslolog.Record, msg string, rf ref) {
 	var act, api, role string
 	var prio int
-	if strings.HasPrefix(msg, "Action: 'action'") || strings.Contains(msg, "bound method ") {
+	if strings.HasPrefix(msg, "Action: 'action'") || strings.Contains(msg, "bound method ") || strings.Contains(msg, "<function ") {
 		if key := DebugKey(msg, r.Extra); key != "" {
 			act, api = ServerAction(key), apiAction(key)
 			prio, role = prioDebug, "debug"
@@ -373,31 +390,62 @@ func (e *Extractor) requestLine(r *oslolog.Record, rf ref) {
 	}
 }
 
-// instanceLine keeps lifecycle events and signs of automatic activity.
-func (e *Extractor) instanceLine(r *oslolog.Record, rf ref) {
-	ev := LifecycleEvent(r.Message)
-	mark := ev == "" && AutomaticMark(r.Message)
-	if ev == "" && !mark {
-		return
+// instanceLine keeps lifecycle events and the compute lines the lifecycle
+// rules read (markKind) about instance inst; msg is the record's message
+// in English and ev the lifecycle event it reports, if any.
+func (e *Extractor) instanceLine(r *oslolog.Record, msg, inst, ev string, rf ref) {
+	mark := markNone
+	if ev == "" {
+		if mark = markOf(msg); mark == markNone {
+			return
+		}
 	}
-	ii := e.insts[r.Instance]
+	ii := e.insts[inst]
 	if ii == nil {
 		ii = &instInfo{}
-		e.insts[strings.Clone(r.Instance)] = ii
+		e.insts[strings.Clone(inst)] = ii
 	}
 	ii.last = maxTime(ii.last, r.Time)
 	if ev != "" {
 		rf.role = "lifecycle"
+		debug := !strings.HasPrefix(msg, "VM ") && !strings.HasPrefix(msg, "Lifecycle event ")
+		if e.sameEvent(ii, ev, debug, r.Time, rf) {
+			return
+		}
 		if len(ii.events) >= maxInstanceEvents {
 			ii.events = slices.Delete(ii.events, 0, 1)
 		}
-		ii.events = append(ii.events, lifeRef{t: r.Time, ev: ev, ref: rf})
+		havana := strings.HasPrefix(msg, "Lifecycle event ")
+		ii.events = append(ii.events, lifeRef{t: r.Time, ev: ev, ref: rf, debug: debug, havana: havana})
 		return
 	}
 	if len(ii.marks) >= maxInstanceMarks {
 		ii.marks = slices.Delete(ii.marks, 0, 1)
 	}
-	ii.marks = append(ii.marks, r.Time)
+	rf.role = "compute"
+	ii.marks = append(ii.marks, markRef{t: r.Time, kind: mark, ref: rf})
+}
+
+// sameEvent reports whether an event is one already kept, seen in its
+// other form: the virt driver logs "Emitting event <LifecycleEvent: …>" at
+// DEBUG and the compute manager "VM … (Lifecycle Event)" at INFO for the
+// same event, milliseconds apart. The INFO line is the one kept as
+// evidence, whichever came first.
+func (e *Extractor) sameEvent(ii *instInfo, ev string, debug bool, t time.Time, rf ref) bool {
+	for i := len(ii.events) - 1; i >= 0; i-- {
+		old := &ii.events[i]
+		if d := t.Sub(old.t); d > skew || d < -skew {
+			break
+		}
+		if old.ev != ev || old.debug == debug {
+			continue
+		}
+		if old.debug && !old.used {
+			old.t, old.ref, old.debug = t, rf, false
+		}
+		return true
+	}
+	return false
 }
 
 // finalizeDue emits the actions whose window has passed.
@@ -506,6 +554,20 @@ func (e *Extractor) resolve(p *pending) []action.Action {
 					ev.used = true
 					p.refs = append(p.refs, ev.ref)
 				}
+			} else if act, rule, evs, marks := e.byInference(p); act != "" {
+				a.Action, a.Match, a.Rule = act, action.MatchInferred, rule
+				refs := make([]ref, 0, len(evs)+len(marks))
+				for _, ev := range evs {
+					ev.used = true
+					refs = append(refs, ev.ref)
+				}
+				for _, m := range marks {
+					refs = append(refs, m.ref)
+				}
+				for _, r := range refs {
+					r.rule = rule
+					p.refs = append(p.refs, r)
+				}
 			}
 		}
 	}
@@ -578,7 +640,7 @@ func (e *Extractor) sweep() {
 			ii.events = slices.Delete(ii.events, 0, i)
 		}
 		i := 0
-		for i < len(ii.marks) && ii.marks[i].Before(keep) {
+		for i < len(ii.marks) && ii.marks[i].t.Before(keep) {
 			i++
 		}
 		ii.marks = slices.Delete(ii.marks, 0, i)

@@ -24,6 +24,10 @@ func FuzzRecognisers(f *testing.F) {
 		`Calling method <bound method Controller._action_reboot of <x>>`,
 		`During sync_power_state the instance has a pending task (`,
 		`VM Paused (Lifecycle Event)`, `"`, `body: {"`, `bound method .`,
+		"Lifecycle event 1 on VM a18a5824-4215-4e24-bcfc-cb9f89f6bcbd",
+		"Emitting event <LifecycleEvent: 1446130388.14, a18a5824-4215-4e24-bcfc-cb9f89f6bcbd => 已停止>",
+		"VM 已停止 (生命周期事件)", "アクション: 'action'、呼び出しメソッド: <function _pause at 0x1>、本文: {\"pause\": null}",
+		"Pausiere", "<function x", "<bound method <<>",
 	} {
 		f.Add(s)
 	}
@@ -49,6 +53,14 @@ func FuzzRecognisers(f *testing.F) {
 		LifecycleEvent(s)
 		AutomaticMark(s)
 		pathSegments(s)
+		if ev, inst := LifecycleLine(s); ev != "" && lifeName(ev) == "" || inst != "" && (ev == "" || !strings.Contains(s, inst)) {
+			t.Errorf("LifecycleLine(%q) = %q %q", s, ev, inst)
+		}
+		if en, lang := Untranslate(s); lang == "" && en != s {
+			t.Errorf("Untranslate(%q) = %q with no language", s, en)
+		} else if lang != "" && en == s {
+			t.Errorf("Untranslate(%q) read %s but changed nothing", s, lang)
+		}
 	})
 }
 

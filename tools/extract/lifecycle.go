@@ -82,8 +82,16 @@ func (e *Extractor) byLifecycle(p *pending) (string, []*lifeRef) {
 // near a line showing automatic activity on the instance, or within the
 // span of a resolved action that causes events of its kind.
 func (e *Extractor) automatic(ii *instInfo, ev *lifeRef) bool {
+	return e.automaticBut(ii, ev, markNone)
+}
+
+// automaticBut is automatic, not counting the lines of kind but.
+func (e *Extractor) automaticBut(ii *instInfo, ev *lifeRef, but markKind) bool {
 	for _, m := range ii.marks {
-		if d := ev.t.Sub(m); d <= autoGap && d >= -autoGap {
+		if !m.kind.automatic() || m.kind == but {
+			continue
+		}
+		if d := ev.t.Sub(m.t); d <= autoGap && d >= -autoGap {
 			return true
 		}
 	}
@@ -149,4 +157,96 @@ func lifeBit(ev string) uint8 {
 		return bitSuspended
 	}
 	return 0
+}
+
+// Rules of inference, for the releases whose API logged no request body
+// at INFO and whose compute manager logged nothing of a stop, a start or
+// a suspend (Havana): there an action request can still be told from
+// what compute did to the instance soon after, when that is unambiguous.
+// They read only events in Havana's form ("Lifecycle event 1 on VM …").
+const (
+	// RuleManagedSave: libvirt's managed save, which is how nova
+	// suspends, pauses the guest and then stops it, a second or two
+	// apart.
+	RuleManagedSave = "suspend-managed-save"
+	// RuleStopDestroyed: a stop powers the guest off: Stopped, and
+	// "Instance destroyed successfully" with no deletion around it.
+	RuleStopDestroyed = "stop-destroyed"
+	// RuleStartHardReboot: a start takes the hard-reboot path (destroy,
+	// then create): Started and "Instance rebooted successfully." with no
+	// "Rebooting instance", which a user's reboot logs.
+	RuleStartHardReboot = "start-hard-reboot"
+)
+
+// managedSaveGap is how far apart the Paused and the Stopped of a
+// managed save may be.
+const managedSaveGap = 3 * time.Second
+
+// byInference resolves a server action that neither its request's lines
+// nor byLifecycle named, by the rules above. Each rule wants exactly its
+// events in the window (after setting aside the automatic ones, as
+// byLifecycle does, but keeping those near a destroy, which the stop and
+// start rules read) and its lines, and none of the lines that would make
+// it something else; anything else resolves nothing. It returns the
+// action, the rule, and the events and lines used.
+func (e *Extractor) byInference(p *pending) (act, rule string, evs []*lifeRef, marks []*markRef) {
+	ii := e.insts[p.a.Resource]
+	if ii == nil {
+		return "", "", nil, nil
+	}
+	from, to := p.start.Add(-skew), e.windowEnd(p)
+	for i := range ii.events {
+		ev := &ii.events[i]
+		if ev.used || ev.t.Before(from) || ev.t.After(to) || e.automaticBut(ii, ev, markDestroyed) {
+			continue
+		}
+		if !ev.havana {
+			// Later releases log their power actions by name
+			// ("Suspending", "Going to try to stop instance"), so
+			// what is left unnamed there is not these rules' to
+			// read: a migration's source also shows Paused, then
+			// Stopped, and a grep of lifecycle lines alone would
+			// not show the migration.
+			return "", "", nil, nil
+		}
+		evs = append(evs, ev)
+	}
+	var destroyed, rebooted *markRef
+	for i := range ii.marks {
+		m := &ii.marks[i]
+		if m.t.Before(from) || m.t.After(to) {
+			continue
+		}
+		switch m.kind {
+		case markDelete, markShutdown, markRebooting:
+			return "", "", nil, nil // a deletion, sync_power_state's stop, a user's reboot: none of these rules
+		case markDestroyed:
+			if destroyed == nil {
+				destroyed = m
+			}
+		case markRebooted:
+			if rebooted == nil {
+				rebooted = m
+			}
+		}
+	}
+	near := func(ev *lifeRef, m *markRef) bool {
+		d := ev.t.Sub(m.t)
+		return d <= autoGap && d >= -autoGap
+	}
+	switch {
+	case len(evs) == 2 && evs[0].ev == lifePaused && evs[1].ev == lifeStopped && destroyed == nil && rebooted == nil:
+		if d := evs[1].t.Sub(evs[0].t); d >= 0 && d <= managedSaveGap {
+			return "suspend", RuleManagedSave, evs, nil
+		}
+	case len(evs) == 1 && evs[0].ev == lifeStopped && destroyed != nil && rebooted == nil && near(evs[0], destroyed):
+		return "stop", RuleStopDestroyed, evs, []*markRef{destroyed}
+	case len(evs) == 1 && evs[0].ev == lifeStarted && rebooted != nil && near(evs[0], rebooted):
+		used := []*markRef{rebooted}
+		if destroyed != nil {
+			used = []*markRef{destroyed, rebooted}
+		}
+		return "start", RuleStartHardReboot, evs, used
+	}
+	return "", "", nil, nil
 }

@@ -140,6 +140,8 @@ func DebugAction(msg string, extra []string) string {
 //	Action: 'action', body: {"reboot": {"type": "HARD"}} _process_stack …
 //	Action: 'action', body: <?xml version="1.0" encoding="UTF-8"?>       (the element on the next line)
 //	Calling method <bound method Controller._action_reboot of <…>> _process_stack …
+//	Action: 'action', calling method: <function _add_floating_ip at 0x7f…>, body: {"addFloatingIp": …}
+//	アクション: 'action'、呼び出しメソッド: <bound method …>、本文: {"pause": null}  (translated; see Untranslate)
 //
 // and returns the server action's body key it shows (os-migrateLive), or
 // the key the controller method serves, or "" when it shows neither or
@@ -154,18 +156,53 @@ func DebugKey(msg string, extra []string) string {
 			return k
 		}
 	}
-	if i := strings.Index(msg, "bound method "); i >= 0 {
-		m := msg[i+len("bound method "):]
-		if j := strings.IndexByte(m, ' '); j >= 0 {
-			m = m[:j]
-		}
-		if j := strings.LastIndexByte(m, '.'); j >= 0 {
-			if k, ok := methodActions[m[j+1:]]; ok {
+	meth, after := dispatchMethod(msg)
+	if after != "" && !strings.HasPrefix(msg, "Action: ") {
+		// A translated line the catalogs do not hold: its structure
+		// survives, the body's JSON after the method.
+		if j := strings.Index(after, `{"`); j >= 0 {
+			if k := bodyKey(after[j:], nil); k != "" && ServerAction(k) != "" {
 				return k
 			}
 		}
 	}
+	if k, ok := methodActions[meth]; ok {
+		return k
+	}
 	return ""
+}
+
+// dispatchMethod finds the controller method a dispatch DEBUG line shows,
+// "<bound method AdminActionsController._pause of <…>>" or, for a
+// controller action that is a plain function, "<function
+// _add_floating_ip at 0x7f…>", and returns its name (_pause) and the text
+// after its representation.
+func dispatchMethod(msg string) (name, after string) {
+	start, skip := strings.Index(msg, "<bound method "), len("<bound method ")
+	if start < 0 {
+		if start, skip = strings.Index(msg, "<function "), len("<function "); start < 0 {
+			return "", ""
+		}
+	}
+	m := msg[start+skip:]
+	if j := strings.IndexByte(m, ' '); j >= 0 {
+		m = m[:j]
+	}
+	if j := strings.LastIndexByte(m, '.'); j >= 0 {
+		m = m[j+1:]
+	}
+	depth := 0
+	for i := start; i < len(msg); i++ {
+		switch msg[i] {
+		case '<':
+			depth++
+		case '>':
+			if depth--; depth == 0 {
+				return m, msg[i+1:]
+			}
+		}
+	}
+	return m, ""
 }
 
 // bodyKey returns the first key of a logged JSON body, or the root element
@@ -297,8 +334,9 @@ const (
 )
 
 // LifecycleEvent returns the event a lifecycle message reports (Started,
-// Stopped, Paused, Resumed, Suspended), or "". Localized messages
-// ("VM 已开始 (Lifecycle Event)") are not read: their words vary.
+// Stopped, Paused, Resumed, Suspended), or "". It reads the English line;
+// a translated one ("VM 已停止 (Lifecycle Event)") reads once
+// [Untranslate] has made it English.
 func LifecycleEvent(msg string) string {
 	const suffix = " (Lifecycle Event)"
 	if !strings.HasPrefix(msg, "VM ") {
@@ -308,11 +346,93 @@ func LifecycleEvent(msg string) string {
 	if i < 0 {
 		return ""
 	}
-	switch ev := msg[3 : 3+i]; ev {
+	return lifeName(msg[3 : 3+i])
+}
+
+// lifeName is ev when it is the name of a lifecycle event, else "".
+func lifeName(ev string) string {
+	switch ev {
 	case lifeStarted, lifeStopped, lifePaused, lifeResumed, lifeSuspended:
 		return ev
 	}
 	return ""
+}
+
+// havanaEvents are the lifecycle events by number, as nova's virt/event.py
+// numbers them and Havana's compute manager logged them.
+var havanaEvents = [...]string{lifeStarted, lifeStopped, lifePaused, lifeResumed, lifeSuspended}
+
+// LifecycleLine returns the event a lifecycle line reports and, when the
+// message itself names it, the instance, in the three forms nova has
+// written them:
+//
+//	VM Paused (Lifecycle Event)                                      (Icehouse on, INFO; the instance in "[instance: …]")
+//	Lifecycle event 2 on VM 3f2a…                                    (Havana, INFO)
+//	Emitting event <LifecycleEvent: 1446130388.14, 3f2a… => Paused>  (DEBUG, from the virt driver)
+//
+// The last form keeps its structure whatever the locale: only the event's
+// name is translated, and that is read back through nova's catalogs.
+func LifecycleLine(msg string) (event, instance string) {
+	if ev := LifecycleEvent(msg); ev != "" {
+		return ev, ""
+	}
+	if rest, ok := strings.CutPrefix(msg, "Lifecycle event "); ok {
+		n, vm, ok := strings.Cut(rest, " on VM ")
+		if ok && len(n) == 1 && n[0] >= '0' && int(n[0]-'0') < len(havanaEvents) {
+			if id := leadingUUID(vm); id != "" {
+				return havanaEvents[n[0]-'0'], id
+			}
+		}
+		return "", ""
+	}
+	const tag = "<LifecycleEvent: "
+	i := strings.Index(msg, tag)
+	if i < 0 {
+		return "", ""
+	}
+	rest := msg[i+len(tag):]
+	_, rest, ok := strings.Cut(rest, ", ")
+	if !ok {
+		return "", ""
+	}
+	id := leadingUUID(rest)
+	if id == "" || !strings.HasPrefix(rest[len(id):], " => ") {
+		return "", ""
+	}
+	name := rest[len(id)+len(" => "):]
+	end := strings.IndexByte(name, '>')
+	if end < 0 {
+		return "", ""
+	}
+	if ev := lifeName(catalog().word(name[:end])); ev != "" {
+		return ev, id
+	}
+	return "", ""
+}
+
+// leadingUUID is the UUID s starts with (8-4-4-4-12 hexadecimal digits),
+// or "".
+func leadingUUID(s string) string {
+	if len(s) < 36 {
+		return ""
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return ""
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return ""
+			}
+		}
+	}
+	if len(s) > 36 && (s[36] >= '0' && s[36] <= '9' || s[36] >= 'a' && s[36] <= 'z') {
+		return ""
+	}
+	return s[:36]
 }
 
 // automaticMarks are messages nova-compute logs about an instance while
@@ -332,6 +452,7 @@ var automaticMarks = []string{
 	"During the sync_power process the instance has moved from host",
 	"During _sync_instance_power_state the DB power_state",
 	"Instance shutdown by itself",
+	"Paused instance shutdown by itself",
 	"Instance is already powered off in the hypervisor",
 	"Terminating instance",
 	"Instance destroyed successfully",
@@ -349,21 +470,68 @@ var userTasks = map[string]bool{
 
 // AutomaticMark reports whether a compute message about an instance shows
 // automatic activity on it (see automaticMarks).
-func AutomaticMark(msg string) bool {
+func AutomaticMark(msg string) bool { return markOf(msg).automatic() }
+
+// markKind is what a compute line about an instance tells the lifecycle
+// rules: automatic activity of some kind, or one of the signs the
+// inference rules of older releases read (see byInference).
+type markKind uint8
+
+const (
+	markNone      markKind = iota
+	markAuto               // a boot, a migration, a power-state sync
+	markDelete             // "Terminating instance", "Deleting instance files"
+	markShutdown           // "Instance shutdown by itself": sync_power_state's own stop
+	markDestroyed          // "Instance destroyed successfully": a delete, a stop, a hard reboot
+	markRebooted           // "Instance rebooted successfully.": a reboot, or a start by the hard-reboot path
+	markRebooting          // "Rebooting instance": a user's reboot
+)
+
+// automatic reports whether lifecycle events near a line of this kind are
+// no user's doing.
+func (k markKind) automatic() bool {
+	switch k {
+	case markAuto, markDelete, markShutdown, markDestroyed:
+		return true
+	}
+	return false
+}
+
+// markOf is the kind of an (English) compute message about an instance.
+func markOf(msg string) markKind {
 	const pending = "During sync_power_state the instance has a pending task ("
 	if strings.HasPrefix(msg, pending) {
 		task := msg[len(pending):]
 		if i := strings.IndexByte(task, ')'); i >= 0 {
 			task = task[:i]
 		}
-		return !userTasks[task]
+		if userTasks[task] {
+			return markNone
+		}
+		return markAuto
 	}
 	for _, m := range automaticMarks {
 		if strings.HasPrefix(msg, m) {
-			return m != "Took " || strings.Contains(msg, " seconds to ")
+			switch {
+			case m == "Took " && !strings.Contains(msg, " seconds to "):
+				return markNone
+			case m == "Terminating instance", m == "Deleting instance files":
+				return markDelete
+			case m == "Instance shutdown by itself", m == "Paused instance shutdown by itself":
+				return markShutdown
+			case m == "Instance destroyed successfully":
+				return markDestroyed
+			}
+			return markAuto
 		}
 	}
-	return false
+	switch {
+	case strings.HasPrefix(msg, "Instance rebooted successfully"):
+		return markRebooted
+	case strings.HasPrefix(msg, "Rebooting instance") && wordEnd(msg, len("Rebooting instance")):
+		return markRebooting
+	}
+	return markNone
 }
 
 // lifecycleExplained lists, for an action, the lifecycle events it causes

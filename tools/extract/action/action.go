@@ -18,6 +18,7 @@ const (
 	MatchAPI        = "api"         // the API access line says it all (create, delete, console…)
 	MatchRequestID  = "request_id"  // other lines of the same request named the action
 	MatchTimeWindow = "time_window" // a lifecycle event on the same resource within the window
+	MatchInferred   = "inferred"    // what compute did to the resource soon after, by a named rule (Action.Rule)
 	MatchUnresolved = "unresolved"  // nothing named it: Action is "unknown"
 )
 
@@ -41,7 +42,8 @@ type Action struct {
 	Status       int     // HTTP status; 0 when unknown
 	Outcome      string  // success (2xx/3xx), failure (4xx/5xx), unknown
 	DurationMS   float64 // the API's own timing, when the access line has it; 0 otherwise
-	Match        string  // MatchAPI, MatchRequestID, MatchTimeWindow, MatchUnresolved
+	Match        string  // MatchAPI, MatchRequestID, MatchTimeWindow, MatchInferred, MatchUnresolved
+	Rule         string  // with MatchInferred, the rule's name (suspend-managed-save, stop-destroyed, start-hard-reboot)
 	Evidence     []Evidence
 }
 
@@ -50,6 +52,7 @@ type Evidence struct {
 	Source string // file name
 	Line   int64  // line number in it, from 1
 	Role   string // access, debug, compute, lifecycle, consoleauth, audit (one of our JSON lines), …
+	Rule   string // the inference rule that read this line (Action.Rule), when the action was inferred
 }
 
 // Key is the unique key a store keeps actions under, so that re-runs never

@@ -171,10 +171,11 @@ type evidenceAttr struct {
 	Source string `json:"source"`
 	Line   int64  `json:"line"`
 	Role   string `json:"role"`
+	Rule   string `json:"rule,omitempty"`
 }
 
 func attrsOf(a *action.Action) []slog.Attr {
-	attrs := make([]slog.Attr, 0, 4)
+	attrs := make([]slog.Attr, 0, 5)
 	if a.APIAction != "" {
 		attrs = append(attrs, slog.String(novaapi.AttrAPIAction, a.APIAction))
 	}
@@ -191,6 +192,9 @@ func attrsOf(a *action.Action) []slog.Attr {
 	if a.Mode != "" {
 		attrs = append(attrs, slog.String("mode", a.Mode))
 	}
+	if a.Rule != "" {
+		attrs = append(attrs, slog.String("rule", a.Rule))
+	}
 	return attrs
 }
 
@@ -199,6 +203,7 @@ var howMatched = map[string]string{
 	action.MatchAPI:        "from the API line",
 	action.MatchRequestID:  "matched by request id",
 	action.MatchTimeWindow: "matched by time window",
+	action.MatchInferred:   "inferred",
 	action.MatchUnresolved: "unresolved: no log line named the action",
 }
 
@@ -221,7 +226,11 @@ func message(a *action.Action) string {
 		b.WriteByte(' ')
 		b.WriteString(a.Resource)
 	}
-	if how := howMatched[a.Match]; how != "" {
+	if a.Match == action.MatchInferred && a.Rule != "" {
+		b.WriteString(" (inferred by rule ")
+		b.WriteString(a.Rule)
+		b.WriteByte(')')
+	} else if how := howMatched[a.Match]; how != "" {
 		b.WriteString(" (")
 		b.WriteString(how)
 		b.WriteByte(')')

@@ -322,6 +322,7 @@ type evidenceJSON struct {
 	Source string `json:"source"`
 	Line   int64  `json:"line"`
 	Role   string `json:"role"`
+	Rule   string `json:"rule,omitempty"`
 }
 
 // appendRow appends a's values in column order. It refuses an action no
@@ -338,7 +339,7 @@ func (s *sqlStore) appendRow(args []any, a *action.Action) ([]any, error) {
 	}
 	ev := make([]evidenceJSON, len(a.Evidence))
 	for i, e := range a.Evidence {
-		ev[i] = evidenceJSON{Source: clean(e.Source), Line: e.Line, Role: clean(e.Role)}
+		ev[i] = evidenceJSON{Source: clean(e.Source), Line: e.Line, Role: clean(e.Role), Rule: e.Rule}
 	}
 	evText, err := json.Marshal(ev)
 	if err != nil {
