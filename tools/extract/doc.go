@@ -26,7 +26,17 @@
 //  4. the lifecycle events of the instance ("VM Paused (Lifecycle Event)")
 //     within the window after the request, leaving out the automatic ones
 //     of a boot, a migration or a deletion ([AutomaticMark]) and those
-//     another resolved action explains.
+//     another resolved action explains;
+//  5. for Havana, whose lines name none of a stop, a start or a suspend,
+//     the inference rules ([RuleManagedSave], [RuleStopDestroyed],
+//     [RuleStartHardReboot]), which read what compute did to the
+//     instance soon after; such an action is matched "inferred" and
+//     carries the rule's name.
+//
+// Every line is read in English: a line nova wrote in the service's
+// locale is turned back into nova's English message first, from nova's
+// own translation catalogs ([Untranslate]); lifecycle events are read in
+// each form nova has written them ([LifecycleLine]).
 //
 // What nothing resolves is emitted as action "unknown", match
 // "unresolved". A create's instance id comes from the first lines of the
