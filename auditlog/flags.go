@@ -1,10 +1,6 @@
 package auditlog
 
-import (
-	"strconv"
-
-	"github.com/spf13/pflag"
-)
+import "strconv"
 
 // Switches turns the machine-generated lines of the Nova audit-logging spec
 // on and off: one line per served request, per outbound RPC, per database
@@ -38,12 +34,21 @@ func (s *Switches) Allows(k Kind) bool {
 
 func (s *Switches) allows(k Kind) bool { return k == KindLog || s.Allows(k) }
 
+// FlagSet is what RegisterFlags needs of a set of command-line flags. The
+// standard library's *flag.FlagSet has it, and so has spf13/pflag's: the
+// logger does not make its users pull in a command-line library.
+type FlagSet interface {
+	BoolVar(p *bool, name string, value bool, usage string)
+	BoolFunc(name, usage string, fn func(string) error)
+}
+
 // RegisterFlags adds the four switches to fs, each as a pair:
 // --request-logging and --no-request-logging, --rpc-performance-logging,
 // --db-performance-logging and --exception-logging likewise. Each flag's
-// default is the switch's current value; the last flag given wins. The
-// --no- forms are hidden from the usage text, which mentions them.
-func (s *Switches) RegisterFlags(fs *pflag.FlagSet) {
+// default is the switch's current value; the last flag given wins. When fs
+// can hide a flag (pflag's MarkHidden), the --no- forms are hidden from
+// the usage text, which mentions them.
+func (s *Switches) RegisterFlags(fs FlagSet) {
 	pairs := []struct {
 		name, usage string
 		p           *bool
@@ -55,30 +60,16 @@ func (s *Switches) RegisterFlags(fs *pflag.FlagSet) {
 	}
 	for _, p := range pairs {
 		fs.BoolVar(p.p, p.name, *p.p, p.usage+" (--no-"+p.name+" to turn off)")
-		neg := fs.VarPF(negatedBool{p.p}, "no-"+p.name, "", "turn off --"+p.name)
-		neg.NoOptDefVal = "true"
-		_ = fs.MarkHidden("no-" + p.name)
+		fs.BoolFunc("no-"+p.name, "turn off --"+p.name, func(v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return err
+			}
+			*p.p = !b
+			return nil
+		})
+		if h, ok := fs.(interface{ MarkHidden(string) error }); ok {
+			_ = h.MarkHidden("no-" + p.name)
+		}
 	}
 }
-
-// negatedBool is the flag.Value of a --no-x flag: setting it true sets the
-// switch false.
-type negatedBool struct{ p *bool }
-
-func (n negatedBool) String() string {
-	if n.p == nil {
-		return "false"
-	}
-	return strconv.FormatBool(!*n.p)
-}
-
-func (n negatedBool) Set(v string) error {
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return err
-	}
-	*n.p = !b
-	return nil
-}
-
-func (n negatedBool) Type() string { return "bool" }

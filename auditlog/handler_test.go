@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -441,6 +442,26 @@ func TestSwitches(t *testing.T) {
 	usage := fs.FlagUsages()
 	if !strings.Contains(usage, "--rpc-performance-logging") || !strings.Contains(usage, "--no-rpc-performance-logging to turn off") {
 		t.Errorf("usage:\n%s", usage)
+	}
+	if strings.Contains(usage, "turn off --") {
+		t.Errorf("the --no- forms are not hidden:\n%s", usage)
+	}
+}
+
+// TestSwitchesStdFlag: the standard library's flag package registers the
+// same pairs.
+func TestSwitchesStdFlag(t *testing.T) {
+	sw := auditlog.AllSwitches()
+	fs := flag.NewFlagSet("svc", flag.ContinueOnError)
+	sw.RegisterFlags(fs)
+	if err := fs.Parse([]string{"-no-request-logging", "--rpc-performance-logging=false", "-no-db-performance-logging=false"}); err != nil {
+		t.Fatal(err)
+	}
+	if sw.Request || sw.RPC || !sw.DB || !sw.Exception {
+		t.Fatalf("switches after flags = %+v", sw)
+	}
+	if err := fs.Parse([]string{"-no-exception-logging=maybe"}); err == nil {
+		t.Error("a bad value was taken")
 	}
 }
 
