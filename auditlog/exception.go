@@ -137,7 +137,10 @@ func stackOf(err error, caller bool) string {
 	return callerStack()
 }
 
-const pkgPath = "github.com/auditlog-go/auditlog/auditlog."
+// pkgPath is this package's import path and a dot, the prefix of its
+// functions' names in a stack: read from a type of the package, so that a
+// fork or a vendored copy under another path still skips its own frames.
+var pkgPath = reflect.TypeFor[Handler]().PkgPath() + "."
 
 func callerStack() string {
 	var pcs [maxFrames + 16]uintptr

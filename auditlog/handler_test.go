@@ -80,18 +80,18 @@ func TestSlogtest(t *testing.T) {
 }
 
 func TestKeysMatchSchema(t *testing.T) {
-	if got, want := schema.TopLevelKeys(), auditlog.TopLevelKeys; !equalStrings(got, want) {
+	if got, want := schema.TopLevelKeys(), auditlog.TopLevelKeys(); !equalStrings(got, want) {
 		t.Errorf("top-level keys: schema has %v, auditlog has %v", got, want)
 	}
 	nested := schema.NestedKeys()
-	for key, want := range auditlog.NestedKeys {
+	for key, want := range auditlog.NestedKeys() {
 		if got := nested[key]; !equalStrings(got, want) {
 			t.Errorf("keys of %q: schema has %v, auditlog has %v", key, got, want)
 		}
 	}
 	for key := range nested {
-		if _, ok := auditlog.NestedKeys[key]; !ok && key != auditlog.KeyAttrs {
-			t.Errorf("schema object %q has no entry in auditlog.NestedKeys", key)
+		if _, ok := auditlog.NestedKeys()[key]; !ok && key != auditlog.KeyAttrs {
+			t.Errorf("schema object %q has no entry in auditlog.NestedKeys()", key)
 		}
 	}
 }
@@ -664,8 +664,8 @@ func TestReplaceAttr(t *testing.T) {
 func TestKeyConstantsNeedNoEscaping(t *testing.T) {
 	// appendKey writes constant keys without escaping them; this is what
 	// makes that safe.
-	keys := append([]string(nil), auditlog.TopLevelKeys...)
-	for _, nested := range auditlog.NestedKeys {
+	keys := append([]string(nil), auditlog.TopLevelKeys()...)
+	for _, nested := range auditlog.NestedKeys() {
 		keys = append(keys, nested...)
 	}
 	for _, k := range keys {

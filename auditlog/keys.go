@@ -1,5 +1,7 @@
 package auditlog
 
+import "slices"
+
 // The key names of the audit line, in one place. The JSON Schema in
 // schema/audit-line.schema.json mirrors them; a test asserts that the two agree.
 //
@@ -71,16 +73,29 @@ const (
 // a key is removed or changes meaning; adding an optional key keeps it.
 const SchemaVersion = 1
 
-// TopLevelKeys lists the top-level keys in the order a line carries them.
-var TopLevelKeys = []string{
+// TopLevelKeys returns the top-level keys in the order a line carries them.
+// It is a new slice each time: the set is the package's, not a caller's to
+// change.
+func TopLevelKeys() []string { return slices.Clone(topLevelKeys) }
+
+// NestedKeys returns, for each top-level object key with a fixed shape, the
+// keys it may hold, sorted ("attrs" is open and is not listed); a copy, as
+// with TopLevelKeys.
+func NestedKeys() map[string][]string {
+	m := make(map[string][]string, len(nestedKeys))
+	for k, v := range nestedKeys {
+		m[k] = slices.Clone(v)
+	}
+	return m
+}
+
+var topLevelKeys = []string{
 	KeyAction, KeyAttrs, KeyContext, KeyDurationMS, KeyException, KeyKind,
 	KeyLevel, KeyMessage, KeyOutcome, KeyRPC, KeySchemaVersion, KeySeq,
 	KeyService, KeyStatus, KeyTarget, KeyTimestamp, KeyTruncated, KeyUser,
 }
 
-// NestedKeys lists, for each top-level object key with a fixed shape, the keys
-// it may hold, sorted. ("attrs" is open and is not listed.)
-var NestedKeys = map[string][]string{
+var nestedKeys = map[string][]string{
 	KeyContext: {ContextGlobalRequestID, ContextRemoteAddr, ContextRequestID,
 		ContextSpanID, ContextTraceID, ContextUserAgent},
 	KeyException: {ExceptionChain, ExceptionMessage, ExceptionStacktrace, ExceptionType},
