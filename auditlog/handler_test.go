@@ -697,7 +697,7 @@ func TestNewContextKeepsParent(t *testing.T) {
 
 func TestAttachment(t *testing.T) {
 	type perRequest struct {
-		status int
+		_ int // what a middleware keeps per request besides
 		auditlog.Attachment
 	}
 	pr := &perRequest{}

@@ -72,6 +72,12 @@ for m in "${modules[@]}"; do
   (cd "$m" && go mod tidy -diff) || { echo "$m: go.mod/go.sum are not tidy: run go mod tidy there"; exit 1; }
 done
 
+# staticcheck with every check (staticcheck.conf; a driver wrapper may use
+# the deprecated driver interfaces, middleware/sqlaudit/staticcheck.conf),
+# at a pinned version from the module proxy, on the main module.
+step "staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
 for m in "${modules[@]}"; do
   step "go vet ($m)"
   (cd "$m" && go vet ./...)

@@ -77,4 +77,3 @@ func (s *span) fill(r *Report) {
 	}
 }
 
-func day(t int64) int64 { return floorDiv(t, 86400e6) }

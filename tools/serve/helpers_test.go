@@ -64,7 +64,7 @@ func newTestServer(t testing.TB, st events.Store, edit func(*Options)) *testServ
 	// A fuzz target's log is not recorded: the Recorder calls t.Helper,
 	// which a *testing.F refuses inside the fuzz function.
 	var rec *auditlogtest.Recorder
-	var w io.Writer = io.Discard
+	w := io.Writer(io.Discard)
 	if _, fuzz := t.(*testing.F); !fuzz {
 		rec = auditlogtest.NewRecorder(t)
 		w = rec
