@@ -83,7 +83,7 @@ func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Wr
 	fs := pflag.NewFlagSet("log-extract", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
-	fs.StringVar(&c.mode, "mode", action.ModeVM, "what to extract: vm (nova servers), glance (images) or neutron (networks, ports, routers…)")
+	fs.StringVar(&c.mode, "mode", action.ModeVM, modeHelp())
 	fs.StringArrayVar(&c.patterns, "pattern", nil, "a glob of log files to read (repeatable; .gz files too)")
 	fs.StringVar(&c.dsn, "dsn", "", "store in this database instead of printing: postgres://…, mysql://… or mysql+asyncmy://…, user:pass@tcp(host)/db, or a SQLite file (sqlite:path, or a path ending .db)")
 	fs.StringVar(&c.table, "table", "", "table to store in (default by mode: nova_compute_action_log, glance_image_action_log, neutron_action_log)")
@@ -145,10 +145,9 @@ func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Wr
 		*windowSec, c.fromEnv, c.origin["derive-window-sec"] = n, append(c.fromEnv, "DERIVE_WINDOW_SEC"), "DERIVE_WINDOW_SEC"
 	}
 	c.mode = strings.ToLower(c.mode)
-	switch c.mode {
-	case action.ModeVM, action.ModeGlance, action.ModeNeutron:
-	default:
-		return nil, fs, cli.UsageError{Err: fmt.Errorf("%s: want vm, glance or neutron", c.setting("mode", c.mode))}
+	mode, ok := action.LookupMode(c.mode)
+	if !ok || c.mode == "" {
+		return nil, fs, cli.UsageError{Err: fmt.Errorf("%s: want %s", c.setting("mode", c.mode), modeNames(" or "))}
 	}
 	if *windowSec <= 0 || *windowSec > 86400 {
 		return nil, fs, cli.UsageError{Err: fmt.Errorf("%s: want 1 to 86400 seconds", c.setting("derive-window-sec", strconv.Itoa(*windowSec)))}
@@ -160,7 +159,7 @@ func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Wr
 	// The pattern variables of the mode apply when no pattern flag and no
 	// file was given: the container's way of naming its inputs.
 	if len(c.patterns) == 0 && len(c.files) == 0 {
-		for _, name := range modeEnv[c.mode] {
+		for _, name := range mode.PatternEnv {
 			if v, ok := env(name); ok {
 				c.patterns = append(c.patterns, v)
 				c.fromEnv = append(c.fromEnv, name)
@@ -188,11 +187,24 @@ func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Wr
 	return c, fs, nil
 }
 
-// modeEnv are the pattern variables each mode reads.
-var modeEnv = map[string][]string{
-	action.ModeVM:      {"API_LOG_PATTERN", "COMPUTE_LOG_PATTERN"},
-	action.ModeGlance:  {"GLANCE_LOG_PATTERN"},
-	action.ModeNeutron: {"NEUTRON_LOG_PATTERN"},
+// modeNames lists the modes' names, the last two joined by last ("vm,
+// glance or neutron").
+func modeNames(last string) string {
+	var names []string
+	for _, m := range action.Modes() {
+		names = append(names, m.Name)
+	}
+	n := len(names)
+	return strings.Join(names[:n-1], ", ") + last + names[n-1]
+}
+
+// modeHelp is the --mode flag's usage: each mode and what it covers.
+func modeHelp() string {
+	var parts []string
+	for _, m := range action.Modes() {
+		parts = append(parts, m.Name+" ("+m.Covers+")")
+	}
+	return "what to extract: " + strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
 }
 
 func parseBool(s string) (bool, error) {

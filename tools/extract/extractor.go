@@ -45,6 +45,7 @@ const (
 // recent instances; all expire with the log's clock.
 type Extractor struct {
 	opts Options
+	mode *mode
 	emit func(action.Action) error
 	err  error
 
@@ -136,9 +137,16 @@ type actRef struct {
 }
 
 // New returns an Extractor that passes each action to emit. An error from
-// emit stops the extractor: every later call returns it.
+// emit stops the extractor: every later call returns it. So does an
+// unknown Options.Mode, from the first call.
 func New(opts Options, emit func(action.Action) error) *Extractor {
+	m, err := modeOf(opts.Mode)
+	if err != nil {
+		m = &modes[0] // unused: every call returns err
+	}
 	return &Extractor{
+		mode:  m,
+		err:   err,
 		opts:  opts.withDefaults(),
 		emit:  emit,
 		reqs:  make(map[string]*reqInfo),
@@ -187,7 +195,7 @@ func (e *Extractor) AddRecordAt(r *oslolog.Record, start int64, end input.Positi
 			return e.finalizeDue()
 		}
 	}
-	if e.opts.Mode == action.ModeVM {
+	if e.mode.Name == action.ModeVM {
 		// A service run with a locale logs nova's messages translated:
 		// the recognisers read them in English.
 		msg, _ := Untranslate(r.Message)
@@ -243,67 +251,23 @@ func (e *Extractor) isAccess(r *oslolog.Record) bool {
 	if r.Level != "INFO" {
 		return false
 	}
-	return accessLogger(e.opts.Mode, r.Logger)
-}
-
-func accessLogger(mode, logger string) bool {
-	switch mode {
-	case action.ModeVM:
-		// nova.osapi_compute.wsgi.server until Pike, nova.api.openstack.requestlog
-		// under uwsgi; not the EC2 or metadata APIs.
-		return strings.HasPrefix(logger, "nova.") &&
-			(strings.HasSuffix(logger, "wsgi.server") || strings.HasSuffix(logger, ".requestlog")) &&
-			!strings.Contains(logger, "ec2") && !strings.Contains(logger, "metadata")
-	case action.ModeGlance:
-		return logger == "eventlet.wsgi.server" ||
-			strings.HasPrefix(logger, "glance.") && strings.Contains(logger, "wsgi")
-	case action.ModeNeutron:
-		return logger == "neutron.wsgi" || logger == "eventlet.wsgi.server" ||
-			strings.HasPrefix(logger, "neutron.") && strings.Contains(logger, "wsgi")
-	}
-	return false
+	return e.mode.access(r.Logger)
 }
 
 // classify reads a request's method and path in the extractor's mode.
 func (e *Extractor) classify(method, path string) (Request, bool) {
-	var r Request
-	var ok bool
-	switch e.opts.Mode {
-	case action.ModeVM:
-		r, ok = ClassifyVM(method, path)
-	case action.ModeGlance:
-		r, ok = ClassifyGlance(method, path)
-		if r.kind == kindCreate {
-			r.kind = kindAPI // no later line gives the id
-		}
-	case action.ModeNeutron:
-		r, ok = ClassifyNeutron(method, path)
-		if r.kind == kindCreate {
-			r.kind = kindAPI
-		}
-	}
+	r, ok := e.mode.classify(method, path)
 	if ok && r.Action == "delete" && !e.opts.IncludeDelete {
 		return r, false
 	}
 	return r, ok
 }
 
-// serviceName is the service whose API a mode's access lines come from.
-func serviceName(mode string) string {
-	switch mode {
-	case action.ModeGlance:
-		return "glance-api"
-	case action.ModeNeutron:
-		return "neutron-server"
-	}
-	return "nova-api"
-}
-
 // addAccess starts an action from an access line (or one of our JSON
 // lines, whose action, when it names one, is named).
 func (e *Extractor) addAccess(t time.Time, req Request, acc Access, ctx oslolog.Context, rf ref, service string) {
 	if service == "" {
-		service = serviceName(e.opts.Mode)
+		service = e.mode.Service
 	}
 	if rf.role == "" {
 		rf.role = "access"
@@ -312,7 +276,7 @@ func (e *Extractor) addAccess(t time.Time, req Request, acc Access, ctx oslolog.
 	// The strings are cut from the line; copies keep only themselves.
 	p.a = action.Action{
 		Time:         t,
-		Mode:         e.opts.Mode,
+		Mode:         e.mode.Name,
 		Action:       strings.Clone(req.Action),
 		APIAction:    strings.Clone(req.APIAction),
 		ResourceType: req.ResourceType,
@@ -587,7 +551,7 @@ func evidence(refs []ref) []action.Evidence {
 // remember notes a resolved VM action on its instance, so that the
 // lifecycle events it explains are not taken for another request's.
 func (e *Extractor) remember(a *action.Action, p *pending) {
-	if e.opts.Mode != action.ModeVM || a.Resource == "" || a.Outcome == "failure" {
+	if e.mode.Name != action.ModeVM || a.Resource == "" || a.Outcome == "failure" {
 		return
 	}
 	ii := e.insts[a.Resource]

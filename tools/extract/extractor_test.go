@@ -252,3 +252,21 @@ func TestExtractFullRecord(t *testing.T) {
 		t.Errorf("-want +got\n-%+v\n+%+v", want, got[0])
 	}
 }
+
+// TestUnknownMode: an extractor in a mode that does not exist says so
+// instead of finding nothing.
+func TestUnknownMode(t *testing.T) {
+	e := New(Options{Mode: "cinder"}, func(action.Action) error { return nil })
+	recs := records(t, `2015-10-29 10:00:00.300 100 INFO nova.osapi_compute.wsgi.server `+ctx1+` 10.0.0.1 "POST /v2/p1/servers HTTP/1.1" status: 202 len: 0 time: 0.2`)
+	if err := e.AddRecord(recs[0]); err == nil || !strings.Contains(err.Error(), `unknown mode "cinder" (want vm, glance, neutron)`) {
+		t.Errorf("AddRecord: %v", err)
+	}
+	if err := e.Flush(true); err == nil {
+		t.Error("Flush: no error")
+	}
+	for _, m := range action.Modes() {
+		if got, err := modeOf(m.Name); err != nil || got.Mode.Name != m.Name || got.access == nil || got.classify == nil {
+			t.Errorf("mode %s: %+v %v", m.Name, got, err)
+		}
+	}
+}

@@ -11,8 +11,8 @@ import (
 // actions other than deletes, reads times as UTC and waits 60 seconds of
 // log time for evidence.
 type Options struct {
-	// Mode is action.ModeVM (the default when empty), action.ModeGlance or
-	// action.ModeNeutron.
+	// Mode is the name of an [action.Mode]: action.ModeVM (the default
+	// when empty), action.ModeGlance or action.ModeNeutron.
 	Mode string
 
 	// IncludeDelete extracts delete requests too. It is off in the zero

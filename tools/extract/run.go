@@ -268,12 +268,12 @@ func (c *cursor) scan(b []byte) (t time.Time, interesting, ok bool) {
 		if mutatingAccess(rest) {
 			return t, true, true
 		}
-		if c.e.opts.Mode != action.ModeVM {
+		if c.e.mode.Name != action.ModeVM {
 			return t, false, true
 		}
 		return t, bytes.Contains(rest, instanceTag) || bytes.Contains(rest, receivedToken), true
 	case "DEBUG", "WARNING":
-		if c.e.opts.Mode != action.ModeVM {
+		if c.e.mode.Name != action.ModeVM {
 			return t, false, true
 		}
 		return t, bytes.Contains(rest, instanceTag) || bytes.Contains(rest, boundMethod) ||

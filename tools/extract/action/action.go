@@ -13,6 +13,44 @@ const (
 	ModeNeutron = "neutron" // neutron: networks, subnets, ports, routers, floating IPs, security groups
 )
 
+// Mode is one kind of extraction: whose API's access lines start actions,
+// and where its actions go by default. What a mode is outside the
+// extractor's recognisers is written here once, for the extractor, the
+// stores and the command alike.
+type Mode struct {
+	Name       string   // ModeVM, ModeGlance, ModeNeutron: the --mode value and Action.Mode
+	Service    string   // the service whose API takes its requests
+	Table      string   // the seed script's table for its actions
+	PatternEnv []string // the seed's environment variables naming its logs
+	Covers     string   // what it extracts, for help texts
+}
+
+// The modes.
+var (
+	VM = Mode{Name: ModeVM, Service: "nova-api", Table: "nova_compute_action_log",
+		PatternEnv: []string{"API_LOG_PATTERN", "COMPUTE_LOG_PATTERN"}, Covers: "nova servers"}
+	Glance = Mode{Name: ModeGlance, Service: "glance-api", Table: "glance_image_action_log",
+		PatternEnv: []string{"GLANCE_LOG_PATTERN"}, Covers: "images"}
+	Neutron = Mode{Name: ModeNeutron, Service: "neutron-server", Table: "neutron_action_log",
+		PatternEnv: []string{"NEUTRON_LOG_PATTERN"}, Covers: "networks, ports, routers…"}
+)
+
+// Modes returns every mode, VM first.
+func Modes() []Mode { return []Mode{VM, Glance, Neutron} }
+
+// LookupMode returns the mode of a name; "" is VM, the default.
+func LookupMode(name string) (Mode, bool) {
+	if name == "" {
+		return VM, true
+	}
+	for _, m := range Modes() {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Mode{}, false
+}
+
 // Ways an action was resolved.
 const (
 	MatchAPI        = "api"         // the API access line says it all (create, delete, console…)

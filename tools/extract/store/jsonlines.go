@@ -58,13 +58,10 @@ type jsonStore struct {
 // defaultService is the service of an action that names none: the API
 // service of its mode.
 func defaultService(mode string) string {
-	switch mode {
-	case action.ModeGlance:
-		return "glance-api"
-	case action.ModeNeutron:
-		return "neutron-server"
+	if m, ok := action.LookupMode(mode); ok {
+		return m.Service
 	}
-	return "nova-api"
+	return action.VM.Service
 }
 
 func (s *jsonStore) handler(service string) *auditlog.Handler {

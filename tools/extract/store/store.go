@@ -60,13 +60,8 @@ const (
 // DefaultTable returns the table a mode's actions go to when none is given:
 // the seed script's names. An unknown mode gets "action_log".
 func DefaultTable(mode string) string {
-	switch mode {
-	case action.ModeVM, "":
-		return "nova_compute_action_log"
-	case action.ModeGlance:
-		return "glance_image_action_log"
-	case action.ModeNeutron:
-		return "neutron_action_log"
+	if m, ok := action.LookupMode(mode); ok {
+		return m.Table
 	}
 	return "action_log"
 }
