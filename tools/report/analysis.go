@@ -76,4 +76,3 @@ func (s *span) fill(r *Report) {
 		r.From, r.To = micro(s.first), micro(s.last)
 	}
 }
-
