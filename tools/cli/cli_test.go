@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/auditlog-go/auditlog/tools/input"
 	"github.com/spf13/pflag"
@@ -286,5 +287,40 @@ func TestSystem(t *testing.T) {
 	defer null.Close()
 	if IsTerminal(null) {
 		t.Error("/dev/null counts as a terminal: output there would be coloured")
+	}
+}
+
+func TestParseWhen(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		in   string
+		want time.Time
+		err  string
+	}{
+		{"", time.Time{}, ""},
+		{"2026-11-27T08:00:00Z", time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC), ""},
+		{"2026-11-27 08:00", time.Date(2026, 11, 27, 8, 0, 0, 0, paris), ""},
+		{"2026-11-27", time.Date(2026, 11, 27, 0, 0, 0, 0, paris), ""},
+		{"90m", now.Add(-90 * time.Minute), ""},
+		{"7d", now.AddDate(0, 0, -7), ""},
+		{"-1h", time.Time{}, "negative"},
+		{"0000-01-01", time.Time{}, "not a time"},
+		{"yesterday", time.Time{}, "not a time"},
+		{"1000000d", time.Time{}, "not a time"},
+	} {
+		got, err := ParseWhen(tc.in, now, paris)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ParseWhen(%q) = %v, %v; want an error with %q", tc.in, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(tc.want) {
+			t.Errorf("ParseWhen(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/auditlog-go/auditlog/tools/events"
+
+	"github.com/auditlog-go/auditlog/tools/cli"
 )
 
 // maxValues caps the values of one filter, so that one request cannot
@@ -129,43 +131,15 @@ func isKind(s string) bool {
 	return false
 }
 
-// ParseTime reads a time parameter: RFC 3339 (with or without fraction),
-// a date and time without zone (UTC), a date (its midnight, UTC), or a
-// duration meaning that long before now: Go's (90s, 15m, 1h30m) or a
-// number of days (7d).
+// ParseTime reads a time parameter as every command reads a time
+// ([cli.ParseWhen]), zoneless times in UTC; empty is an error here.
 func ParseTime(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, errors.New("empty time")
 	}
-	if d, ok := parseAgo(s); ok {
-		if d < 0 {
-			return time.Time{}, errors.New("a negative duration")
-		}
-		return now.Add(-d).UTC(), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			if t.Year() < 1 || t.Year() > 9999 {
-				break
-			}
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, errors.New("not a time")
-}
-
-// parseAgo reads Go's durations and whole days ("7d").
-func parseAgo(s string) (time.Duration, bool) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n > 100000 {
-			return 0, false
-		}
-		return time.Duration(n) * 24 * time.Hour, true
-	}
-	d, err := time.ParseDuration(s)
-	return d, err == nil
+	t, err := cli.ParseWhen(s, now, time.UTC)
+	return t.UTC(), err
 }
 
 // keepFields are what a --keep filter may name: the filter parameters,

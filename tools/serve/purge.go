@@ -10,6 +10,8 @@ import (
 
 	"github.com/auditlog-go/auditlog/auditlog"
 	"github.com/auditlog-go/auditlog/tools/events"
+
+	"github.com/auditlog-go/auditlog/tools/cli"
 )
 
 // ParseAge reads Tacker's purge form, --age COUNT --timeline
@@ -39,7 +41,7 @@ func ParseAge(count int, timeline string) (time.Duration, error) {
 // (or any Go duration, 1h30m).
 func ParseRetention(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
-	if d, ok := parseAgo(s); ok && d > 0 {
+	if d, ok := cli.ParseAgo(s); ok && d > 0 {
 		return d, nil
 	}
 	return 0, fmt.Errorf("--retention %q: want a count and a unit, e.g. 90d, 12h, 30m", s)
