@@ -62,7 +62,11 @@ type Config struct {
 	Unflatten bool
 	Level     string // --level, parsed into Options.MinLevel
 	Lines     int
-	Input     cli.InputFlags
+	// Jobs is --jobs: how many parts of a named file are expanded at once
+	// (see input.Parallel); 0 means one per CPU (GOMAXPROCS), 1 one after
+	// the other.
+	Jobs  int
+	Input cli.InputFlags
 	Names     []string
 	Help      bool
 }
@@ -81,6 +85,7 @@ func Parse(args []string, stdio cli.IO) (*Config, *pflag.FlagSet, error) {
 	fs.BoolVar(&c.ShowSecrets, "show-secrets", false, "print credentials (auth_token, password... values) instead of [REDACTED]")
 	fs.StringVarP(&c.Level, "level", "l", "", "only lines at this `level` or above (DEBUG, INFO, WARNING, ERROR, CRITICAL)")
 	fs.IntVarP(&c.Lines, "lines", "n", 0, "print only the last `N` records (and other lines), like convert-json's -n")
+	fs.IntVar(&c.Jobs, "jobs", 0, "expand a named file in `N` parts at once (1: one after the other; 0: one per CPU, GOMAXPROCS); standard input, pipes and gzip are read in order")
 	c.Input.Register(fs)
 	fs.BoolVarP(&c.Help, "help", "h", false, "show this help")
 	fs.Usage = func() {
@@ -110,6 +115,8 @@ func Parse(args []string, stdio cli.IO) (*Config, *pflag.FlagSet, error) {
 	switch {
 	case c.Lines < 0:
 		return nil, fs, cli.UsageError{Err: errors.New("--lines must not be negative")}
+	case c.Jobs < 0:
+		return nil, fs, cli.UsageError{Err: errors.New("--jobs must not be negative")}
 	case c.Lines > 0 && c.Input.Follow:
 		return nil, fs, cli.UsageError{Err: errors.New("--lines and --follow do not go together (use tail -n N -F file | log-expand)")}
 	case c.Unflatten && (c.MinLevel > 0 || c.Lines > 0):
@@ -163,6 +170,9 @@ func Run(ctx context.Context, stdio cli.IO, c *Config) error {
 	// line as the lines come. A write error sticks; the next flush
 	// returns it.
 	opts.OnIdle = func() { w.flush() }
+	if jobs := input.Jobs(c.Jobs); jobs > 1 && len(c.Names) > 0 && !c.Input.Follow && !c.Unflatten && c.Lines == 0 {
+		return runParallel(ctx, jobs, stdio, c, opts, w)
+	}
 	r := input.Open(ctx, c.Names, opts)
 	defer r.Close()
 	var u *unflattener
@@ -181,43 +191,7 @@ func Run(ctx context.Context, stdio cli.IO, c *Config) error {
 			break
 		}
 		mark := len(w.buf)
-		header = header[:0]
-		if filenames && l.Piece <= input.First {
-			header = appendSource(header, l.Source)
-		}
-		switch {
-		case l.GroupSep:
-			if u != nil {
-				w.buf = u.flush(w.buf)
-			}
-			if c.MinLevel == 0 { // grep's groups mean nothing once lines are dropped
-				w.buf = append(w.buf, header...)
-				w.buf = append(w.buf, "--\n"...)
-			}
-		case l.Piece != input.Whole:
-			// A line too long to hold: as it came (or not at all under
-			// --level, since its level cannot be read).
-			if u != nil {
-				w.buf = u.flush(w.buf)
-			}
-			if c.MinLevel > 0 {
-				break
-			}
-			if l.Piece == input.First {
-				w.buf = append(w.buf, header...)
-				w.buf = append(w.buf, l.Prefix...)
-			}
-			w.buf = x.appendText(w.buf, l.Text)
-			if l.Piece == input.Last {
-				w.buf = append(w.buf, '\n')
-			}
-		case u != nil:
-			header = append(header, l.Prefix...)
-			w.buf = u.line(w.buf, header, l.Text)
-		default:
-			header = append(header, l.Prefix...)
-			w.buf = x.Append(w.buf, header, l.Text)
-		}
+		w.buf, header = appendLine(w.buf, header, l, x, u, c.MinLevel, filenames)
 		if tail != nil {
 			if l.Piece == input.Whole || l.Piece == input.Last {
 				tail.add(w.buf[mark:])
@@ -244,6 +218,77 @@ func Run(ctx context.Context, stdio cli.IO, c *Config) error {
 	}
 	if err := r.Err(); err != nil {
 		return reported{err}
+	}
+	return nil
+}
+
+// appendLine appends the output for one input line: header is scratch
+// space for its "name:" and grep prefix, returned for reuse.
+func appendLine(dst, header []byte, l *input.Line, x *Expander, u *unflattener, minLevel int, filenames bool) ([]byte, []byte) {
+	header = header[:0]
+	if filenames && l.Piece <= input.First {
+		header = appendSource(header, l.Source)
+	}
+	switch {
+	case l.GroupSep:
+		if u != nil {
+			dst = u.flush(dst)
+		}
+		if minLevel == 0 { // grep's groups mean nothing once lines are dropped
+			dst = append(dst, header...)
+			dst = append(dst, "--\n"...)
+		}
+	case l.Piece != input.Whole:
+		// A line too long to hold: as it came (or not at all under
+		// --level, since its level cannot be read).
+		if u != nil {
+			dst = u.flush(dst)
+		}
+		if minLevel > 0 {
+			break
+		}
+		if l.Piece == input.First {
+			dst = append(dst, header...)
+			dst = append(dst, l.Prefix...)
+		}
+		dst = x.appendText(dst, l.Text)
+		if l.Piece == input.Last {
+			dst = append(dst, '\n')
+		}
+	case u != nil:
+		header = append(header, l.Prefix...)
+		dst = u.line(dst, header, l.Text)
+	default:
+		header = append(header, l.Prefix...)
+		dst = x.Append(dst, header, l.Text)
+	}
+	return dst, header
+}
+
+// runParallel expands the named files with jobs Expanders at once (see
+// input.Parallel): the output is the same, byte for byte, as one
+// Expander's. Only for plain runs: --follow, --lines and --unflatten read
+// in order.
+func runParallel(ctx context.Context, jobs int, stdio cli.IO, c *Config, opts input.Options, w *writer) error {
+	filenames := c.Input.Filenames(c.Names)
+	newWork := func() input.AppendFunc {
+		x, err := New(c.Options)
+		if err != nil {
+			panic(err) // New accepted the same options once already
+		}
+		var header []byte
+		return func(dst []byte, l *input.Line) []byte {
+			dst, header = appendLine(dst, header, l, x, nil, c.MinLevel, filenames)
+			return dst
+		}
+	}
+	p := &input.Parallel{Jobs: jobs}
+	werr, ierr := p.Run(ctx, c.Names, opts, newWork, w.out)
+	if werr != nil {
+		return werr
+	}
+	if ierr != nil {
+		return reported{ierr}
 	}
 	return nil
 }

@@ -59,12 +59,13 @@ func get(l logline.Lookup, vals [][]byte) []byte {
 }
 
 func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
+	start := len(dst)
+	// Only this line's output counts: dst may hold the lines before it.
 	sep := func() {
-		if len(dst) > 0 && dst[len(dst)-1] != ' ' {
+		if len(dst) > start && dst[len(dst)-1] != ' ' {
 			dst = append(dst, ' ')
 		}
 	}
-	start := len(dst)
 	// Fields on the summary line are kept to that line: a newline or tab
 	// inside an id or a route shows as \n or \t, so no value can forge a
 	// line of its own.
