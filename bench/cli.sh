@@ -1,31 +1,54 @@
 #!/usr/bin/env bash
-# cli.sh times log-format and log-expand against jq on the same file, side by
-# side, and prints a markdown table of the medians, of the ratios jq÷ours the
-# project aims for (log-format ≥ 12× `jq -r` on the template below,
-# log-expand ≥ 10× `jq .`), each with PASS or MISS. It also times
-# `log-format -f convert-json` against oslo.log's own convert-json (Debian's
-# python3-oslo.log) on oslo.log JSON lines, and reports that ratio.
+# cli.sh times log-format and log-expand against jq on the same files, side
+# by side, and prints a markdown table of the medians and of every ratio the
+# project aims for, each with PASS or MISS:
 #
-#   N          lines in the generated file (default 1000000, about 340 MB)
+#   - log-format ≥ 15× `jq -r` single-threaded (GOMAXPROCS=1), on every data
+#     set and template below; ≥ 25× on both cores (GOMAXPROCS=2, the file
+#     split in chunks: --jobs' default);
+#   - log-expand ≥ 15× `jq .` single-threaded and ≥ 25× on both cores, on
+#     every data set;
+#   - log-format ≥ 1.3× a gjson-based formatter (bench/cmd/gjsonformat, the
+#     same template filled with tidwall/gjson), both single-threaded.
+#
+# Two data sets:
+#
+#   ours   N lines of our audit lines (bench/cmd/genlines: sorted keys,
+#          ~340 bytes a line), with the full template (ten fields), three
+#          fields (%(timestamp)s %(level)s %(message)s) and one (%(message)s)
+#   oslo   OTHER_N lines as oslo.log's JSONFormatter writes them
+#          (bench/cmd/genother: its key order, ~2 KB a line, the template's
+#          keys at the front, long messages with embedded JSON, \u escapes
+#          everywhere), with three fields and one, read through log-format's
+#          aliases (timestamp finds asctime, level levelname)
+#
+# It also times `log-format -f convert-json` against oslo.log's own
+# convert-json (Debian's python3-oslo.log) on lines written by oslo.log
+# itself, and reports that ratio.
+#
+#   N          lines of the ours data set (default 1000000, about 340 MB)
+#   OTHER_N    lines of the oslo data set (default N, at most 300000: about
+#              610 MB)
 #   OSLO_N     oslo.log JSON lines for the convert-json peer (default N, at
-#              most 100000: about 140 MB, a few seconds for oslo.log to write
-#              and for convert-json to read); written by oslo_json_lines.py
+#              most 100000: about 140 MB); written by oslo_json_lines.py
 #              with oslo.log's real JSONFormatter
-#   COUNT      rounds (default 3); each round runs all four commands once
+#   COUNT      rounds (default 3); each round runs every command once, peer
+#              and ours in alternating order
 #   STRICT=1   exit 1 when a target is missed (or a tool is missing);
 #              otherwise the script reports and exits 0
-#   AUDITLOG_BENCH_DIR  where the generated file is kept between runs
+#   AUDITLOG_BENCH_DIR  where the generated files are kept between runs
 #              (default ${TMPDIR:-/tmp}/auditlog-bench)
 #   JQ         the jq to compare with (default: jq on PATH)
 #   LOG_FORMAT, LOG_EXPAND  binaries to time instead of building
 #              ../cmd/log-format and ../cmd/log-expand
 #
-# Ours run with GOMAXPROCS=1: the targets are for single-threaded throughput.
-# In every round log-format's output must be byte-identical to jq's, and
-# log-format -f convert-json's to convert-json's; if it is not, the script
-# stops with the first differing line of each and exits 1, whatever STRICT
-# says. Without convert-json on PATH its rows are n/a (a miss under
-# STRICT=1). Quick check for CI:
+# Every round, the output of log-format (on one core and on two) and of
+# gjsonformat must be byte-identical to jq's, and log-format -f
+# convert-json's to convert-json's; log-expand's output on two cores is
+# checked once against its output on one. If any differs, the script stops
+# with the first differing line and exits 1, whatever STRICT says. Without
+# convert-json on PATH its rows are n/a (a miss under STRICT=1). Quick check
+# for CI:
 #
 #   N=20000 COUNT=1 bash bench/cli.sh
 #
@@ -37,13 +60,11 @@ cd "$(dirname "$0")"
 mkdir -p results
 
 N=${N:-1000000}
+OTHER_N=${OTHER_N:-$((N < 300000 ? N : 300000))}
+OSLO_N=${OSLO_N:-$((N < 100000 ? N : 100000))}
 COUNT=${COUNT:-3}
 JQ=${JQ:-jq}
 dir=${AUDITLOG_BENCH_DIR:-${TMPDIR:-/tmp}/auditlog-bench}
-file=$dir/lines-$N-seed1.jsonl
-
-format_fmt='%(timestamp)s %(level)s %(service)s %(context.request_id)s %(user.id)s %(action)s %(target.id)s %(status)s %(duration_ms)s %(message)s'
-jq_fmt='"\(.timestamp) \(.level) \(.service) \(.context.request_id // "-") \(.user.id // "-") \(.action // "-") \(.target.id // "-") \(.status // "-") \(.duration_ms // "-") \(.message)"'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -73,27 +94,32 @@ build() { # name -> path of the binary, or "" when there is none
 	fi
 }
 log_format=$(build log-format "${LOG_FORMAT:-}")
-OSLO_N=${OSLO_N:-$((N < 100000 ? N : 100000))}
 log_expand=$(build log-expand "${LOG_EXPAND:-}")
+go build -o "$tmp/gjsonformat" ./cmd/gjsonformat
 
-# The file, made once and kept. A shorter run of the generator is a prefix
+# The files, made once and kept. A shorter run of a generator is a prefix
 # of a longer one, so comparing the first lines tells whether a kept file
 # still matches the generator as it is now.
 mkdir -p "$dir"
-go build -o "$tmp/genlines" ./cmd/genlines
-"$tmp/genlines" -n "$((N < 2000 ? N : 2000))" -seed 1 -o "$tmp/head" 2>/dev/null
-if [[ ! -s "$file" ]] || ! cmp -s -n "$(stat -c %s "$tmp/head")" "$tmp/head" "$file"; then
-	log "generating $file"
-	"$tmp/genlines" -n "$N" -seed 1 -o "$file.$$"
-	mv "$file.$$" "$file"
-fi
-bytes=$(stat -c %s "$file")
+generate() { # generator lines file
+	local gen=$1 n=$2 file=$3
+	go build -o "$tmp/$gen" "./cmd/$gen"
+	"$tmp/$gen" -n "$((n < 2000 ? n : 2000))" -seed 1 -o "$tmp/head" 2>/dev/null
+	if [[ ! -s "$file" ]] || ! cmp -s -n "$(stat -c %s "$tmp/head")" "$tmp/head" "$file"; then
+		log "generating $file"
+		"$tmp/$gen" -n "$n" -seed 1 -o "$file.$$"
+		mv "$file.$$" "$file"
+	fi
+}
+ours_file=$dir/lines-$N-seed1.jsonl
+other_file=$dir/other-$OTHER_N-seed1.jsonl
+generate genlines "$N" "$ours_file"
+generate genother "$OTHER_N" "$other_file"
 
-# The oslo.log lines, made once and kept, by oslo.log itself, run by the
-# Python that runs convert-json (its #! line).
+# The oslo.log lines for convert-json, made once and kept, by oslo.log
+# itself, run by the Python that runs convert-json (its #! line).
 convert_json=$(command -v convert-json || true)
 oslo_file=$dir/oslo-$OSLO_N.json
-oslo_bytes=0
 if [[ -n "$convert_json" ]]; then
 	python=$(head -1 "$convert_json" | sed -n 's/^#! *//p')
 	[[ "$python" == */env\ * ]] && python=${python#*env }
@@ -103,10 +129,24 @@ if [[ -n "$convert_json" ]]; then
 		$python oslo_json_lines.py "$OSLO_N" "$oslo_file.$$"
 		mv "$oslo_file.$$" "$oslo_file"
 	fi
-	oslo_bytes=$(stat -c %s "$oslo_file")
 else
 	log "no convert-json on PATH (apt-get install python3-oslo.log): its peer rows are n/a"
 fi
+
+# The cases: data set, template name, log-format's template, jq's filter,
+# gjsonformat's template (the keys as the data set writes them).
+full_fmt='%(timestamp)s %(level)s %(service)s %(context.request_id)s %(user.id)s %(action)s %(target.id)s %(status)s %(duration_ms)s %(message)s'
+full_jq='"\(.timestamp) \(.level) \(.service) \(.context.request_id // "-") \(.user.id // "-") \(.action // "-") \(.target.id // "-") \(.status // "-") \(.duration_ms // "-") \(.message)"'
+three_fmt='%(timestamp)s %(level)s %(message)s'
+one_fmt='%(message)s'
+cases=(
+	"ours|full|$full_fmt|$full_jq|$full_fmt"
+	"ours|three|$three_fmt|\"\\(.timestamp) \\(.level) \\(.message)\"|$three_fmt"
+	"ours|one|$one_fmt|.message // \"-\"|$one_fmt"
+	"oslo|three|$three_fmt|\"\\(.asctime) \\(.levelname) \\(.message)\"|%(asctime)s %(levelname)s %(message)s"
+	"oslo|one|$one_fmt|.message // \"-\"|$one_fmt"
+)
+datafile() { if [[ $1 == ours ]]; then echo "$ours_file"; else echo "$other_file"; fi; }
 
 # measure NAME OUT CMD...: runs CMD with stdout to OUT and appends
 # "NAME wall_s rss_kb" to the raw results. Wall time from bash's time (ms
@@ -133,85 +173,112 @@ measure() {
 	echo "$name $wall $rss" | tee -a results/cli-latest.txt >&2
 }
 
-# same: byte identity of the two outputs, or the first differing line of each.
+# same WANT GOT PEER WHO: byte identity of the two outputs, or the first
+# differing line of each.
 same() {
-	local want=$1 got=$2 peer=${3:-jq -r} at line
+	local want=$1 got=$2 peer=$3 who=$4 at line
 	if cmp -s "$want" "$got"; then
 		return 0
 	fi
 	at=$(cmp "$want" "$got" 2>&1 | head -1 || true)
-	log "log-format's output differs from $peer's: ${at//$tmp\//}"
+	log "$who's output differs from $peer's: ${at//$tmp\//}"
 	line=$(sed -n 's/.*line \([0-9]*\).*/\1/p' <<<"$at")
 	if [[ -n "$line" ]]; then
 		printf '  %-12s line %s: %s\n' "$peer" "$line" "$(sed -n "${line}p" "$want" | cut -c1-2000)" >&2
-		printf '  log-format   line %s: %s\n' "$line" "$(sed -n "${line}p" "$got" | cut -c1-2000)" >&2
+		printf '  %-12s line %s: %s\n' "$who" "$line" "$(sed -n "${line}p" "$got" | cut -c1-2000)" >&2
 	fi
 	log "byte identity with $peer is a requirement: stopping"
 	exit 1
 }
 
-# The four timed commands.
-jq_format() { measure jq-r "$tmp/jq.out" "$JQ" -r "$jq_fmt" "$file"; }
-our_format() {
-	[[ -n "$log_format" ]] || return 0
-	measure log-format "$tmp/ours.out" env GOMAXPROCS=1 "$log_format" --color=never --missing=- -f "$format_fmt" "$file"
-}
-jq_expand() { measure jq-dot /dev/null "$JQ" . "$file"; }
-peer_convert() { measure convert-json "$tmp/cj.out" "$convert_json" "$oslo_file"; }
-our_convert() {
-	[[ -n "$log_format" ]] || return 0
-	measure log-format-cj "$tmp/ours-cj.out" env GOMAXPROCS=1 "$log_format" --color=never -f convert-json "$oslo_file"
-}
-our_expand() {
-	[[ -n "$log_expand" ]] || return 0
-	measure log-expand /dev/null env GOMAXPROCS=1 "$log_expand" --color=never "$file"
+# pair FIRST SECOND: runs the two in the round's order.
+round=0
+pair() {
+	if ((round % 2)); then
+		"$1"
+		"$2"
+	else
+		"$2"
+		"$1"
+	fi
 }
 
-log "$N lines, $bytes bytes, $COUNT rounds; ours with GOMAXPROCS=1"
-identical=n/a
-identical_cj=n/a
-for ((round = 1; round <= COUNT; round++)); do
-	# Alternate who goes first, so a slow spell of this shared machine
-	# does not always land on the same side.
-	if ((round % 2)); then
-		jq_format
-		our_format
-	else
-		our_format
-		jq_format
-	fi
+# The log-format cases of one round: jq, ours on one core, gjsonformat,
+# ours on both cores; every output checked against jq's.
+format_case() {
+	local ds tpl fmt jqf gfmt file key
+	IFS='|' read -r ds tpl fmt jqf gfmt <<<"$1"
+	file=$(datafile "$ds")
+	key=$ds-$tpl
+	peer() { measure "jq-r:$key" "$tmp/jq.out" "$JQ" -r "$jqf" "$file"; }
+	ours1() { [[ -z "$log_format" ]] || measure "format1:$key" "$tmp/ours1.out" env GOMAXPROCS=1 "$log_format" --color=never --missing=- -f "$fmt" "$file"; }
+	gj() { measure "gjson:$key" "$tmp/gjson.out" env GOMAXPROCS=1 "$tmp/gjsonformat" "$gfmt" "$file"; }
+	ours2() { [[ -z "$log_format" ]] || measure "format2:$key" "$tmp/ours2.out" env GOMAXPROCS=2 "$log_format" --color=never --missing=- -f "$fmt" "$file"; }
+	pair peer ours1
+	pair gj ours2
+	same "$tmp/jq.out" "$tmp/gjson.out" "jq -r" gjsonformat
 	if [[ -n "$log_format" ]]; then
-		same "$tmp/jq.out" "$tmp/ours.out"
-		identical="yes, every round ($(stat -c %s "$tmp/jq.out") bytes of output)"
+		same "$tmp/jq.out" "$tmp/ours1.out" "jq -r" "log-format"
+		same "$tmp/jq.out" "$tmp/ours2.out" "jq -r" "log-format on 2 cores"
+		echo "$key $(stat -c %s "$tmp/jq.out")" >>"$tmp/identical"
 	fi
-	rm -f "$tmp/jq.out" "$tmp/ours.out"
-	if ((round % 2)); then
-		jq_expand
-		our_expand
-	else
-		our_expand
-		jq_expand
-	fi
-	[[ -n "$convert_json" ]] || continue
-	if ((round % 2)); then
-		peer_convert
-		our_convert
-	else
-		our_convert
-		peer_convert
-	fi
+	rm -f "$tmp/jq.out" "$tmp/ours1.out" "$tmp/ours2.out" "$tmp/gjson.out"
+}
+
+expand_case() {
+	local ds=$1 file
+	file=$(datafile "$ds")
+	peer() { measure "jq-dot:$ds" /dev/null "$JQ" . "$file"; }
+	ours1() { [[ -z "$log_expand" ]] || measure "expand1:$ds" /dev/null env GOMAXPROCS=1 "$log_expand" --color=never "$file"; }
+	ours2() { [[ -z "$log_expand" ]] || measure "expand2:$ds" /dev/null env GOMAXPROCS=2 "$log_expand" --color=never "$file"; }
+	pair peer ours1
+	ours2
+}
+
+convert_case() {
+	[[ -n "$convert_json" ]] || return 0
+	peer() { measure convert-json "$tmp/cj.out" "$convert_json" "$oslo_file"; }
+	ours() { [[ -z "$log_format" ]] || measure log-format-cj "$tmp/ours-cj.out" env GOMAXPROCS=1 "$log_format" --color=never -f convert-json "$oslo_file"; }
+	pair peer ours
 	if [[ -n "$log_format" ]]; then
-		same "$tmp/cj.out" "$tmp/ours-cj.out" convert-json
+		same "$tmp/cj.out" "$tmp/ours-cj.out" convert-json "log-format -f convert-json"
 		identical_cj="yes, every round ($(stat -c %s "$tmp/cj.out") bytes of output)"
 	fi
 	rm -f "$tmp/cj.out" "$tmp/ours-cj.out"
+}
+
+# log-expand on two cores writes what it writes on one: checked once, out
+# of the timed runs (its output is several times its input).
+if [[ -n "$log_expand" ]]; then
+	for ds in ours oslo; do
+		f=$(datafile "$ds")
+		GOMAXPROCS=1 "$log_expand" --color=never "$f" | cksum >"$tmp/e1"
+		GOMAXPROCS=2 "$log_expand" --color=never "$f" | cksum >"$tmp/e2"
+		cmp -s "$tmp/e1" "$tmp/e2" || {
+			log "log-expand's output on 2 cores differs from its output on 1 ($ds): stopping"
+			exit 1
+		}
+	done
+fi
+
+log "ours: $N lines, $(stat -c %s "$ours_file") bytes; oslo: $OTHER_N lines, $(stat -c %s "$other_file") bytes; $COUNT rounds"
+identical_cj=n/a
+: >"$tmp/identical"
+for ((round = 1; round <= COUNT; round++)); do
+	for c in "${cases[@]}"; do
+		format_case "$c"
+	done
+	expand_case ours
+	expand_case oslo
+	convert_case
 done
 
-# The table. Medians per tool; ratios of the medians.
+# The table. Medians per command; ratios of the medians.
 report() {
-	awk -v bytes="$bytes" -v lines="$N" -v count="$COUNT" -v file="$file" \
-		-v oslo_bytes="$oslo_bytes" -v oslo_lines="$OSLO_N" -v oslo_file="$oslo_file" -v have_peer="${convert_json:+1}" \
-		-v have_format="${log_format:+1}" -v have_expand="${log_expand:+1}" '
+	awk -v count="$COUNT" -v ours_file="$ours_file" -v ours_lines="$N" -v ours_bytes="$(stat -c %s "$ours_file")" \
+		-v other_file="$other_file" -v other_lines="$OTHER_N" -v other_bytes="$(stat -c %s "$other_file")" \
+		-v oslo_file="$oslo_file" -v oslo_lines="$OSLO_N" -v oslo_bytes="$( [[ -s "$oslo_file" ]] && stat -c %s "$oslo_file" || echo 0)" \
+		-v have_peer="${convert_json:+1}" -v have_format="${log_format:+1}" -v have_expand="${log_expand:+1}" '
 	function median(name,   n, i, j, t, a) {
 		n = split(walls[name], a, " ")
 		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
@@ -219,11 +286,11 @@ report() {
 		return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
 	}
 	function maxrss(name) { return rss[name] == "" ? "n/a" : sprintf("%.1f", rss[name] / 1024) }
-	function row(label, name, size,   m) {
-		if (size == "") size = bytes
+	function size(name) { return name ~ /ours/ ? ours_bytes : name ~ /oslo/ ? other_bytes : oslo_bytes }
+	function row(label, name,   m) {
 		m = median(name)
 		if (m == "") { printf "| %s | n/a | n/a | n/a |\n", label; return }
-		printf "| %s | %.3f | %.1f | %s |\n", label, m, (m > 0 ? size / 1e6 / m : 0), maxrss(name)
+		printf "| %s | %.3f | %.1f | %s |\n", label, m, (m > 0 ? size(name) / 1e6 / m : 0), maxrss(name)
 	}
 	function ratio(label, ours, theirs, have,   mo, mt) {
 		mo = median(ours); mt = median(theirs)
@@ -232,29 +299,49 @@ report() {
 	}
 	function check(label, ours, theirs, target, have,   mo, mt, r) {
 		mo = median(ours); mt = median(theirs)
-		if (!have || mo == "" || mt == "") { printf "| %s | n/a | ≥ %d | MISS (not built) |\n", label, target; missed++; return }
+		if (!have || mo == "" || mt == "") { printf "| %s | n/a | ≥ %s | MISS (not built) |\n", label, target; missed++; return }
 		r = mo > 0 ? mt / mo : 0
-		printf "| %s | %.1f | ≥ %d | %s |\n", label, r, target, r >= target ? "PASS" : "MISS"
+		printf "| %s | %.2f | ≥ %s | %s |\n", label, r, target, r >= target ? "PASS" : "MISS"
 		if (r < target) missed++
 	}
 	{ walls[$1] = walls[$1] " " $2; if ($3 != "n/a" && $3 + 0 > rss[$1] + 0) rss[$1] = $3 }
 	END {
-		printf "File: `%s` (%d lines, %.1f MB, %.1f bytes/line); %d round(s), medians; ours with GOMAXPROCS=1.\n\n", file, lines, bytes / 1e6, bytes / lines, count
+		split("ours-full ours-three ours-one oslo-three oslo-one", keys, " ")
+		tpl["full"] = "ten fields"; tpl["three"] = "three fields"; tpl["one"] = "%(message)s"
+		printf "Data sets: ours `%s` (%d lines, %.1f MB, %.0f bytes/line); oslo `%s` (%d lines, %.1f MB, %.0f bytes/line). %d round(s), medians; \"1 core\" is GOMAXPROCS=1, \"2 cores\" GOMAXPROCS=2 (the file split in chunks).\n\n", ours_file, ours_lines, ours_bytes / 1e6, ours_bytes / ours_lines, other_file, other_lines, other_bytes / 1e6, other_bytes / other_lines, count
 		print "| command | median wall s | MB/s | peak RSS MB |"
 		print "|---|---:|---:|---:|"
-		row("`jq -r TEMPLATE`", "jq-r")
-		row("`log-format -f TEMPLATE`", "log-format")
-		row("`jq .`", "jq-dot")
-		row("`log-expand`", "log-expand")
-		row("`convert-json` (oslo.log JSON)", "convert-json", oslo_bytes)
-		row("`log-format -f convert-json` (oslo.log JSON)", "log-format-cj", oslo_bytes)
+		for (k = 1; k <= 5; k++) {
+			key = keys[k]; split(key, p, "-"); d = p[1] ", " tpl[p[2]]
+			row("`jq -r` " d, "jq-r:" key)
+			row("gjsonformat " d ", 1 core", "gjson:" key)
+			row("log-format " d ", 1 core", "format1:" key)
+			row("log-format " d ", 2 cores", "format2:" key)
+		}
+		for (k = 1; k <= 2; k++) {
+			d = k == 1 ? "ours" : "oslo"
+			row("`jq .` " d, "jq-dot:" d)
+			row("log-expand " d ", 1 core", "expand1:" d)
+			row("log-expand " d ", 2 cores", "expand2:" d)
+		}
+		row("`convert-json` (oslo.log JSON)", "convert-json")
+		row("`log-format -f convert-json` (oslo.log JSON), 1 core", "log-format-cj")
 		print ""
 		print "| check | peer ÷ ours | target | result |"
 		print "|---|---:|---:|---|"
-		check("log-format vs `jq -r`", "log-format", "jq-r", 12, have_format)
-		check("log-expand vs `jq .`", "log-expand", "jq-dot", 10, have_expand)
+		for (k = 1; k <= 5; k++) {
+			key = keys[k]; split(key, p, "-"); d = p[1] ", " tpl[p[2]]
+			check("log-format vs `jq -r`, " d ", 1 core", "format1:" key, "jq-r:" key, 15, have_format)
+			check("log-format vs `jq -r`, " d ", 2 cores", "format2:" key, "jq-r:" key, 25, have_format)
+			check("log-format vs gjsonformat, " d ", 1 core each", "format1:" key, "gjson:" key, 1.3, have_format)
+		}
+		for (k = 1; k <= 2; k++) {
+			d = k == 1 ? "ours" : "oslo"
+			check("log-expand vs `jq .`, " d ", 1 core", "expand1:" d, "jq-dot:" d, 15, have_expand)
+			check("log-expand vs `jq .`, " d ", 2 cores", "expand2:" d, "jq-dot:" d, 25, have_expand)
+		}
 		ratio("log-format -f convert-json vs `convert-json`", "log-format-cj", "convert-json", have_format && have_peer)
-		if (have_peer) printf "\nThe oslo.log lines: `%s` (%d lines, %.1f MB, %.1f bytes/line), written by the JSONFormatter of oslo.log.\n", oslo_file, oslo_lines, oslo_bytes / 1e6, (oslo_lines ? oslo_bytes / oslo_lines : 0)
+		if (have_peer) printf "\nThe oslo.log lines for convert-json: `%s` (%d lines, %.1f MB, %.1f bytes/line), written by the JSONFormatter of oslo.log.\n", oslo_file, oslo_lines, oslo_bytes / 1e6, (oslo_lines ? oslo_bytes / oslo_lines : 0)
 		exit (missed > 0)
 	}' results/cli-latest.txt
 }
@@ -262,17 +349,30 @@ rc=0
 {
 	report || rc=$?
 	echo
-	echo "log-format output byte-identical to jq -r: $identical"
+	if [[ -s "$tmp/identical" ]]; then
+		echo "Output byte-identical to jq -r (log-format on 1 and 2 cores, gjsonformat), every round:"
+		sort -u "$tmp/identical" | awk '{ printf "%s (%d bytes)%s", $1, $2, "; " }' | sed 's/; $//'
+		echo
+	else
+		echo "Output byte-identical to jq -r: n/a (no log-format)"
+	fi
+	echo "log-expand's output identical on 1 and 2 cores: ${log_expand:+yes (checked once per data set)}"
 	echo "log-format -f convert-json output byte-identical to convert-json: $identical_cj"
 	echo
-	echo "Commands (FILE as above):"
+	echo "Commands (FILE as above, TEMPLATE, FILTER and KEYS per case):"
 	echo
-	echo "    $JQ -r '$jq_fmt' FILE >OUT"
-	echo "    GOMAXPROCS=1 log-format --color=never --missing=- -f '$format_fmt' FILE >OUT"
+	echo "    $JQ -r FILTER FILE >OUT"
+	echo "    GOMAXPROCS=1 gjsonformat KEYS FILE >OUT"
+	echo "    GOMAXPROCS=1 log-format --color=never --missing=- -f TEMPLATE FILE >OUT    (2 cores: GOMAXPROCS=2)"
 	echo "    $JQ . FILE >/dev/null"
-	echo "    GOMAXPROCS=1 log-expand --color=never FILE >/dev/null"
+	echo "    GOMAXPROCS=1 log-expand --color=never FILE >/dev/null                      (2 cores: GOMAXPROCS=2)"
 	echo "    convert-json OSLO_FILE >OUT"
 	echo "    GOMAXPROCS=1 log-format --color=never -f convert-json OSLO_FILE >OUT"
+	echo
+	for c in "${cases[@]}"; do
+		IFS='|' read -r ds tpl fmt jqf gfmt <<<"$c"
+		echo "    $ds/$tpl: TEMPLATE '$fmt'  FILTER '$jqf'  KEYS '$gfmt'"
+	done
 	((have_time)) || echo "(no /usr/bin/time: peak RSS n/a)"
 } >results/cli-latest.md
 cat results/cli-latest.md
