@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -25,6 +24,13 @@ type encoder struct {
 	limit     int  // when > 0, strings longer than this are shortened
 	truncated bool // a string was shortened
 	noAttrs   bool // the attrs object is left out (last resort for size)
+	// noReplace is set while the encoder writes With attributes, which
+	// had ReplaceAttr applied once, at With time (see prepare).
+	noReplace bool
+	// raw is set on the encoder that builds a value's unredacted text for
+	// RedactHash: the pre-encoded With attributes are redacted, so it must
+	// encode them afresh.
+	raw bool
 	ts        tsCache
 }
 
@@ -381,144 +387,12 @@ func (e *encoder) appendException(b []byte, err error, stack string) []byte {
 	return closeObject(b, start)
 }
 
-// appendAttrs appends the attrs object: the With attributes, then the open
-// groups nested in order, the record's attributes in the innermost.
-func (e *encoder) appendAttrs(b []byte, l *lineData) []byte {
-	h := l.h
-	if len(h.groups) == 0 {
-		return e.appendObject(b, h.preset, l.extras, nil)
-	}
-	// Build the nesting once; groups are the rare case.
-	inner := l.extras
-	for i := len(h.groups) - 1; i >= 0; i-- {
-		g := h.groups[i]
-		attrs := make([]slog.Attr, 0, len(g.attrs)+len(inner))
-		attrs = append(append(attrs, g.attrs...), inner...)
-		inner = []slog.Attr{{Key: g.name, Value: slog.GroupValue(attrs...)}}
-	}
-	return e.appendObject(b, h.preset, inner, nil)
-}
-
-// appendObject appends a JSON object made of the attributes of a and then
-// b: LogValuers resolved, inline groups flattened, empty attributes and
-// empty groups left out, sensitive keys redacted, keys sorted, and a key
-// given twice written once with its last value.
-func (e *encoder) appendObject(dst []byte, a, b []slog.Attr, groups []string) []byte {
-	var stack [16]slog.Attr
-	items := stack[:0]
-	items = e.collect(items, a, groups)
-	items = e.collect(items, b, groups)
-	sortAttrs(items)
-	dst = append(dst, '{')
-	first := true
-	for i := range items {
-		if i+1 < len(items) && items[i+1].Key == items[i].Key {
-			continue // a later attribute with the same key wins
-		}
-		it := &items[i]
-		if e.c.rd.sensitive(it.Key) {
-			if e.c.rd.mode == RedactDrop {
-				continue
-			}
-			if !first {
-				dst = append(dst, ',')
-			}
-			dst = e.appendAttrKey(dst, it.Key)
-			dst = e.appendRedactedValue(dst, it.Value, groups)
-			first = false
-			continue
-		}
-		mark := len(dst)
-		if !first {
-			dst = append(dst, ',')
-		}
-		dst = e.appendAttrKey(dst, it.Key)
-		if it.Value.Kind() == slog.KindGroup {
-			start := len(dst)
-			var sub []string
-			if e.c.replace != nil {
-				sub = append(groups[:len(groups):len(groups)], it.Key)
-			}
-			dst = e.appendObject(dst, it.Value.Group(), nil, sub)
-			if len(dst) == start+2 { // an empty group is left out
-				dst = dst[:mark]
-				continue
-			}
-		} else {
-			dst = e.appendValue(dst, it.Value, groups)
-		}
-		first = false
-	}
-	return append(dst, '}')
-}
-
 // appendAttrKey appends an attribute's key. Keys are never shortened: two
 // long keys that differ only past the cut would become one key written
 // twice. (A line that is too long for its keys loses its attrs instead.)
 func (e *encoder) appendAttrKey(dst []byte, key string) []byte {
 	dst = appendString(dst, key)
 	return append(dst, ':')
-}
-
-// collect appends the attributes of in to items, resolved and flattened.
-func (e *encoder) collect(items, in []slog.Attr, groups []string) []slog.Attr {
-	for _, a := range in {
-		a.Value = a.Value.Resolve()
-		if e.c.replace != nil && a.Value.Kind() != slog.KindGroup {
-			a = e.c.replace(groups, a)
-			a.Value = a.Value.Resolve()
-		}
-		if a.Equal(slog.Attr{}) {
-			continue
-		}
-		if a.Value.Kind() == slog.KindGroup && a.Key == "" {
-			items = e.collect(items, a.Value.Group(), groups)
-			continue
-		}
-		if !utf8.ValidString(a.Key) {
-			// Two different invalid keys would both be written as U+FFFD;
-			// mending them here, before keys are sorted and duplicates
-			// dropped, keeps them from becoming one key written twice.
-			a.Key = strings.ToValidUTF8(a.Key, "\uFFFD")
-		}
-		items = append(items, a)
-	}
-	return items
-}
-
-// sortAttrs sorts by key, keeping the order of equal keys (so that the last
-// one given is last). Insertion sort: attribute lists are short.
-func sortAttrs(a []slog.Attr) {
-	if len(a) > 24 {
-		slices.SortStableFunc(a, func(x, y slog.Attr) int { return strings.Compare(x.Key, y.Key) })
-		return
-	}
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j].Key < a[j-1].Key; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
-}
-
-// appendRedactedValue appends what stands for v under a sensitive key.
-func (e *encoder) appendRedactedValue(dst []byte, v slog.Value, groups []string) []byte {
-	rd := e.c.rd
-	if rd.mode != RedactHash {
-		return appendString(dst, Masked)
-	}
-	if v.Kind() == slog.KindString {
-		return rd.appendRedacted(dst, []byte(v.String()))
-	}
-	// Hash the value's JSON form, built with redaction off so that the
-	// hash is of the real value.
-	plain := encoder{c: &core{rd: &redactor{mode: RedactOff}, replace: e.c.replace}}
-	var text []byte
-	if v.Kind() == slog.KindGroup {
-		text = plain.appendObject(nil, v.Group(), nil, groups)
-	} else {
-		text = plain.appendValue(nil, v, groups)
-	}
-	return rd.appendRedacted(dst, text)
 }
 
 // appendValue appends a resolved, non-group value.

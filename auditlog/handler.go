@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -70,15 +71,10 @@ var processSequence Sequence
 // interleave.
 type Handler struct {
 	c      *core
-	def    fields      // line keys set through With (action, user, …)
-	hasDef bool        // whether def holds anything
-	preset []slog.Attr // other With attributes, at the top of attrs
-	groups []group     // open groups, outermost first
-}
-
-type group struct {
-	name  string
-	attrs []slog.Attr
+	def    fields  // line keys set through With (action, user, …)
+	hasDef bool    // whether def holds anything
+	top    level   // other With attributes, at the top of attrs
+	groups []level // open groups, outermost first, with their With attributes
 }
 
 // core is what every handler derived from one NewHandler shares.
@@ -175,26 +171,30 @@ func (h *Handler) Switches() Switches { return *h.c.sw }
 
 // WithAttrs returns a handler whose lines carry attrs. Outside any group,
 // attributes that set a line key ([Action], [User.Attr], [Target.Attr]…) set
-// it for every line, and the rest go to the attrs object.
+// it for every line, and the rest go to the attrs object. Those are encoded
+// here, once, redacted as every line would redact them, so that each line
+// only copies their bytes; ReplaceAttr sees them here, once.
 func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(attrs) == 0 {
 		return h
 	}
 	h2 := *h
-	if len(h.groups) > 0 {
-		h2.groups = append([]group(nil), h.groups...)
-		last := &h2.groups[len(h2.groups)-1]
-		last.attrs = append(append([]slog.Attr(nil), last.attrs...), attrs...)
+	if n := len(h.groups); n > 0 {
+		h2.groups = slices.Clone(h.groups)
+		h2.groups[n-1] = h.c.extend(h.groups[n-1], attrs)
 		return &h2
 	}
-	h2.preset = append([]slog.Attr(nil), h.preset...)
+	var rest []slog.Attr
 	for _, a := range attrs {
 		a.Value = a.Value.Resolve()
 		if h2.def.take(a) {
 			h2.hasDef = true
 		} else {
-			h2.preset = append(h2.preset, a)
+			rest = append(rest, a)
 		}
+	}
+	if len(rest) > 0 {
+		h2.top = h.c.extend(h.top, rest)
 	}
 	return &h2
 }
@@ -206,7 +206,11 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 		return h
 	}
 	h2 := *h
-	h2.groups = append(append([]group(nil), h.groups...), group{name: name})
+	var parent []string
+	if n := len(h.groups); n > 0 {
+		parent = h.groups[n-1].path
+	}
+	h2.groups = append(slices.Clip(h.groups), h.c.newLevel(parent, name))
 	return &h2
 }
 

@@ -8,6 +8,7 @@ import (
 	"hash"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // RedactMode says what becomes of a value under a sensitive key.
@@ -68,7 +69,34 @@ type redactor struct {
 	minFrag int
 	salt    []byte
 	macs    sync.Pool // of hash.Hash
+
+	// keys caches keyInfo for the attribute keys seen so far. Attribute
+	// keys are few and repeat on every line, while the sensitivity test
+	// lower-cases the key and scans it for every fragment; a lookup in a
+	// map that is never written once published costs less than that and
+	// takes no lock. New keys are added copy-on-write under keysMu.
+	keys   atomic.Pointer[map[string]keyInfo]
+	keysMu sync.Mutex
 }
+
+// keyInfo is what the encoder needs to know about an attribute key.
+type keyInfo uint8
+
+const (
+	// keySensitive: values under the key are redacted.
+	keySensitive keyInfo = 1 << iota
+	// keyPlain: the key is valid UTF-8 and needs no escaping, so it can be
+	// copied between quotes as it is.
+	keyPlain
+)
+
+// Bounds of the key cache. Keys are usually a fixed set written in the
+// code; the bounds keep keys made from data (an id used as a key, say) from
+// growing it without end. Past them the answer is computed every time.
+const (
+	maxCachedKeys   = 1024
+	maxCachedKeyLen = 64
+)
 
 func newRedactor(r *Redaction) *redactor {
 	if r == nil {
@@ -130,6 +158,60 @@ func (rd *redactor) sensitive(key string) bool {
 		}
 	}
 	return false
+}
+
+// info returns what the encoder needs to know about key, from the cache
+// when the key has been seen before. It does not allocate for a known key.
+func (rd *redactor) info(key string) keyInfo {
+	if m := rd.keys.Load(); m != nil {
+		if ki, ok := (*m)[key]; ok {
+			return ki
+		}
+	}
+	var ki keyInfo
+	if rd.sensitive(key) {
+		ki |= keySensitive
+	}
+	if plainKey(key) {
+		ki |= keyPlain
+	}
+	if len(key) <= maxCachedKeyLen {
+		rd.remember(key, ki)
+	}
+	return ki
+}
+
+// remember adds key to the cache, unless it is full: a new map is
+// published so that readers never see one being written.
+func (rd *redactor) remember(key string, ki keyInfo) {
+	rd.keysMu.Lock()
+	defer rd.keysMu.Unlock()
+	var old map[string]keyInfo
+	if m := rd.keys.Load(); m != nil {
+		old = *m
+	}
+	if _, ok := old[key]; ok || len(old) >= maxCachedKeys {
+		return
+	}
+	m := make(map[string]keyInfo, len(old)+1)
+	for k, v := range old {
+		m[k] = v
+	}
+	// Clone: the key may be a slice of a much larger string the cache
+	// would otherwise keep alive.
+	m[strings.Clone(key)] = ki
+	rd.keys.Store(&m)
+}
+
+// plainKey reports whether key can be written between quotes as it is:
+// printable ASCII other than '"' and the backslash (so valid UTF-8 too).
+func plainKey(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if !plain[key[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 func containsBytes(s []byte, sub string) bool {
