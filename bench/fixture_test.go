@@ -68,6 +68,12 @@ var peers = []peer{
 	{"zerolog", newZerolog},
 	{"zap", newZap},
 	{"slog-json", newSlogJSON},
+	{"auditlog-plain", newAuditlogPlain},
+	{"slog-json-plain", newSlogJSONPlain},
+	{"auditlog-kv", newAuditlogKV},
+	{"slog-json-kv", newSlogJSONKV},
+	{"auditlog-with", newAuditlogWith},
+	{"slog-json-with", newSlogJSONWith},
 }
 
 func auditlogOptions() *auditlog.Options {
@@ -201,6 +207,162 @@ func newSlogJSON(w io.Writer) emitFunc {
 				slog.String("user_name", req.User.Name),
 				slog.String("project_id", req.User.ProjectID),
 			),
+		)
+		return nil
+	}
+}
+
+// The plain peers are a slog user who knows nothing of the package's
+// constructors: ordinary slog.String, slog.Group, slog.Int and slog.Duration
+// attributes, written three ways (LogAttrs, key/value pairs, and a logger
+// made once with With). Our handler takes the attributes whose key and kind
+// match a line key (action, kind, outcome, status, duration_ms) onto the
+// line; the target and rpc groups are ordinary groups and go to attrs.
+//
+// Each has a slog-json counterpart making the same call. slog's JSONHandler
+// cannot read the request context from ctx, so its calls add it as a
+// "context" group, as the slog-json peer does; ours takes it from ctx.
+
+// logPlain is the auditlog-plain call, on any slog.Logger.
+func logPlain(ctx context.Context, logger *slog.Logger) {
+	logger.LogAttrs(ctx, slog.LevelInfo, message,
+		slog.String("kind", "request"),
+		slog.String("action", action),
+		slog.Group("target", slog.String("type", target.Type), slog.String("id", target.ID)),
+		slog.Group("rpc", slog.String("method", rpc.Method), slog.String("route", rpc.Route)),
+		slog.Int("status", status),
+		slog.String("outcome", "success"),
+		slog.Duration("duration_ms", duration),
+	)
+}
+
+// logKV is the auditlog-kv call: the same attributes as key/value pairs.
+// It is InfoContext rather than Info so that the handler sees the request
+// context, as it would in a request handler.
+func logKV(ctx context.Context, logger *slog.Logger) {
+	logger.InfoContext(ctx, message,
+		"kind", "request",
+		"action", action,
+		slog.Group("target", "type", target.Type, "id", target.ID),
+		slog.Group("rpc", "method", rpc.Method, "route", rpc.Route),
+		"status", status,
+		"outcome", "success",
+		"duration_ms", duration,
+	)
+}
+
+// withFixed is the logger an endpoint makes once: what does not change from
+// one request to the next, fixed with With.
+func withFixed(logger *slog.Logger) *slog.Logger {
+	return logger.With(
+		slog.String("kind", "request"),
+		slog.Group("rpc", slog.String("method", rpc.Method), slog.String("route", rpc.Route)),
+	)
+}
+
+// logWith is the auditlog-with call on a withFixed logger: the attributes
+// that change per request.
+func logWith(ctx context.Context, logger *slog.Logger) {
+	logger.LogAttrs(ctx, slog.LevelInfo, message,
+		slog.String("action", action),
+		slog.Group("target", slog.String("type", target.Type), slog.String("id", target.ID)),
+		slog.Int("status", status),
+		slog.String("outcome", "success"),
+		slog.Duration("duration_ms", duration),
+	)
+}
+
+func newAuditlogPlain(w io.Writer) emitFunc {
+	logger := slog.New(auditlog.NewHandler(w, auditlogOptions()))
+	return func(ctx context.Context) error {
+		logPlain(ctx, logger)
+		return nil
+	}
+}
+
+func newAuditlogKV(w io.Writer) emitFunc {
+	logger := slog.New(auditlog.NewHandler(w, auditlogOptions()))
+	return func(ctx context.Context) error {
+		logKV(ctx, logger)
+		return nil
+	}
+}
+
+func newAuditlogWith(w io.Writer) emitFunc {
+	logger := withFixed(slog.New(auditlog.NewHandler(w, auditlogOptions())))
+	return func(ctx context.Context) error {
+		logWith(ctx, logger)
+		return nil
+	}
+}
+
+// slogJSONLogger is slog's JSON handler with default options and the
+// service fixed, as in newSlogJSON.
+func slogJSONLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, nil)).With(slog.String("service", service))
+}
+
+// contextGroup is the request context as the slog-json peers must write it.
+func contextGroup() slog.Attr {
+	return slog.Group("context",
+		slog.String("request_id", req.ID),
+		slog.String("global_request_id", req.GlobalID),
+		slog.String("user_id", req.User.ID),
+		slog.String("user_name", req.User.Name),
+		slog.String("project_id", req.User.ProjectID),
+	)
+}
+
+func newSlogJSONPlain(w io.Writer) emitFunc {
+	logger := slogJSONLogger(w)
+	return func(ctx context.Context) error {
+		logger.LogAttrs(ctx, slog.LevelInfo, message,
+			slog.String("kind", "request"),
+			slog.String("action", action),
+			slog.Group("target", slog.String("type", target.Type), slog.String("id", target.ID)),
+			slog.Group("rpc", slog.String("method", rpc.Method), slog.String("route", rpc.Route)),
+			slog.Int("status", status),
+			slog.String("outcome", "success"),
+			slog.Duration("duration_ms", duration),
+			contextGroup(),
+		)
+		return nil
+	}
+}
+
+func newSlogJSONKV(w io.Writer) emitFunc {
+	logger := slogJSONLogger(w)
+	return func(ctx context.Context) error {
+		logger.InfoContext(ctx, message,
+			"kind", "request",
+			"action", action,
+			slog.Group("target", "type", target.Type, "id", target.ID),
+			slog.Group("rpc", "method", rpc.Method, "route", rpc.Route),
+			"status", status,
+			"outcome", "success",
+			"duration_ms", duration,
+			slog.Group("context",
+				"request_id", req.ID,
+				"global_request_id", req.GlobalID,
+				"user_id", req.User.ID,
+				"user_name", req.User.Name,
+				"project_id", req.User.ProjectID,
+			),
+		)
+		return nil
+	}
+}
+
+func newSlogJSONWith(w io.Writer) emitFunc {
+	logger := withFixed(slogJSONLogger(w))
+	return func(ctx context.Context) error {
+		logger.LogAttrs(ctx, slog.LevelInfo, message,
+			slog.String("action", action),
+			slog.Group("target", slog.String("type", target.Type), slog.String("id", target.ID)),
+			slog.Int("status", status),
+			slog.String("outcome", "success"),
+			slog.Duration("duration_ms", duration),
+			contextGroup(),
 		)
 		return nil
 	}

@@ -32,6 +32,18 @@ func logSlogAttrs(ctx context.Context, logger *slog.Logger) {
 	)
 }
 
+// plainFloors are the auditlog-plain, -kv and -with calls, by the name of
+// their SlogFloor benchmark, for the benchmark and for TestPlainAllocs.
+var plainFloors = []struct {
+	name   string
+	logger func(*slog.Logger) *slog.Logger // what the peer does once
+	log    func(context.Context, *slog.Logger)
+}{
+	{"plain", func(l *slog.Logger) *slog.Logger { return l }, logPlain},
+	{"kv", func(l *slog.Logger) *slog.Logger { return l }, logKV},
+	{"with", withFixed, logWith},
+}
+
 // BenchmarkSlogFloor splits the auditlog-slog line into its two halves:
 // "logger" is the same call through slog.Logger with a handler that does
 // nothing (the floor no slog handler can go below: it captures the caller's
@@ -46,6 +58,18 @@ func BenchmarkSlogFloor(b *testing.B) {
 			logSlogAttrs(ctx, logger)
 		}
 	})
+	// The plain peers' calls on the same do-nothing handler: what a slog
+	// user pays before any handler work (slog.Group's []Attr, the Record's
+	// overflow slice past five attributes, key/value boxing).
+	for _, f := range plainFloors {
+		b.Run(f.name, func(b *testing.B) {
+			logger := f.logger(slog.New(nopHandler{}))
+			b.ReportAllocs()
+			for b.Loop() {
+				f.log(ctx, logger)
+			}
+		})
+	}
 	b.Run("handler", func(b *testing.B) {
 		h := auditlog.NewHandler(io.Discard, auditlogOptions())
 		r := slog.NewRecord(time.Now(), slog.LevelInfo, message, 0)
@@ -55,5 +79,44 @@ func BenchmarkSlogFloor(b *testing.B) {
 		for b.Loop() {
 			_ = h.Handle(ctx, r)
 		}
+	})	// Handle alone on a ready Record holding the plain peers' attributes:
+	// the handler's own share of auditlog-plain and auditlog-with.
+	plainRecord := func(with bool) slog.Record {
+		var r slog.Record
+		logger := slog.New(recordHandler{&r})
+		if with {
+			logWith(ctx, logger)
+		} else {
+			logPlain(ctx, logger)
+		}
+		return r
+	}
+	b.Run("handler-plain", func(b *testing.B) {
+		h := auditlog.NewHandler(io.Discard, auditlogOptions())
+		r := plainRecord(false)
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = h.Handle(ctx, r)
+		}
+	})
+	b.Run("handler-with", func(b *testing.B) {
+		h := withFixed(slog.New(auditlog.NewHandler(io.Discard, auditlogOptions()))).Handler()
+		r := plainRecord(true)
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = h.Handle(ctx, r)
+		}
 	})
 }
+
+// recordHandler keeps the last record it is given, so that a benchmark can
+// build a Record exactly as slog.Logger does and hand it to another handler.
+type recordHandler struct{ r *slog.Record }
+
+func (recordHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h recordHandler) Handle(_ context.Context, r slog.Record) error {
+	*h.r = r.Clone()
+	return nil
+}
+func (h recordHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h recordHandler) WithGroup(string) slog.Handler      { return h }

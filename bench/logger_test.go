@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"maps"
 	"math"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditlog-go/auditlog/auditlog"
 	"github.com/auditlog-go/auditlog/schema"
 )
 
@@ -80,12 +82,36 @@ func peerLayout(msgKey, durPath string, durUnit time.Duration) layout {
 	return layout{paths: p, durPath: durPath, durUnit: durUnit}
 }
 
+// grouped moves the target and rpc values of l under the groups the plain
+// peers write them in (target.type, rpc.method…), below prefix.
+func grouped(l layout, prefix string) layout {
+	p := maps.Clone(l.paths)
+	p["target_type"] = prefix + "target.type"
+	p["target_id"] = prefix + "target.id"
+	p["method"] = prefix + "rpc.method"
+	p["route"] = prefix + "rpc.route"
+	return layout{paths: p, durPath: l.durPath, durUnit: l.durUnit}
+}
+
+var (
+	// The plain slog peers: target and rpc are ordinary groups, so ours
+	// keeps them in attrs; slog writes duration_ms as nanoseconds.
+	auditlogPlainLayout = grouped(auditlogLayout, "attrs.")
+	slogPlainLayout     = grouped(peerLayout("msg", "duration_ms", time.Nanosecond), "")
+)
+
 var layouts = map[string]layout{
-	"auditlog-typed": auditlogLayout,
-	"auditlog-slog":  auditlogLayout,
-	"zerolog":        peerLayout("message", "duration_ms", time.Millisecond),
-	"zap":            peerLayout("msg", "duration_ms", time.Millisecond),
-	"slog-json":      peerLayout("msg", "duration_ns", time.Nanosecond),
+	"auditlog-typed":  auditlogLayout,
+	"auditlog-slog":   auditlogLayout,
+	"zerolog":         peerLayout("message", "duration_ms", time.Millisecond),
+	"zap":             peerLayout("msg", "duration_ms", time.Millisecond),
+	"slog-json":       peerLayout("msg", "duration_ns", time.Nanosecond),
+	"auditlog-plain":  auditlogPlainLayout,
+	"auditlog-kv":     auditlogPlainLayout,
+	"auditlog-with":   auditlogPlainLayout,
+	"slog-json-plain": slogPlainLayout,
+	"slog-json-kv":    slogPlainLayout,
+	"slog-json-with":  slogPlainLayout,
 }
 
 // capture returns the output of one emit of p.
@@ -199,5 +225,53 @@ func TestTypedPathAllocs(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("typed path: %v allocs per line, want 0", allocs)
+	}
+}
+
+// TestPlainPeersAgree checks that the three plain slog calls make one line
+// (seq and timestamp aside), and that it is a valid line.
+func TestPlainPeersAgree(t *testing.T) {
+	var first []byte
+	for _, name := range []string{"auditlog-plain", "auditlog-kv", "auditlog-with"} {
+		i := slices.IndexFunc(peers, func(p peer) bool { return p.name == name })
+		line := capture(t, peers[i])
+		if err := schema.Validate(line); err != nil {
+			t.Errorf("%s: %v\n%s", name, err, line)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(line, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		delete(m, "seq")
+		delete(m, "timestamp")
+		got, _ := json.Marshal(m)
+		if first == nil {
+			first = got
+		} else if !bytes.Equal(got, first) {
+			t.Errorf("%s differs from auditlog-plain:\n%s\n%s", name, got, first)
+		}
+	}
+}
+
+// TestPlainAllocs holds the handler to at most one allocation per line of
+// its own over what slog.Logger costs the caller for the same call (the
+// SlogFloor benchmarks measure that floor with a do-nothing handler). Under
+// -race sync.Pool drops Puts at random, so the test is skipped there.
+func TestPlainAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool is not reliable under -race")
+	}
+	ctx := requestContext()
+	for _, f := range plainFloors {
+		t.Run(f.name, func(t *testing.T) {
+			floorLogger := f.logger(slog.New(nopHandler{}))
+			floor := testing.AllocsPerRun(1000, func() { f.log(ctx, floorLogger) })
+			logger := f.logger(slog.New(auditlog.NewHandler(io.Discard, auditlogOptions())))
+			got := testing.AllocsPerRun(1000, func() { f.log(ctx, logger) })
+			t.Logf("floor %v, ours %v", floor, got)
+			if got > floor+1 {
+				t.Errorf("%v allocs per line, floor %v: the handler adds %v, want ≤ 1", got, floor, got-floor)
+			}
+		})
 	}
 }

@@ -18,6 +18,12 @@ BenchmarkLine/serial/auditlog-typed-2    1000   350.0 ns/op   1270.00 MB/s   0 B
 BenchmarkLine/serial/auditlog-slog-2     1000   600.0 ns/op    700.00 MB/s  48 B/op   1 allocs/op
 BenchmarkLine/serial/zerolog-2           1000   500.0 ns/op    800.00 MB/s   0 B/op   0 allocs/op
 BenchmarkLine/serial/slog-json-2         1000  1000.0 ns/op    400.00 MB/s 900 B/op  10 allocs/op
+BenchmarkLine/serial/auditlog-plain-2    1000   640.0 ns/op    700.00 MB/s 528 B/op   9 allocs/op
+BenchmarkLine/serial/slog-json-plain-2   1000  1600.0 ns/op    260.00 MB/s 1424 B/op 18 allocs/op
+BenchmarkLine/serial/auditlog-with-2     1000   600.0 ns/op    760.00 MB/s 224 B/op   6 allocs/op
+BenchmarkLine/serial/slog-json-with-2    1000  1000.0 ns/op    417.00 MB/s 1120 B/op 14 allocs/op
+BenchmarkSlogFloor/plain-2               1000   450.0 ns/op    528 B/op   9 allocs/op
+BenchmarkSlogFloor/with-2                1000   250.0 ns/op    224 B/op   4 allocs/op
 BenchmarkAttachContext/new-context-2     1000    80.0 ns/op    208 B/op   2 allocs/op
 BenchmarkAttachContext/new-context-2     1000   120.0 ns/op    208 B/op   2 allocs/op
 PASS
@@ -66,7 +72,16 @@ func TestChecks(t *testing.T) {
 		"| Line/serial/auditlog-slog ÷ zerolog ns/op | 1.20 | ≤ 1.3 | PASS |",
 		"| Line/parallel/auditlog-typed ÷ zerolog ns/op | missing | ≤ 0.8 | FAIL |",
 		"| AttachContext/new-context ns/op | 100 | ≤ 100 | PASS |",
-		"11 of 15 checks failed.",
+		// The plain slog calls: against the same call on slog's
+		// JSONHandler, against zerolog, and allocations over the floor.
+		"| Line/serial/auditlog-plain ÷ slog-json-plain ns/op | 0.40 | ≤ 0.5 | PASS |",
+		"| Line/serial/auditlog-plain ÷ zerolog ns/op | 1.28 | ≤ 1.3 | PASS |",
+		"| (Line/serial/auditlog-plain − plain) allocs/op | 0 | ≤ 1 | PASS |",
+		"| Line/serial/auditlog-with ÷ slog-json-with ns/op | 0.60 | ≤ 0.5 | FAIL |",
+		"| (Line/serial/auditlog-with − with) allocs/op | 2 | ≤ 1 | FAIL |",
+		"| Line/serial/auditlog-kv ÷ slog-json-kv ns/op | missing | ≤ 0.5 | FAIL |",
+		"| SlogFloor/plain ÷ zerolog ns/op | 0.90 | – | info |",
+		"26 of 36 checks failed.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q\n%s", want, out)
