@@ -149,17 +149,19 @@ cases=(
 datafile() { if [[ $1 == ours ]]; then echo "$ours_file"; else echo "$other_file"; fi; }
 
 # measure NAME OUT CMD...: runs CMD with stdout to OUT and appends
-# "NAME wall_s rss_kb" to the raw results. Wall time from bash's time (ms
-# resolution); peak RSS from /usr/bin/time when there is one.
+# "NAME wall_s rss_kb cpu_s" to the raw results. Wall time from bash's time
+# (ms resolution); peak RSS and CPU time (user + system) from /usr/bin/time
+# when there is one. The goals are for wall time; CPU time is shown beside
+# it because on a shared machine wall time also counts the waits for a core.
 have_time=0
 [[ -x /usr/bin/time ]] && have_time=1
 : >results/cli-latest.txt
 measure() {
 	local name=$1 out=$2
 	shift 2
-	local TIMEFORMAT=%3R rc=0 wall rss=n/a
+	local TIMEFORMAT=%3R rc=0 wall rss=n/a cpu=n/a
 	if ((have_time)); then
-		{ time /usr/bin/time -f %M -o "$tmp/rss" "$@" >"$out" 2>"$tmp/stderr" || rc=$?; } 2>"$tmp/wall"
+		{ time /usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$@" >"$out" 2>"$tmp/stderr" || rc=$?; } 2>"$tmp/wall"
 	else
 		{ time "$@" >"$out" 2>"$tmp/stderr" || rc=$?; } 2>"$tmp/wall"
 	fi
@@ -169,8 +171,11 @@ measure() {
 		exit 1
 	fi
 	wall=$(tail -1 "$tmp/wall")
-	((have_time)) && rss=$(tail -1 "$tmp/rss")
-	echo "$name $wall $rss" | tee -a results/cli-latest.txt >&2
+	if ((have_time)); then
+		read -r rss user sys < <(tail -1 "$tmp/rss")
+		cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+	fi
+	echo "$name $wall $rss $cpu" | tee -a results/cli-latest.txt >&2
 }
 
 # same WANT GOT PEER WHO: byte identity of the two outputs, or the first
@@ -287,30 +292,36 @@ report() {
 	}
 	function maxrss(name) { return rss[name] == "" ? "n/a" : sprintf("%.1f", rss[name] / 1024) }
 	function size(name) { return name ~ /ours/ ? ours_bytes : name ~ /oslo/ ? other_bytes : oslo_bytes }
-	function row(label, name,   m) {
+	function row(label, name,   m, c) {
 		m = median(name)
-		if (m == "") { printf "| %s | n/a | n/a | n/a |\n", label; return }
-		printf "| %s | %.3f | %.1f | %s |\n", label, m, (m > 0 ? size(name) / 1e6 / m : 0), maxrss(name)
+		if (m == "") { printf "| %s | n/a | n/a | n/a | n/a |\n", label; return }
+		c = median("cpu " name)
+		printf "| %s | %.3f | %.1f | %s | %s |\n", label, m, (m > 0 ? size(name) / 1e6 / m : 0), (c == "" ? "n/a" : sprintf("%.2f", c)), maxrss(name)
 	}
 	function ratio(label, ours, theirs, have,   mo, mt) {
 		mo = median(ours); mt = median(theirs)
-		if (!have || mo == "" || mt == "") { printf "| %s | n/a | — | MISS (not run) |\n", label; missed++; return }
-		printf "| %s | %.1f | — | measured |\n", label, (mo > 0 ? mt / mo : 0)
+		if (!have || mo == "" || mt == "") { printf "| %s | n/a | — | MISS (not run) | — |\n", label; missed++; return }
+		printf "| %s | %.1f | — | measured | — |\n", label, (mo > 0 ? mt / mo : 0)
 	}
-	function check(label, ours, theirs, target, have,   mo, mt, r) {
+	function check(label, ours, theirs, target, have,   mo, mt, r, co, ct) {
 		mo = median(ours); mt = median(theirs)
-		if (!have || mo == "" || mt == "") { printf "| %s | n/a | ≥ %s | MISS (not built) |\n", label, target; missed++; return }
+		if (!have || mo == "" || mt == "") { printf "| %s | n/a | ≥ %s | MISS (not built) | n/a |\n", label, target; missed++; return }
 		r = mo > 0 ? mt / mo : 0
-		printf "| %s | %.2f | ≥ %s | %s |\n", label, r, target, r >= target ? "PASS" : "MISS"
+		co = median("cpu " ours); ct = median("cpu " theirs)
+		printf "| %s | %.2f | ≥ %s | %s | %s |\n", label, r, target, r >= target ? "PASS" : "MISS", (co > 0 && ct != "" ? sprintf("%.2f", ct / co) : "n/a")
 		if (r < target) missed++
 	}
-	{ walls[$1] = walls[$1] " " $2; if ($3 != "n/a" && $3 + 0 > rss[$1] + 0) rss[$1] = $3 }
+	{
+		walls[$1] = walls[$1] " " $2
+		if ($3 != "n/a" && $3 + 0 > rss[$1] + 0) rss[$1] = $3
+		if ($4 != "" && $4 != "n/a") walls["cpu " $1] = walls["cpu " $1] " " $4
+	}
 	END {
 		split("ours-full ours-three ours-one oslo-three oslo-one", keys, " ")
 		tpl["full"] = "ten fields"; tpl["three"] = "three fields"; tpl["one"] = "%(message)s"
 		printf "Data sets: ours `%s` (%d lines, %.1f MB, %.0f bytes/line); oslo `%s` (%d lines, %.1f MB, %.0f bytes/line). %d round(s), medians; \"1 core\" is GOMAXPROCS=1, \"2 cores\" GOMAXPROCS=2 (the file split in chunks).\n\n", ours_file, ours_lines, ours_bytes / 1e6, ours_bytes / ours_lines, other_file, other_lines, other_bytes / 1e6, other_bytes / other_lines, count
-		print "| command | median wall s | MB/s | peak RSS MB |"
-		print "|---|---:|---:|---:|"
+		print "| command | median wall s | MB/s (wall) | median CPU s | peak RSS MB |"
+		print "|---|---:|---:|---:|---:|"
 		for (k = 1; k <= 5; k++) {
 			key = keys[k]; split(key, p, "-"); d = p[1] ", " tpl[p[2]]
 			row("`jq -r` " d, "jq-r:" key)
@@ -327,8 +338,8 @@ report() {
 		row("`convert-json` (oslo.log JSON)", "convert-json")
 		row("`log-format -f convert-json` (oslo.log JSON), 1 core", "log-format-cj")
 		print ""
-		print "| check | peer ÷ ours | target | result |"
-		print "|---|---:|---:|---|"
+		print "| check | peer ÷ ours (wall) | target | result | peer ÷ ours (CPU time, for reference) |"
+		print "|---|---:|---:|---|---:|"
 		for (k = 1; k <= 5; k++) {
 			key = keys[k]; split(key, p, "-"); d = p[1] ", " tpl[p[2]]
 			check("log-format vs `jq -r`, " d ", 1 core", "format1:" key, "jq-r:" key, 15, have_format)
