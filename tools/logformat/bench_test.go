@@ -1,6 +1,9 @@
 package logformat
 
 import (
+	"bytes"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/auditlog-go/auditlog/tools/input"
@@ -33,4 +36,51 @@ func BenchmarkSummary(b *testing.B) { benchFormat(b, Options{Missing: "-"}) }
 // BenchmarkFilter is one line through a template and three filters.
 func BenchmarkFilter(b *testing.B) {
 	benchFormat(b, Options{Missing: "-", Format: "short", Filter: Filter{MinLevel: "INFO", Where: []string{"status>=200", "rpc.route~servers"}}})
+}
+
+// benchFile reads the sample lines of a data set of bench/cli.sh (see
+// tools/logexpand/testdata/bench: every 4999th line of genlines' million,
+// every 1499th of genother's 300,000).
+func benchFile(b *testing.B, name string) [][]byte {
+	data, err := os.ReadFile("../logexpand/testdata/bench/" + name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+}
+
+// BenchmarkData formats cli.sh's data sets with its templates, line after
+// line into one buffer as log-format does; bytes are input bytes.
+func BenchmarkData(b *testing.B) {
+	templates := map[string]string{
+		"full":  "%(timestamp)s %(level)s %(service)s %(context.request_id)s %(user.id)s %(action)s %(target.id)s %(status)s %(duration_ms)s %(message)s",
+		"three": "%(timestamp)s %(level)s %(message)s",
+		"one":   "%(message)s",
+	}
+	for _, ds := range []string{"lines.jsonl", "other.jsonl"} {
+		for _, tn := range []string{"full", "three", "one"} {
+			b.Run(strings.TrimSuffix(ds, ".jsonl")+"/"+tn, func(b *testing.B) {
+				lines := benchFile(b, ds)
+				f, err := New(Options{Missing: "-", Format: templates[tn]})
+				if err != nil {
+					b.Fatal(err)
+				}
+				size := 0
+				for _, l := range lines {
+					size += len(l) + 1
+				}
+				l := &input.Line{Source: "-", Num: 1}
+				buf := make([]byte, 0, 1<<20)
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				for b.Loop() {
+					buf = buf[:0]
+					for _, text := range lines {
+						l.Text = text
+						buf, _ = f.Append(buf, l)
+					}
+				}
+			})
+		}
+	}
 }
