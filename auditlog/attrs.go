@@ -27,7 +27,6 @@ type item struct {
 // ReplaceAttr (unless already done), inline groups flattened, empty ones
 // dropped and keys made valid UTF-8.
 func (e *encoder) collect(items []item, in []slog.Attr, groups []string) []item {
-	rd := e.c.rd
 	for _, a := range in {
 		a.Value = a.Value.Resolve()
 		if e.c.replace != nil && !e.noReplace && a.Value.Kind() != slog.KindGroup {
@@ -43,17 +42,60 @@ func (e *encoder) collect(items []item, in []slog.Attr, groups []string) []item 
 				continue // the zero Attr: slog asks that it be ignored
 			}
 		}
-		ki := rd.info(a.Key)
+		ki := e.keyInfo(a.Key)
 		if ki&keyPlain == 0 && !utf8.ValidString(a.Key) {
 			// Two different invalid keys would both be written as U+FFFD;
 			// mending them here, before keys are sorted and duplicates
 			// dropped, keeps them from becoming one key written twice.
 			a.Key = strings.ToValidUTF8(a.Key, "\uFFFD")
-			ki = rd.info(a.Key)
+			ki = e.keyInfo(a.Key)
 		}
 		items = append(items, item{key: a.Key, val: a.Value, ki: ki})
 	}
 	return items
+}
+
+// keyCache remembers, in one encoder, what the redactor said of the keys
+// it was last asked about. The redactor's own cache is a map shared by all
+// goroutines; this one is a small array indexed by a hash of a few bytes of
+// the key, which costs a few instructions where the map lookup costs a
+// hundred, and needs no synchronisation because an encoder is used by one
+// goroutine at a time. A hit compares the whole key, so a collision only
+// costs a trip to the redactor.
+type keyCache struct {
+	rd  *redactor // whose answers these are; encoders are shared by handlers
+	ent [64]struct {
+		key string
+		ki  keyInfo // with keyKnown set
+	}
+}
+
+// keyInfo is rd.info(key) through the encoder's cache.
+func (e *encoder) keyInfo(key string) keyInfo {
+	rd := e.c.rd
+	if e.keys == nil {
+		if e.raw {
+			return rd.info(key) // a short-lived encoder: not worth a cache
+		}
+		e.keys = new(keyCache)
+	}
+	kc := e.keys
+	if kc.rd != rd {
+		*kc = keyCache{rd: rd}
+	}
+	h := uint(len(key))
+	if len(key) > 0 {
+		h = h*31 + uint(key[0])
+		h = h*31 + uint(key[len(key)-1])
+		h = h*31 + uint(key[len(key)/2])
+	}
+	ent := &kc.ent[h%uint(len(kc.ent))]
+	if ent.ki&keyKnown != 0 && ent.key == key {
+		return ent.ki
+	}
+	ki := rd.info(key) | keyKnown
+	ent.key, ent.ki = key, ki
+	return ki
 }
 
 // sortItems sorts by key, keeping the order of equal keys (so that the last
@@ -82,6 +124,15 @@ func sortItems(a []item) []item {
 // appendObject appends a JSON object made of the attributes of a and then
 // b, by the rules at the top of this file.
 func (e *encoder) appendObject(dst []byte, a, b []slog.Attr, groups []string) []byte {
+	if len(a) == 0 || len(b) == 0 {
+		one := a
+		if len(a) == 0 {
+			one = b
+		}
+		if out, ok := e.appendSimpleObject(dst, one, groups); ok {
+			return out
+		}
+	}
 	var stack [16]item
 	items := e.collect(stack[:0], a, groups)
 	items = e.collect(items, b, groups)
@@ -92,6 +143,48 @@ func (e *encoder) appendObject(dst []byte, a, b []slog.Attr, groups []string) []
 		dst, first = e.appendMember(dst, &items[i], groups, first)
 	}
 	return append(dst, '}')
+}
+
+// appendSimpleObject is appendObject for the usual case, a short list of
+// attributes that collect would leave as they are: no LogValuer to resolve,
+// no ReplaceAttr to call, no inline group, no empty or invalid key. It
+// sorts indices rather than copying the attributes, and reports false,
+// having written nothing, when the list is not of that kind.
+func (e *encoder) appendSimpleObject(dst []byte, in []slog.Attr, groups []string) ([]byte, bool) {
+	if len(in) > 16 || (e.c.replace != nil && !e.noReplace) {
+		return dst, false
+	}
+	var ord [16]uint8
+	var kis [16]keyInfo
+	for i := range in {
+		a := &in[i]
+		if a.Key == "" || a.Value.Kind() == slog.KindLogValuer {
+			return dst, false
+		}
+		ki := e.keyInfo(a.Key)
+		if ki&keyPlain == 0 && !utf8.ValidString(a.Key) {
+			return dst, false
+		}
+		kis[i] = ki
+		// Insertion sort of the indices, stable: equal keys keep their
+		// order, so the last one given is last.
+		j := i
+		for ; j > 0 && a.Key < in[ord[j-1]].Key; j-- {
+			ord[j] = ord[j-1]
+		}
+		ord[j] = uint8(i)
+	}
+	dst = append(dst, '{')
+	first := true
+	for n := 0; n < len(in); n++ {
+		i := ord[n]
+		if n+1 < len(in) && in[ord[n+1]].Key == in[i].Key {
+			continue // a later attribute with the same key wins
+		}
+		it := item{key: in[i].Key, val: in[i].Value, ki: kis[i]}
+		dst, first = e.appendMember(dst, &it, groups, first)
+	}
+	return append(dst, '}'), true
 }
 
 // appendMember appends it as a member of an object, with a comma unless it
@@ -281,7 +374,7 @@ func (e *encoder) appendLevel(dst []byte, lv *level, inner []level, extras []slo
 		}
 		switch {
 		case fresh:
-			it := item{key: lv.attrs[i].Key, val: lv.attrs[i].Value, ki: e.c.rd.info(lv.attrs[i].Key)}
+			it := item{key: lv.attrs[i].Key, val: lv.attrs[i].Value, ki: e.keyInfo(lv.attrs[i].Key)}
 			saved := e.noReplace
 			e.noReplace = true
 			dst, first = e.appendMember(dst, &it, lv.path, first)

@@ -31,6 +31,8 @@ type encoder struct {
 	// RedactHash: the pre-encoded With attributes are redacted, so it must
 	// encode them afresh.
 	raw bool
+	// keys caches the redactor's answers for this encoder's keys.
+	keys *keyCache
 	ts        tsCache
 }
 

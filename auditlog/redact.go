@@ -88,6 +88,8 @@ const (
 	// keyPlain: the key is valid UTF-8 and needs no escaping, so it can be
 	// copied between quotes as it is.
 	keyPlain
+	// keyKnown marks a filled entry of an encoder's keyCache.
+	keyKnown
 )
 
 // Bounds of the key cache. Keys are usually a fixed set written in the
