@@ -67,8 +67,8 @@ type Config struct {
 	// the other.
 	Jobs  int
 	Input cli.InputFlags
-	Names     []string
-	Help      bool
+	Names []string
+	Help  bool
 }
 
 // Parse reads the command line. Errors are [cli.UsageError]s.

@@ -32,9 +32,10 @@ type Expander struct {
 	skipLeft int
 
 	t       tree
-	order   []int32    // a stack of child indices being visited in key order
-	sortBuf []sortEnt  // scratch for sortedChildren
-	emb     []embedded // a stack of literals found inside strings and text
+	order   []int32      // a stack of child indices being visited in key order
+	sortBuf []sortEnt    // scratch for sortedChildren
+	orders  [16]keyOrder // sortedChildren's orders, by hash of the keys
+	emb     []embedded   // a stack of literals found inside strings and text
 	masks   []span
 	path    []byte         // the flatten path being built
 	spans   []logline.Span // pairMasks' scratch
@@ -220,9 +221,27 @@ func (x *Expander) sortedChildren(obj int32) int {
 	// keys keep their order. Keys are compared by their first eight bytes
 	// as one number first, which settles almost every comparison.
 	ents := x.sortBuf[:0]
-	for _, c := range o {
+	h := uint64(len(o))
+	for i, c := range o {
 		n := &nodes[c]
-		ents = append(ents, sortEnt{prefix: keyPrefix(buf, n.ks, n.ke), c: c})
+		p := keyPrefix(buf, n.ks, n.ke)
+		h = (h ^ p) * 0x100000001b3
+		ents = append(ents, sortEnt{prefix: p, c: c, i: int32(i)})
+	}
+	x.sortBuf = ents
+	// Lines of one writer repeat the same keys in the same order (oslo.log's
+	// two dozen, unsorted, and its context's): the order found for them
+	// last time is reused when the keys are the same, byte for byte, in
+	// the same order.
+	var slot *keyOrder
+	if len(ents) >= 4 {
+		slot = &x.orders[h%uint64(len(x.orders))]
+		if slot.hash == h && slot.sameKeys(ents, nodes, buf) {
+			for i, k := range slot.perm {
+				o[i] = ents[k].c
+			}
+			return base
+		}
 	}
 	for i := 1; i < len(ents); i++ {
 		e := ents[i]
@@ -246,13 +265,67 @@ func (x *Expander) sortedChildren(obj int32) int {
 	for i, e := range ents {
 		o[i] = e.c
 	}
-	x.sortBuf = ents
+	if slot != nil {
+		slot.remember(h, ents, nodes, buf)
+	}
 	return base
 }
 
 type sortEnt struct {
 	prefix uint64
 	c      int32
+	i      int32 // the key's place in the object
+}
+
+// keyOrder is an order sortedChildren found: the keys in the object's
+// order, and for each place in sorted order the place in the object of the
+// key that goes there.
+type keyOrder struct {
+	hash uint64
+	keys []byte  // the keys, one after the other
+	ends []int32 // where each ends in keys
+	perm []int32
+}
+
+// sameKeys reports whether the keys of ents, in the object's order, are
+// the ones the order was found for.
+func (k *keyOrder) sameKeys(ents []sortEnt, nodes []node, buf []byte) bool {
+	if len(k.ends) != len(ents) {
+		return false
+	}
+	at := int32(0)
+	for i, e := range ents {
+		n := &nodes[e.c]
+		if !bytes.Equal(k.keys[at:k.ends[i]], buf[n.ks:n.ke]) {
+			return false
+		}
+		at = k.ends[i]
+	}
+	return true
+}
+
+// remember keeps the order of ents, sorted, for the keys they have.
+func (k *keyOrder) remember(h uint64, ents []sortEnt, nodes []node, buf []byte) {
+	k.keys = k.keys[:0]
+	k.ends = slices.Grow(k.ends[:0], len(ents))[:len(ents)]
+	k.perm = slices.Grow(k.perm[:0], len(ents))[:len(ents)]
+	for i, e := range ents {
+		k.perm[i] = e.i
+	}
+	for _, e := range ents {
+		k.ends[e.i] = nodes[e.c].ke - nodes[e.c].ks
+	}
+	at := int32(0)
+	for i := range k.ends { // lengths in object order, then the keys
+		at += k.ends[i]
+		k.ends[i] = at
+	}
+	k.keys = slices.Grow(k.keys, int(at))[:at]
+	for _, e := range ents {
+		n := &nodes[e.c]
+		copy(k.keys[k.ends[e.i]-(n.ke-n.ks):], buf[n.ks:n.ke])
+	}
+	k.hash = h
 }
 
 // keyPrefix is the first eight bytes of buf[s:e] as a big-endian number,
