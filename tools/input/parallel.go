@@ -28,7 +28,9 @@ type AppendFunc func(dst []byte, l *Line) []byte
 // bytes at line boundaries, and Jobs workers format the chunks at once;
 // every other input (standard input, pipes, gzip, small files) is read
 // sequentially by the first worker. Memory is bounded: at most 2×Jobs
-// chunks, with their output, are held at a time.
+// chunks, with their output, are held at a time, and a chunk that a long
+// line makes many times ChunkSize is formatted by the writer as it goes,
+// as the sequential path would.
 //
 // Line numbers in errors are those of the whole file: each chunk counts
 // its lines, and an error in a chunk is reported, through
@@ -96,7 +98,7 @@ func (p *Parallel) Run(ctx context.Context, names []string, opts Options, newWor
 			break
 		}
 		if f, size := splittable(name, minSplit); f != nil {
-			err := p.runFile(ctx, f, name, size, chunk, opts, works, bw, report)
+			err := p.runFile(ctx, f, name, size, chunk, opts, works, newWork, bw, report)
 			f.Close()
 			if err != nil {
 				return err, errors.Join(errs...)
@@ -167,10 +169,19 @@ type chunkResult struct {
 	out   []byte
 	lines int64 // lines that began in the chunk
 	errs  []error
+	// big is set, and nothing done, for a chunk much longer than
+	// ChunkSize (a line of many megabytes): its output would have to be
+	// held whole, so the writer formats it itself, in order, streaming.
+	big      bool
+	off, end int64
 }
 
+// bigChunk is how many times ChunkSize a chunk may grow to, to reach the
+// end of its last line, before it is formatted by the writer instead.
+const bigChunk = 8
+
 // runFile formats f, of size bytes, in chunks on len(works) workers.
-func (p *Parallel) runFile(ctx context.Context, f io.ReaderAt, name string, size int64, chunk int, opts Options, works []AppendFunc, bw *bufio.Writer, report func(error)) error {
+func (p *Parallel) runFile(ctx context.Context, f io.ReaderAt, name string, size int64, chunk int, opts Options, works []AppendFunc, newWork func() AppendFunc, bw *bufio.Writer, report func(error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := len(works)
@@ -182,13 +193,17 @@ func (p *Parallel) runFile(ctx context.Context, f io.ReaderAt, name string, size
 		wg.Go(func() {
 			var rbuf []byte
 			for t := range tasks {
+				if t.end-t.off > bigChunk*int64(chunk) {
+					t.res <- chunkResult{big: true, off: t.off, end: t.end}
+					continue
+				}
 				var out []byte
 				select {
 				case out = <-free:
 				default:
 				}
 				var res chunkResult
-				res.out, res.lines, res.errs, rbuf = runChunk(ctx, f, name, t.off, t.end, opts, work, out[:0], rbuf)
+				res.out, res.lines, res.errs, rbuf, _ = runChunk(ctx, f, name, t.off, t.end, opts, work, out[:0], rbuf, nil)
 				t.res <- res
 			}
 		})
@@ -218,8 +233,27 @@ func (p *Parallel) runFile(ctx context.Context, f io.ReaderAt, name string, size
 	var werr error
 	var base int64
 	failed := false
+	var bigWork AppendFunc // the writer's own, made when first needed
 	for res := range order {
 		r := <-res
+		if r.big && werr == nil && !failed {
+			if bigWork == nil {
+				bigWork = newWork()
+			}
+			flush := func(out []byte) ([]byte, error) {
+				_, err := bw.Write(out)
+				return out[:0], err
+			}
+			var out []byte
+			r.out, r.lines, r.errs, _, werr = runChunk(ctx, f, name, r.off, r.end, opts, bigWork, make([]byte, 0, flushAt+64<<10), nil, flush)
+			if werr == nil {
+				out, werr = flush(r.out)
+				r.out = out
+			}
+			if werr != nil {
+				cancel()
+			}
+		}
 		if werr == nil && !failed {
 			if _, werr = bw.Write(r.out); werr != nil {
 				cancel()
@@ -269,8 +303,9 @@ func lineEnd(f io.ReaderAt, at, size int64) int64 {
 // runChunk formats the lines of f[off:end] onto out with a Reader on that
 // section, and returns them, the number of lines, the read errors (their
 // line numbers counted from the chunk's start) and the read buffer for the
-// next chunk.
-func runChunk(ctx context.Context, f io.ReaderAt, name string, off, end int64, opts Options, work AppendFunc, out, rbuf []byte) ([]byte, int64, []error, []byte) {
+// next chunk. With flush, out is handed to it whenever it holds flushAt
+// bytes, and its error (a write error) ends the chunk.
+func runChunk(ctx context.Context, f io.ReaderAt, name string, off, end int64, opts Options, work AppendFunc, out, rbuf []byte, flush func([]byte) ([]byte, error)) ([]byte, int64, []error, []byte, error) {
 	opts.OnError, opts.OnIdle, opts.Follow, opts.Start = nil, nil, false, nil
 	r := &Reader{ctx: ctx, opts: opts, buf: rbuf, stop: func() bool { return true }}
 	s := &source{name: name, rd: io.NewSectionReader(f, off, end-off), plain: true, pos: off}
@@ -281,12 +316,18 @@ func runChunk(ctx context.Context, f io.ReaderAt, name string, off, end int64, o
 			break
 		}
 		out = work(out, l)
+		if flush != nil && len(out) >= flushAt {
+			var err error
+			if out, err = flush(out); err != nil {
+				return out, s.num, r.errs, nil, err
+			}
+		}
 	}
 	rbuf = r.buf
 	if cap(rbuf) > 4*initialBuffer {
 		rbuf = nil // don't keep a huge line's buffer
 	}
-	return out, s.num, r.errs, rbuf
+	return out, s.num, r.errs, rbuf, nil
 }
 
 // Jobs is the number of workers a --jobs value asks for: n itself when

@@ -164,9 +164,14 @@ func (f *failAt) ReadAt(b []byte, off int64) (int, error) {
 func TestParallelErrorLine(t *testing.T) {
 	var data []byte
 	for i := range 1000 {
-		data = fmt.Appendf(data, "line %d %s\n", i+1, strings.Repeat("x", i%17))
+		n := i % 17
+		if i%100 == 50 {
+			n = 700 // many chunks long: the writer formats it itself
+		}
+		data = fmt.Appendf(data, "line %d %s\n", i+1, strings.Repeat("x", n))
 	}
-	for _, at := range []int64{0, 1, 100, 5000, int64(len(data)) - 3} {
+	long := int64(bytes.Index(data, []byte("line 351 ")) + 300) // inside a long line
+	for _, at := range []int64{0, 1, 100, 5000, long, int64(len(data)) - 3} {
 		for _, chunk := range []int{7, 64, 1000} {
 			f := &failAt{data: data, at: at}
 			var out bytes.Buffer
@@ -175,7 +180,7 @@ func TestParallelErrorLine(t *testing.T) {
 			linesBefore := -1
 			p := &Parallel{Jobs: 3, ChunkSize: chunk}
 			works := []AppendFunc{describe, describe, describe}
-			err := p.runFile(context.Background(), f, "disk.log", int64(len(data)), chunk, Options{MaxLine: DefaultMaxLine}, works, bw, func(err error) {
+			err := p.runFile(context.Background(), f, "disk.log", int64(len(data)), chunk, Options{MaxLine: DefaultMaxLine}, works, func() AppendFunc { return describe }, bw, func(err error) {
 				bw.Flush()
 				linesBefore = bytes.Count(out.Bytes(), []byte("\n"))
 				var se *SourceError
@@ -244,3 +249,23 @@ func TestJobs(t *testing.T) {
 }
 
 var _ io.ReaderAt = (*failAt)(nil)
+
+// FuzzParallel: any file, cut into chunks of any size, formats as one
+// Reader would read it.
+func FuzzParallel(f *testing.F) {
+	f.Add([]byte("{\"a\":1}\r\nx\n--\na.log:3:{}\n\rlong long long line\nlast"), uint8(3), uint8(2), uint8(8))
+	f.Add([]byte("\n\n\r\n\r\r\n"), uint8(1), uint8(3), uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, chunk, jobs, maxLine uint8) {
+		name := filepath.Join(t.TempDir(), "f.log")
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		opts := Options{MaxLine: 1 + int(maxLine)}
+		want, _ := sequential(t, []string{name}, opts)
+		p := &Parallel{Jobs: 1 + int(jobs%4), ChunkSize: 1 + int(chunk), MinSplit: 1}
+		got, _ := parallel(t, p, []string{name}, opts)
+		if got != want {
+			t.Fatalf("chunk %d, jobs %d, max line %d:\n got %q\nwant %q", p.ChunkSize, p.Jobs, opts.MaxLine, got, want)
+		}
+	})
+}
