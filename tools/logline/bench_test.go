@@ -1,6 +1,10 @@
 package logline
 
-import "testing"
+import (
+	"bytes"
+	"os"
+	"testing"
+)
 
 // BenchmarkExtract walks one of our request lines for the fields of the
 // speed benchmark's template (bench/cli.sh), with their aliases.
@@ -28,5 +32,37 @@ func BenchmarkAppendText(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf = AppendText(buf[:0], v, false)
+	}
+}
+
+// BenchmarkExtractData walks the sample lines of bench/cli.sh's two data
+// sets (tools/logexpand/testdata/bench) for its short templates' keys,
+// with their aliases: the timestamp, level and message, or the message
+// alone; bytes are input bytes.
+func BenchmarkExtractData(b *testing.B) {
+	for _, ds := range []string{"lines", "other"} {
+		data, err := os.ReadFile("../logexpand/testdata/bench/" + ds + ".jsonl")
+		if err != nil {
+			b.Fatal(err)
+		}
+		lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+		for name, keys := range map[string][]string{"three": {"timestamp", "level", "message"}, "one": {"message"}} {
+			b.Run(ds+"/"+name, func(b *testing.B) {
+				f := NewFields()
+				for _, k := range keys {
+					f.AddLookup(k, true)
+				}
+				out := make([][]byte, f.Len())
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					for _, l := range lines {
+						if !f.Extract(l, out) {
+							b.Fatal("not extracted")
+						}
+					}
+				}
+			})
+		}
 	}
 }
