@@ -73,13 +73,10 @@ type keyCache struct {
 // keyInfo is rd.info(key) through the encoder's cache.
 func (e *encoder) keyInfo(key string) keyInfo {
 	rd := e.c.rd
-	if e.keys == nil {
-		if e.raw {
-			return rd.info(key) // a short-lived encoder: not worth a cache
-		}
-		e.keys = new(keyCache)
+	if e.raw {
+		return rd.info(key) // a short-lived encoder: not worth filling a cache
 	}
-	kc := e.keys
+	kc := &e.keys
 	if kc.rd != rd {
 		*kc = keyCache{rd: rd}
 	}

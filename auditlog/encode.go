@@ -31,8 +31,10 @@ type encoder struct {
 	// RedactHash: the pre-encoded With attributes are redacted, so it must
 	// encode them afresh.
 	raw bool
-	// keys caches the redactor's answers for this encoder's keys.
-	keys *keyCache
+	// keys caches the redactor's answers for this encoder's keys. It is
+	// part of the encoder, not a pointer, so that a pooled encoder comes
+	// with it at no allocation of its own.
+	keys keyCache
 	ts        tsCache
 }
 
