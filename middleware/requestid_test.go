@@ -24,3 +24,18 @@ func TestRequestIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestPutRequestID checks that an id written in place is one NewRequestID
+// could have made, and that two are not the same.
+func TestPutRequestID(t *testing.T) {
+	var a, b [middleware.RequestIDLen]byte
+	middleware.PutRequestID(&a)
+	middleware.PutRequestID(&b)
+	re := regexp.MustCompile(`^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	if !re.Match(a[:]) || !re.Match(b[:]) || a == b {
+		t.Errorf("ids %q and %q", a[:], b[:])
+	}
+	if n := len(middleware.NewRequestID()); n != middleware.RequestIDLen {
+		t.Errorf("NewRequestID makes %d bytes, RequestIDLen says %d", n, middleware.RequestIDLen)
+	}
+}

@@ -152,7 +152,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rw := &responseWriter{ResponseWriter: w}
-	id, global := requestIDs(r.Header)
+	id, global := requestIDs(r.Header, &rw.idText)
 	rw.id[0] = id
 	hdr := w.Header()
 	hdr[HeaderOpenStackRequestID] = rw.id[:]

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -144,6 +145,38 @@ func TestRequestIDs(t *testing.T) {
 			m := e.rec.Last()
 			expect(t, m, map[string]string{"context.request_id": id, "context.global_request_id": c.wantGlobal})
 		})
+	}
+}
+
+// TestGeneratedIDsOutliveTheirRequests keeps the ids of many requests, the
+// response headers and the ids the handler saw, and checks them only after
+// all were served, with collections in between: a generated id lives in the
+// middleware's response writer, and must stay as it was, and its own, for
+// as long as anything holds it.
+func TestGeneratedIDsOutliveTheirRequests(t *testing.T) {
+	var seen []string
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, _ := auditlog.FromContext(r.Context())
+		seen = append(seen, req.ID)
+	})
+	_, rep := newRecorderReporter(t, nil)
+	audited := httpaudit.New(rep)(h)
+	var echoed []string
+	for i := range 200 {
+		w := newRecorder()
+		audited.ServeHTTP(w, newRequest("GET", "/v2.1/servers/1", ""))
+		echoed = append(echoed, w.Header().Get(httpaudit.HeaderRequestID))
+		if i%50 == 0 {
+			runtime.GC()
+		}
+	}
+	runtime.GC()
+	unique := map[string]bool{}
+	for i, id := range echoed {
+		if !generated.MatchString(id) || seen[i] != id || unique[id] {
+			t.Fatalf("request %d: echoed %q, handler saw %q (want the same, generated, never repeated)", i, id, seen[i])
+		}
+		unique[id] = true
 	}
 }
 

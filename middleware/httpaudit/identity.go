@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/auditlog-go/auditlog/auditlog"
 	"github.com/auditlog-go/auditlog/middleware"
@@ -45,13 +46,16 @@ func firstValue(h http.Header, key string) string {
 // requestIDs returns the request id (the caller's when it sent a valid one,
 // a fresh req-<uuid> otherwise) and the global request id (the caller's
 // when valid, else empty). middleware.ValidRequestID decides validity, so a
-// header with a newline or 10 KB of junk never becomes an id.
-func requestIDs(h http.Header) (id, global string) {
+// header with a newline or 10 KB of junk never becomes an id. A fresh id is
+// written into buf, which the caller must never write again, and the id
+// points into it.
+func requestIDs(h http.Header, buf *[middleware.RequestIDLen]byte) (id, global string) {
 	id = firstValue(h, HeaderOpenStackRequestID)
 	if !middleware.ValidRequestID(id) {
 		id = firstValue(h, HeaderRequestID)
 		if !middleware.ValidRequestID(id) {
-			id = middleware.NewRequestID()
+			middleware.PutRequestID(buf)
+			id = inPlace(buf[:])
 		}
 	}
 	global = firstValue(h, HeaderGlobalRequestID)
@@ -116,6 +120,17 @@ func splitRoles(s string, roles []string) []string {
 		return nil
 	}
 	return roles
+}
+
+// inPlace returns the string of b without copying it. b must never change
+// again: the middleware uses it only for bytes in its response writer that
+// are written once, before the string exists, and the string keeps the
+// writer alive for as long as it is referenced.
+func inPlace(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // clip returns s cut to maxHeaderValue bytes (see clipTo).

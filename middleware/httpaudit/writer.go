@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/auditlog-go/auditlog/auditlog"
+	"github.com/auditlog-go/auditlog/middleware"
 )
 
 // responseWriter is the one object the middleware allocates per request. It
@@ -25,6 +26,13 @@ type responseWriter struct {
 	// setting them needs no []string allocation. The two share it: each
 	// slice has capacity one, so an append to either copies.
 	id [1]string
+
+	// idText holds the bytes of a generated request id, so that the id
+	// costs no allocation of its own: the id points into the writer, which
+	// nothing reuses, and is written once before anyone sees it (see
+	// inPlace). It fits in room the writer's size class (640 bytes, with
+	// the allocator's header) has spare anyway.
+	idText [middleware.RequestIDLen]byte
 
 	// roles backs the user's roles when there are few, as there usually
 	// are: the writer's size class has room for them.
