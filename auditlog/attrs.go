@@ -61,7 +61,9 @@ func (e *encoder) collect(items []item, in []slog.Attr, groups []string) []item 
 // the key, which costs a few instructions where the map lookup costs a
 // hundred, and needs no synchronisation because an encoder is used by one
 // goroutine at a time. A hit compares the whole key, so a collision only
-// costs a trip to the redactor.
+// costs a trip to the redactor. (The entry keeps the caller's key string,
+// which Go guarantees immutable; a key mutated in place through unsafe
+// would be misread here, as it would be by any map.)
 type keyCache struct {
 	rd  *redactor // whose answers these are; encoders are shared by handlers
 	ent [64]struct {
