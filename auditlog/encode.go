@@ -35,7 +35,7 @@ type encoder struct {
 	// part of the encoder, not a pointer, so that a pooled encoder comes
 	// with it at no allocation of its own.
 	keys keyCache
-	ts        tsCache
+	ts   tsCache
 }
 
 var encoderPool = sync.Pool{New: func() any { return &encoder{buf: make([]byte, 0, 1024)} }}

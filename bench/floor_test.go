@@ -79,7 +79,8 @@ func BenchmarkSlogFloor(b *testing.B) {
 		for b.Loop() {
 			_ = h.Handle(ctx, r)
 		}
-	})	// Handle alone on a ready Record holding the plain peers' attributes:
+	})
+	// Handle alone on a ready Record holding the plain peers' attributes:
 	// the handler's own share of auditlog-plain and auditlog-with.
 	plainRecord := func(with bool) slog.Record {
 		var r slog.Record
