@@ -23,6 +23,14 @@ type Options struct {
 	// Level is the minimum level logged. Default: slog.LevelInfo.
 	Level slog.Leveler
 
+	// StackLevel is the level from which an error attribute brings the
+	// stack of the logging call into the exception, as zap's
+	// AddStacktrace does: walking the stack costs microseconds, and a
+	// warning about a retried call does not need one. Default:
+	// slog.LevelError. A recovered panic's own stack ([PanicError]) is
+	// written at any level.
+	StackLevel slog.Leveler
+
 	// Switches turns the four kinds of machine-generated line on and off, as
 	// nova's --[no]request_logging and friends did. nil means all on. The
 	// handler reads the Switches it is given whenever it logs, so flags
@@ -84,6 +92,7 @@ type core struct {
 	locked  bool
 	service string
 	level   slog.Leveler
+	stack   slog.Leveler // StackLevel
 	sw      *Switches
 	rd      *redactor
 	seq     *Sequence
@@ -109,6 +118,7 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 		locked:  !selfSynchronised(w),
 		service: opts.Service,
 		level:   opts.Level,
+		stack:   opts.StackLevel,
 		sw:      opts.Switches,
 		rd:      newRedactor(opts.Redaction),
 		seq:     opts.Sequence,
@@ -121,6 +131,9 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	}
 	if c.level == nil {
 		c.level = slog.LevelInfo
+	}
+	if c.stack == nil {
+		c.stack = slog.LevelError
 	}
 	if c.sw == nil {
 		all := AllSwitches()
@@ -304,7 +317,7 @@ func (h *Handler) emit(ctx context.Context, enc *encoder, l *lineData) error {
 		l.t = c.now()
 	}
 	if l.err != nil {
-		l.stack = stackOf(l.err, !l.noCallerStack)
+		l.stack = stackOf(l.err, !l.noCallerStack && l.level >= c.stack.Level())
 	}
 	l.h = h
 	l.req = requestFrom(ctx)
