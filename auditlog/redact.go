@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,13 +33,17 @@ const (
 // Masked is what RedactMask writes in place of a value.
 const Masked = "[REDACTED]"
 
-// DefaultSensitiveKeys are the key fragments redacted by default. A key is
+// DefaultSensitiveKeys returns the key fragments redacted by default, a new
+// slice each time (what is hidden by default is not a caller's to change:
+// add keys with [Redaction].Keys). A key is
 // sensitive when, lower-cased and with '-' read as '_', it contains one of
 // them: "X-Auth-Token", "db_password" and "Set-Cookie" all match. Matching
 // fragments rather than whole keys errs on the side of hiding too much, which
 // is the right side for an audit log. ("adminpass" is nova's adminPass, the
 // root password a server create or rebuild body may carry.)
-var DefaultSensitiveKeys = []string{
+func DefaultSensitiveKeys() []string { return slices.Clone(defaultSensitiveKeys) }
+
+var defaultSensitiveKeys = []string{
 	"password", "passwd", "secret", "token", "authorization", "cookie",
 	"credential", "api_key", "apikey", "private_key", "x_auth_token",
 	"x_subject_token", "session", "adminpass", "passphrase",
@@ -107,7 +112,7 @@ func newRedactor(r *Redaction) *redactor {
 	rd := &redactor{mode: r.Mode, salt: r.Salt}
 	keys := r.Keys
 	if !r.OnlyKeys {
-		keys = append(append([]string(nil), DefaultSensitiveKeys...), r.Keys...)
+		keys = append(DefaultSensitiveKeys(), r.Keys...)
 	}
 	for _, k := range keys {
 		k = normaliseKey(k)

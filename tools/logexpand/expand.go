@@ -64,8 +64,9 @@ func New(opts Options) (*Expander, error) {
 		x.sens = defaultSensitive()
 		// A key shorter than every fragment of the default list cannot
 		// hold one: id, seq, kind, level… are answered without a look.
-		x.minSens = len(auditlog.DefaultSensitiveKeys[0])
-		for _, k := range auditlog.DefaultSensitiveKeys {
+		keys := auditlog.DefaultSensitiveKeys()
+		x.minSens = len(keys[0])
+		for _, k := range keys {
 			x.minSens = min(x.minSens, len(k))
 		}
 	}
