@@ -13,6 +13,25 @@
 //	gs := grpc.NewServer(grpcaudit.ServerOptions(rep)...)
 //	db, err := sqlaudit.Open("pgx", dsn, rep)
 //
+// # Options
+//
+// The transports' options share one vocabulary:
+//
+//   - WithSkip(patterns...) adds to what gets no line; each pattern is
+//     matched exactly, or as a prefix when it ends in "/" ([Skipped]).
+//     WithDefaultSkips(false) drops the defaults: health checks
+//     (httpaudit.DefaultSkip, gRPC's health service).
+//   - WithTrustedIdentity(true) takes the user who acts from what a
+//     trusted proxy in front set — keystonemiddleware's X-User-Id and
+//     friends over HTTP, x-user-id and friends in gRPC metadata. It is off
+//     by default in both: those headers are only as trustworthy as
+//     whatever sets them, and on a service any client reaches directly
+//     they would put whatever identity the client claims in the audit
+//     trail.
+//   - A switch that changes a default takes the new value, WithRepanic(true),
+//     WithArgs(true), so a service can pass its own configuration through.
+//   - A nil Option is ignored, in every transport.
+//
 // # When a line cannot be written
 //
 // A call's line is written when the call has ended. If the handler's

@@ -159,3 +159,16 @@ func TestReporterNoErrorHandler(t *testing.T) {
 		t.Errorf("Errors %d, Failing %v; want 3, true", r.Errors(), r.Failing())
 	}
 }
+
+func TestSkipped(t *testing.T) {
+	patterns := []string{"/healthz", "/grpc.health.v1.Health/", "/static/"}
+	for name, want := range map[string]bool{
+		"/healthz": true, "/healthz/deep": false, "/health": false,
+		"/grpc.health.v1.Health/Check": true, "/grpc.health.v1.Health": false,
+		"/static/app.js": true, "/static": false, "": false,
+	} {
+		if got := middleware.Skipped(patterns, name); got != want {
+			t.Errorf("Skipped(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

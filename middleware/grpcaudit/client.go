@@ -112,7 +112,7 @@ func (c *clientCall) begin(ctx context.Context) context.Context {
 		c.out = append(c.out, GlobalRequestIDKey, r.GlobalID)
 	}
 	// The identity the caller acts for, so that a server that trusts its
-	// callers (WithUserMetadata) can put it on its own lines.
+	// callers (WithTrustedIdentity) can put it on its own lines.
 	for _, kv := range [...][2]string{
 		{UserIDKey, r.User.ID}, {UserNameKey, r.User.Name}, {ProjectIDKey, r.User.ProjectID},
 		{RolesKey, strings.Join(r.User.Roles, ",")},

@@ -47,7 +47,7 @@
 //   - the caller's W3C traceparent, as a remote span context, so lines
 //     carry trace_id and span_id without an OpenTelemetry SDK (a span an
 //     instrumented server already started is kept);
-//   - with [WithUserMetadata] only, the user from [UserIDKey],
+//   - with [WithTrustedIdentity] only, the user from [UserIDKey],
 //     [UserNameKey], [ProjectIDKey] and [RolesKey].
 //
 // A panic in the handler writes an exception line with the panic's stack
@@ -80,8 +80,8 @@
 // lines; both are read per call, and when one is off the logging
 // interceptor is not run at all. Exception logging governs panic lines;
 // recovery itself is always on. Calls to the gRPC health service
-// ([HealthPrefix]) are not logged unless [WithHealthChecks] is given;
-// [WithSkippedMethods] adds more.
+// ([HealthPrefix]) are not logged unless [WithDefaultSkips](false) is given;
+// [WithSkip] adds more.
 //
 // # Limits
 //

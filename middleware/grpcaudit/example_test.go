@@ -32,8 +32,8 @@ func Example() {
 	cliLog := auditlog.NewHandler(out, &auditlog.Options{Service: "api", Sequence: seq, Now: now})
 
 	// The health service stands in for a real one. Its calls are skipped
-	// unless WithHealthChecks is given, as here.
-	srv := grpc.NewServer(grpcaudit.ServerOptions(middleware.NewReporter(srvLog), grpcaudit.WithHealthChecks())...)
+	// unless WithDefaultSkips(false) is given, as here.
+	srv := grpc.NewServer(grpcaudit.ServerOptions(middleware.NewReporter(srvLog), grpcaudit.WithDefaultSkips(false))...)
 	healthpb.RegisterHealthServer(srv, health.NewServer())
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -42,7 +42,7 @@ func Example() {
 	go func() { _ = srv.Serve(lis) }()
 	defer srv.Stop()
 
-	dial := append(grpcaudit.DialOptions(middleware.NewReporter(cliLog), grpcaudit.WithHealthChecks()),
+	dial := append(grpcaudit.DialOptions(middleware.NewReporter(cliLog), grpcaudit.WithDefaultSkips(false)),
 		grpc.WithTransportCredentials(insecure.NewCredentials()))
 	conn, err := grpc.NewClient(lis.Addr().String(), dial...)
 	if err != nil {

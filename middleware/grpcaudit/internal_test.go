@@ -51,7 +51,7 @@ func FuzzIncomingRequest(f *testing.F) {
 	f.Add("req-1", "g-1", "9a1f", "alice", "p-42", "admin,member")
 	f.Add("req-1\nforged", "a b", "x\x00", strings.Repeat("n", 300), "", ",,, ,")
 	f.Add("", "", "", "", "", strings.Repeat("r,", 200))
-	o := newOptions([]Option{WithUserMetadata()})
+	o := newOptions([]Option{WithTrustedIdentity(true)})
 	f.Fuzz(func(t *testing.T, id, gid, uid, name, project, roleList string) {
 		ctx := metadata.NewIncomingContext(context.Background(), metadata.MD{
 			RequestIDKey: {id}, GlobalRequestIDKey: {gid}, UserIDKey: {uid},

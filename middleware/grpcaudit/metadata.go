@@ -31,7 +31,7 @@ const (
 	GlobalRequestIDKey = "x-openstack-global-request-id"
 
 	// The user who acts, as an authenticating proxy sets it; read only
-	// with [WithUserMetadata]. RolesKey is a comma-separated list.
+	// with [WithTrustedIdentity]. RolesKey is a comma-separated list.
 	UserIDKey    = "x-user-id"
 	UserNameKey  = "x-user-name"
 	ProjectIDKey = "x-project-id"

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/auditlog-go/auditlog/middleware"
 )
 
 // Option configures the interceptors. Options are applied, in order, to a
@@ -18,13 +19,13 @@ type Option func(*options)
 type options struct {
 	skip         []string // full-method prefixes that get no line
 	level        func(codes.Code) slog.Level
-	userMetadata bool // take the user from x-user-id and friends; see WithUserMetadata
+	userMetadata bool // take the user from x-user-id and friends; see WithTrustedIdentity
 }
 
 // HealthPrefix is the full-method prefix of the standard gRPC health service.
 // Load balancers and orchestrators call it every few seconds; a line per
 // probe would bury the calls an auditor cares about, so it is skipped unless
-// [WithHealthChecks] is given.
+// [WithDefaultSkips](false) is given.
 const HealthPrefix = "/grpc.health.v1.Health/"
 
 func newOptions(opts []Option) *options {
@@ -33,32 +34,37 @@ func newOptions(opts []Option) *options {
 		level: DefaultLevel,
 	}
 	for _, opt := range opts {
-		opt(o)
+		if opt != nil {
+			opt(o)
+		}
 	}
 	return o
 }
 
-// WithSkippedMethods adds full-method prefixes whose calls get no line: a
-// whole service ("/pkg.Service/") or a method ("/pkg.Service/Ping" — a
-// prefix, so it also skips "/pkg.Service/PingAll"). Skipped server calls
+// WithSkip adds full methods whose calls get no line: a method
+// ("/pkg.Service/Ping", exactly) or, ending in "/", a whole service
+// ("/pkg.Service/"), as [middleware.Skipped] says. Skipped server calls
 // are still recovered from a panic (which still gets its exception line),
 // and skipped client calls still carry the request id and trace context
 // downstream; only the call's own line is left out.
-func WithSkippedMethods(prefixes ...string) Option {
+func WithSkip(methods ...string) Option {
 	return func(o *options) {
-		o.skip = append(o.skip[:len(o.skip):len(o.skip)], prefixes...)
+		o.skip = append(o.skip[:len(o.skip):len(o.skip)], methods...)
 	}
 }
 
-// WithHealthChecks logs calls to the gRPC health service too, which are
-// skipped by default.
-func WithHealthChecks() Option {
+// WithDefaultSkips(false) logs calls to the gRPC health service too
+// ([HealthPrefix], skipped by default); what WithSkip added stays skipped.
+func WithDefaultSkips(on bool) Option {
 	return func(o *options) {
-		kept := make([]string, 0, len(o.skip))
+		kept := make([]string, 0, len(o.skip)+1)
 		for _, p := range o.skip {
 			if p != HealthPrefix {
 				kept = append(kept, p)
 			}
+		}
+		if on {
+			kept = append(kept, HealthPrefix)
 		}
 		o.skip = kept
 	}
@@ -75,8 +81,10 @@ func WithLevels(f func(codes.Code) slog.Level) Option {
 	}
 }
 
-// WithUserMetadata makes the server take the user who acts from the
-// incoming metadata: x-user-id, x-user-name, x-project-id and x-roles.
+// WithTrustedIdentity(true) makes the server take the user who acts from
+// the incoming metadata: x-user-id, x-user-name, x-project-id and x-roles
+// (httpaudit's WithTrustedIdentity is the same for keystonemiddleware's
+// headers).
 //
 // It is off by default because those keys are only as trustworthy as
 // whatever sets them. Behind a proxy that authenticates the caller and
@@ -85,8 +93,8 @@ func WithLevels(f func(codes.Code) slog.Level) Option {
 // would put whatever identity the client claims into the audit trail. A
 // server that authenticates callers itself should attach the user with
 // [auditlog.WithUser] in its own interceptor, after this package's.
-func WithUserMetadata() Option {
-	return func(o *options) { o.userMetadata = true }
+func WithTrustedIdentity(on bool) Option {
+	return func(o *options) { o.userMetadata = on }
 }
 
 // DefaultLevel is the level of a call's line by its code. It answers one
@@ -119,14 +127,7 @@ func DefaultLevel(c codes.Code) slog.Level {
 }
 
 // skipped reports whether fullMethod gets no line.
-func (o *options) skipped(fullMethod string) bool {
-	for _, p := range o.skip {
-		if strings.HasPrefix(fullMethod, p) {
-			return true
-		}
-	}
-	return false
-}
+func (o *options) skipped(fullMethod string) bool { return middleware.Skipped(o.skip, fullMethod) }
 
 // codeOf is the code gRPC sends for err, by grpc-go's own rule for a
 // handler's error: the status it carries, else Canceled or DeadlineExceeded

@@ -33,7 +33,7 @@ func ServerOptions(r *middleware.Reporter, opts ...Option) []grpc.ServerOption {
 // every later interceptor.
 //
 // Per call it: takes the request id (or makes one), the global request id,
-// the trace context and, with [WithUserMetadata], the user from the incoming
+// the trace context and, with [WithTrustedIdentity], the user from the incoming
 // metadata and attaches them to ctx, so the handler's own lines carry them;
 // echoes the request id in the response header; runs the handler under
 // go-grpc-middleware's logging interceptor, whose finish-call event becomes

@@ -320,7 +320,7 @@ func TestRequestIDFromMetadata(t *testing.T) {
 func TestRequestIDControlCharacters(t *testing.T) {
 	rec := auditlogtest.NewRecorder(t)
 	icpt := grpcaudit.UnaryServerInterceptor(middleware.NewReporter(auditlog.NewHandler(rec, &auditlog.Options{Service: "srv"})),
-		grpcaudit.WithUserMetadata())
+		grpcaudit.WithTrustedIdentity(true))
 	for _, bad := range []string{"req-1\nforged", "req-1\r", "req-\x00", "req-1\u2028"} {
 		rec.Reset()
 		ctx := metadata.NewIncomingContext(context.Background(), metadata.MD{
@@ -362,7 +362,7 @@ func TestUserMetadata(t *testing.T) {
 		}
 	}
 
-	e = newEnv(t, config{srvOpts: []grpcaudit.Option{grpcaudit.WithUserMetadata()}})
+	e = newEnv(t, config{srvOpts: []grpcaudit.Option{grpcaudit.WithTrustedIdentity(true)}})
 	if _, err := call(metadata.AppendToOutgoingContext(ctxT(t), md...), e.plain, "whoami"); err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +396,10 @@ func TestHealthChecksSkipped(t *testing.T) {
 		lines int
 	}{
 		{"default", nil, 0},
-		{"WithHealthChecks", []grpcaudit.Option{grpcaudit.WithHealthChecks()}, 1},
+		{"WithDefaultSkips(false)", []grpcaudit.Option{grpcaudit.WithDefaultSkips(false)}, 1},
+		{"nil options are ignored", []grpcaudit.Option{nil, grpcaudit.WithDefaultSkips(false), nil}, 1},
+		{"skips added and the defaults dropped", []grpcaudit.Option{grpcaudit.WithSkip("/test.Echo/"), grpcaudit.WithDefaultSkips(false)}, 1},
+		{"defaults back on", []grpcaudit.Option{grpcaudit.WithDefaultSkips(false), grpcaudit.WithDefaultSkips(true)}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, config{srvOpts: tc.opts, cliOpts: tc.opts})
@@ -412,7 +415,7 @@ func TestHealthChecksSkipped(t *testing.T) {
 }
 
 func TestSkippedMethods(t *testing.T) {
-	opts := []grpcaudit.Option{grpcaudit.WithSkippedMethods("/test.Echo/Unary")}
+	opts := []grpcaudit.Option{grpcaudit.WithSkip("/test.Echo/Unary")}
 	e := newEnv(t, config{srvOpts: opts, cliOpts: opts})
 	if _, err := call(ctxT(t), e.conn, "ok"); err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@
 //   - action and target, from an [ActionMap] ([ComputeActions] by default);
 //   - context: request_id, global_request_id, remote_addr, user_agent, and
 //     the OpenTelemetry trace and span ids when a tracing middleware runs in
-//     front; user: from [WithUser] ([KeystoneUser] by default);
+//     front; user: from [WithUser], or keystonemiddleware's headers with [WithTrustedIdentity] (none by default);
 //   - attrs, only when there is something to say: client_gone (the request's
 //     context was done when the handler returned — the client went away),
 //     panicked, aborted, hijacked, and headers ([WithHeaders]).
@@ -72,8 +72,9 @@
 //
 // With request logging switched off (auditlog.Switches), nothing is timed
 // and no body is read, but the request context is still attached and
-// panics are still handled. Paths in the skip list ([DefaultSkip],
-// [WithSkip]) get nothing at all: no line, no timing, no request id.
+// panics are still handled. Paths in the skip list ([DefaultSkip] unless
+// [WithDefaultSkips](false), and those of [WithSkip], exact or, ending in
+// "/", prefixes) get nothing at all: no line, no timing, no request id.
 //
 // # Response writer
 //

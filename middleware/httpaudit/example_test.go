@@ -18,8 +18,9 @@ import (
 
 // The middleware writes one line per request: here a Nova server action,
 // named by its body, with the user that keystonemiddleware's headers name
-// and the caller's request id. The clock is fixed so that the output is
-// exact; duration_ms is 0 for the same reason.
+// (trusted here, as an OpenStack API behind keystonemiddleware may: it is
+// off by default) and the caller's request id. The clock is fixed so that
+// the output is exact; duration_ms is 0 for the same reason.
 func Example() {
 	clock := func() time.Time { return time.Date(2026, 11, 23, 9, 30, 0, 123456000, time.UTC) }
 	h := auditlog.NewHandler(os.Stdout, &auditlog.Options{
@@ -31,7 +32,7 @@ func Example() {
 	mux.HandleFunc("POST /v2.1/servers/{id}/action", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusAccepted)
 	})
-	handler := httpaudit.New(middleware.NewReporter(h), httpaudit.WithClock(clock))(mux)
+	handler := httpaudit.New(middleware.NewReporter(h), httpaudit.WithTrustedIdentity(true), httpaudit.WithClock(clock))(mux)
 
 	r := httptest.NewRequest("POST", "/v2.1/servers/5f1e0b9c/action", strings.NewReader(`{"pause": null}`))
 	r.Header.Set("X-OpenStack-Request-ID", "req-6c2f1c8e-0b7a-4a63-9f57-0d3c2b1a9e88")

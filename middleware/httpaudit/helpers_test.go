@@ -28,9 +28,12 @@ type env struct {
 }
 
 // newEnv starts a real server running handler behind the middleware. sw, when
-// non-nil, sets the auditlog switches.
+// non-nil, sets the auditlog switches. The server stands for an OpenStack
+// API behind keystonemiddleware: it trusts the identity headers
+// (WithTrustedIdentity), unless opts say otherwise.
 func newEnv(t *testing.T, handler http.Handler, sw *auditlog.Switches, opts ...httpaudit.Option) *env {
 	t.Helper()
+	opts = append([]httpaudit.Option{httpaudit.WithTrustedIdentity(true)}, opts...)
 	e := &env{rec: auditlogtest.NewRecorder(t), served: make(chan struct{}, 4096)}
 	e.h = auditlog.NewHandler(e.rec, &auditlog.Options{Service: "test-api", Switches: sw})
 	audited := httpaudit.New(middleware.NewReporter(e.h), opts...)(handler)

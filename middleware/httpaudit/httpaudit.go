@@ -3,6 +3,7 @@ package httpaudit
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,7 +20,7 @@ type Option func(*options)
 
 type options struct {
 	user      func(*http.Request) auditlog.User
-	keystone  bool // the default, KeystoneUser, called so that its roles can live in the response writer
+	keystone  bool // WithTrustedIdentity: KeystoneUser, called so that its roles can live in the response writer
 	route     func(*http.Request) string
 	actions   ActionMap
 	bodyLimit int
@@ -33,19 +34,37 @@ type options struct {
 // what another New call gets.
 func defaults() options {
 	return options{
-		keystone:  true,
 		actions:   ComputeActions,
 		bodyLimit: DefaultBodyLimit,
 		skip:      append([]string(nil), DefaultSkip...),
 	}
 }
 
-// WithUser sets how the user is read from a request; the default is
-// [KeystoneUser]. The user goes into the request context, so the handler's
-// own lines carry it too. nil means no user. f runs before the handler, on
-// every request that is not skipped, and must be safe for concurrent use.
+// WithUser sets how the user is read from a request; by default no user
+// is read (see [WithTrustedIdentity]). The user goes into the request
+// context, so the handler's own lines carry it too. nil means no user. f
+// runs before the handler, on every request that is not skipped, and must
+// be safe for concurrent use. A service that authenticates its callers
+// itself gives its own f here.
 func WithUser(f func(*http.Request) auditlog.User) Option {
 	return func(o *options) { o.user, o.keystone = f, false }
+}
+
+// WithTrustedIdentity(true) takes the user from the identity headers
+// keystonemiddleware sets in front of an OpenStack API ([KeystoneUser]:
+// X-User-Id, X-User-Name, X-Project-Id, X-Roles…). It is off by default:
+// those headers are only as trustworthy as whatever sets them; behind a
+// proxy that authenticates the caller and overwrites them, they name the
+// caller, but on a service any client reaches directly they would put
+// whatever identity the client claims into the audit trail. (grpcaudit's
+// WithTrustedIdentity is the same for gRPC metadata.)
+func WithTrustedIdentity(on bool) Option {
+	return func(o *options) {
+		o.keystone = on
+		if on {
+			o.user = nil
+		}
+	}
 }
 
 // WithRoute sets how the route is found for routers other than
@@ -80,11 +99,32 @@ func WithRepanic(on bool) Option {
 	return func(o *options) { o.repanic = on }
 }
 
-// WithSkip replaces the paths that get no line and no timing (default
-// [DefaultSkip]); paths are compared with r.URL.Path exactly. WithSkip()
-// with no paths logs every request.
+// WithSkip adds paths that get no line and no timing to the defaults
+// ([DefaultSkip]); each is compared with r.URL.Path exactly, or as a prefix
+// when it ends in "/" ("/static/"), as [middleware.Skipped] says.
 func WithSkip(paths ...string) Option {
-	return func(o *options) { o.skip = append([]string(nil), paths...) }
+	return func(o *options) { o.skip = append(o.skip[:len(o.skip):len(o.skip)], paths...) }
+}
+
+// WithDefaultSkips(false) logs the paths of [DefaultSkip] too (health
+// checks, skipped by default); the paths given with WithSkip stay skipped.
+func WithDefaultSkips(on bool) Option {
+	return func(o *options) {
+		kept := o.skip[:0:0]
+		for _, p := range o.skip {
+			if on || !slices.Contains(DefaultSkip, p) {
+				kept = append(kept, p)
+			}
+		}
+		if on {
+			for _, p := range DefaultSkip {
+				if !slices.Contains(kept, p) {
+					kept = append(kept, p)
+				}
+			}
+		}
+		o.skip = kept
+	}
 }
 
 // WithHeaders puts the named request headers in the line, under
@@ -198,14 +238,7 @@ func (h *handler) now() time.Time {
 	return h.o.now()
 }
 
-func (h *handler) skipped(path string) bool {
-	for _, p := range h.o.skip {
-		if p == path {
-			return true
-		}
-	}
-	return false
-}
+func (h *handler) skipped(path string) bool { return middleware.Skipped(h.o.skip, path) }
 
 // How a request ended, for its line: zero when the handler returned, else
 // a set of these bits.

@@ -277,10 +277,13 @@ func TestUser(t *testing.T) {
 			map[string]string{"user.id": "from-session"}},
 		{"no extractor", map[string]string{"X-User-Id": "ignored"},
 			[]httpaudit.Option{httpaudit.WithUser(nil)}, map[string]string{"user": ""}},
+		{"trust taken back", map[string]string{"X-User-Id": "claimed"},
+			[]httpaudit.Option{httpaudit.WithTrustedIdentity(false)}, map[string]string{"user": ""}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rec, rep := newRecorderReporter(t, nil)
-			h := httpaudit.New(rep, c.opts...)(computeMux(nil))
+			opts := append([]httpaudit.Option{httpaudit.WithTrustedIdentity(true)}, c.opts...)
+			h := httpaudit.New(rep, opts...)(computeMux(nil))
 			r := newRequest("GET", "/v2.1/servers/1", "")
 			for k, v := range c.hdr {
 				r.Header[k] = []string{v} // unchecked, as another server might pass them
@@ -295,9 +298,22 @@ func TestUser(t *testing.T) {
 	}
 }
 
-func TestRolesAreCapped(t *testing.T) {
+// TestIdentityNotTrustedByDefault: a service any client reaches must not
+// write the identity a client claims in its headers.
+func TestIdentityNotTrustedByDefault(t *testing.T) {
 	rec, rep := newRecorderReporter(t, nil)
 	h := httpaudit.New(rep)(computeMux(nil))
+	r := newRequest("GET", "/v2.1/servers/1", "")
+	for k, v := range keystone {
+		r.Header.Set(k, v)
+	}
+	h.ServeHTTP(newRecorder(), r)
+	expect(t, rec.Last(), map[string]string{"user": ""})
+}
+
+func TestRolesAreCapped(t *testing.T) {
+	rec, rep := newRecorderReporter(t, nil)
+	h := httpaudit.New(rep, httpaudit.WithTrustedIdentity(true))(computeMux(nil))
 	r := newRequest("GET", "/", "")
 	var roles []string
 	for i := range 100 {
@@ -428,16 +444,22 @@ func TestSkip(t *testing.T) {
 		t.Errorf("/healthz/deep: %d lines, want 1", e.rec.Len())
 	}
 
-	e2 := newEnv(t, computeMux(nil), nil, httpaudit.WithSkip())
+	e2 := newEnv(t, computeMux(nil), nil, httpaudit.WithSkip("/static/"), httpaudit.WithDefaultSkips(false))
 	e2.do(t, "GET", "/healthz", nil, "")
 	if e2.rec.Len() != 1 {
-		t.Errorf("WithSkip(): %d lines for /healthz, want 1", e2.rec.Len())
+		t.Errorf("WithDefaultSkips(false): %d lines for /healthz, want 1", e2.rec.Len())
+	}
+	e2.do(t, "GET", "/static/app.js", nil, "")
+	e2.do(t, "GET", "/static", nil, "")
+	if e2.rec.Len() != 2 || str(e2.rec.Last(), "rpc.route") != "/static" {
+		t.Errorf("/static/ is a prefix of /static/app.js, not of /static:\n%s", e2.rec)
 	}
 	e3 := newEnv(t, computeMux(nil), nil, httpaudit.WithSkip("/v2.1/servers"))
 	e3.do(t, "POST", "/v2.1/servers", nil, "{}")
 	e3.do(t, "GET", "/healthz", nil, "")
-	if e3.rec.Len() != 1 || str(e3.rec.Last(), "rpc.route") != "/healthz" {
-		t.Errorf("WithSkip(/v2.1/servers) replaces the defaults:\n%s", e3.rec)
+	e3.do(t, "GET", "/v2.1/servers/1", nil, "")
+	if e3.rec.Len() != 1 || str(e3.rec.Last(), "rpc.route") != "/v2.1/servers/{id}" {
+		t.Errorf("WithSkip(/v2.1/servers) adds to the defaults, exactly:\n%s", e3.rec)
 	}
 }
 

@@ -65,16 +65,18 @@ func requestIDs(h http.Header, buf *[middleware.RequestIDLen]byte) (id, global s
 	return id, global
 }
 
-// KeystoneUser is the default user extractor: it reads the identity headers
-// that keystonemiddleware's auth_token sets after validating a token —
+// KeystoneUser is the user extractor [WithTrustedIdentity] turns on: it
+// reads the identity headers that keystonemiddleware's auth_token sets
+// after validating a token —
 // X-User-Id, X-User-Name, X-Project-Id (or the older X-Tenant-Id),
 // X-User-Domain-Id and X-Roles (comma-separated). It reads nothing secret:
 // never X-Auth-Token, X-Subject-Token or X-Service-Catalog.
 //
 // These headers say who the caller is only because auth_token, running in
 // front, removes any the client sent and sets its own. Without such a
-// middleware a client can claim to be anyone; give [WithUser] an extractor
-// that reads your authentication's result instead.
+// middleware a client can claim to be anyone, which is why it is off by
+// default; give [WithUser] an extractor that reads your authentication's
+// result instead.
 //
 // Each value is cut to 256 bytes (marked with "…"), and at most 64 roles are
 // kept; control characters are escaped by the line encoder.

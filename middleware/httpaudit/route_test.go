@@ -65,7 +65,7 @@ func TestOptionsAreIndependent(t *testing.T) {
 	// into another's.
 	rec, rep := newRecorderReporter(t, nil)
 	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
-	a := httpaudit.New(rep, httpaudit.WithSkip("/a"), httpaudit.WithHeaders("Accept"))(ok)
+	a := httpaudit.New(rep, httpaudit.WithDefaultSkips(false), httpaudit.WithSkip("/a"), httpaudit.WithHeaders("Accept"))(ok)
 	b := httpaudit.New(rep)(ok)
 	for _, h := range []http.Handler{a, b} {
 		r := newRequest("GET", "/healthz", "")
@@ -98,11 +98,11 @@ func TestAllocations(t *testing.T) {
 	// The line, validated once through a Recorder; measured below over
 	// io.Discard, since a Recorder allocates to keep each line.
 	rec, rep := newRecorderReporter(t, nil)
-	httpaudit.New(rep)(handler).ServeHTTP(newRecorder(), newReq(""))
+	httpaudit.New(rep, httpaudit.WithTrustedIdentity(true))(handler).ServeHTTP(newRecorder(), newReq(""))
 	expect(t, rec.Last(), map[string]string{"action": "read", "user.roles": `["member","reader"]`, "status": "200"})
 
 	discard := middleware.NewReporter(auditlog.NewHandler(io.Discard, &auditlog.Options{Service: "test-api"}))
-	audited := httpaudit.New(discard)(handler)
+	audited := httpaudit.New(discard, httpaudit.WithTrustedIdentity(true))(handler)
 	// A writer that allocates nothing itself, so that every allocation
 	// counted is the middleware's.
 	w := &nopWriter{h: http.Header{}}
