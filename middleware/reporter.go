@@ -10,28 +10,36 @@ import (
 )
 
 // Call is one finished unit of work — a served request, an outbound call, a
-// database call — as every transport reports it. The HTTP, gRPC and SQL
-// middleware fill a Call and hand it to a [Reporter], so that their lines
-// agree field for field.
+// database call — as every transport reports it: the [auditlog.Event] of
+// its line and when it started. The HTTP, gRPC and SQL middleware fill a
+// Call and hand it to a [Reporter], so that their lines agree field for
+// field. Of the Event's fields, as a Reporter reads them:
+//
+//   - Kind is KindRequest (served), KindRPC (outbound) or KindDB;
+//   - Message empty means built from RPC ("POST /v2.1/servers");
+//   - User zero means the user of the request context in ctx;
+//   - Level is chosen by the transport from its status (HTTP 5xx is
+//     ERROR, 4xx WARNING; gRPC has its own map); zero is INFO;
+//   - Outcome none means failure when Err is set or Level is WARNING or
+//     above, success otherwise;
+//   - Time is ignored: the line's time is Start plus Duration;
+//   - the caller's stack is never written (it would be the middleware's).
 type Call struct {
-	Kind     auditlog.Kind // KindRequest (served), KindRPC (outbound) or KindDB
-	Message  string        // e.g. "POST /v2.1/servers 202"; empty means built from RPC
-	Action   string
-	Target   auditlog.Target
-	User     auditlog.User // zero means the user of the request context in ctx
-	RPC      auditlog.RPC
-	Status   auditlog.OptInt
-	Start    time.Time     // when the call started; zero means now minus Duration
-	Duration time.Duration // how long it took
-	Err      error         // the call's error, if it failed; becomes the exception
-	// Level is the line's level, chosen by the transport from its status
-	// (HTTP 5xx is ERROR, 4xx WARNING; gRPC has its own map). Zero is INFO.
-	Level slog.Level
-	// Outcome overrides the default: failure when Err is set or Level is
-	// WARNING or above, success otherwise.
-	Outcome auditlog.Outcome
-	Attrs   []slog.Attr
+	auditlog.Event
+	Start time.Time // when the call started; zero means now minus Duration
 }
+
+// Sink is what a [Reporter] writes through. *auditlog.Handler is one, and
+// the one the middleware is built for (a Reporter calls it directly, with
+// no allocation); a fan-out to several handlers, or a test's, can be
+// another.
+type Sink interface {
+	LogEvent(ctx context.Context, e *auditlog.Event) error
+	Enabled(ctx context.Context, level slog.Level) bool
+	Switches() auditlog.Switches
+}
+
+var _ Sink = (*auditlog.Handler)(nil)
 
 // Reporter writes the line of each finished call through an auditlog
 // handler, honouring its switches. It is safe for concurrent use.
@@ -43,7 +51,8 @@ type Call struct {
 // failing ([Reporter.Failing]) and hands it to the function set with
 // [WithErrorHandler], so the service sees every lost line.
 type Reporter struct {
-	h       *auditlog.Handler
+	sink    Sink
+	h       *auditlog.Handler // sink, when it is one: called without the interface
 	onError func(ctx context.Context, c *Call, err error)
 	lost    atomic.Uint64
 	failing atomic.Bool
@@ -71,9 +80,11 @@ func WithErrorHandler(f func(ctx context.Context, c *Call, err error)) Option {
 	return func(r *Reporter) { r.onError = f }
 }
 
-// NewReporter returns a Reporter writing through h.
-func NewReporter(h *auditlog.Handler, opts ...Option) *Reporter {
-	r := &Reporter{h: h}
+// NewReporter returns a Reporter writing through s, usually an
+// *auditlog.Handler.
+func NewReporter(s Sink, opts ...Option) *Reporter {
+	r := &Reporter{sink: s}
+	r.h, _ = s.(*auditlog.Handler)
 	for _, opt := range opts {
 		if opt != nil {
 			opt(r)
@@ -82,14 +93,42 @@ func NewReporter(h *auditlog.Handler, opts ...Option) *Reporter {
 	return r
 }
 
-// Handler returns the handler the reporter writes through.
+// Handler returns the handler the reporter writes through, or nil when its
+// Sink is no *auditlog.Handler.
 func (r *Reporter) Handler() *auditlog.Handler { return r.h }
 
 // Enabled reports whether calls of kind k are logged at all, so that
 // middleware can skip timing what would not be written.
 func (r *Reporter) Enabled(k auditlog.Kind) bool {
-	sw := r.h.Switches()
+	var sw auditlog.Switches
+	if r.h != nil {
+		sw = r.h.Switches()
+	} else {
+		sw = r.sink.Switches()
+	}
 	return sw.Allows(k)
+}
+
+// logEvent writes e through the sink: directly when it is an
+// *auditlog.Handler, so that e stays on the caller's stack.
+func (r *Reporter) logEvent(ctx context.Context, e *auditlog.Event) error {
+	if r.h != nil {
+		return r.h.LogEvent(ctx, e)
+	}
+	return r.logSink(ctx, *e)
+}
+
+// logSink hands a copy of the event to a sink the compiler cannot see
+// into, which makes it escape: only this path pays that allocation.
+func (r *Reporter) logSink(ctx context.Context, e auditlog.Event) error {
+	return r.sink.LogEvent(ctx, &e)
+}
+
+func (r *Reporter) levelEnabled(ctx context.Context, level slog.Level) bool {
+	if r.h != nil {
+		return r.h.Enabled(ctx, level)
+	}
+	return r.sink.Enabled(ctx, level)
 }
 
 // Errors returns how many lines the reporter could not write since it was
@@ -113,7 +152,7 @@ func (r *Reporter) Failing() bool { return r.failing.Load() }
 // shared read.
 func (r *Reporter) delivered(ctx context.Context, k auditlog.Kind, level slog.Level, c *Call, err error) error {
 	if err == nil {
-		if r.failing.Load() && r.Enabled(k) && r.h.Enabled(ctx, level) {
+		if r.failing.Load() && r.Enabled(k) && r.levelEnabled(ctx, level) {
 			r.failing.Store(false)
 		}
 		return nil
@@ -142,31 +181,18 @@ func (r *Reporter) Finished(ctx context.Context, c *Call) error {
 			outcome = auditlog.OutcomeFailure
 		}
 	}
-	msg := c.Message
-	if msg == "" {
-		msg = callMessage(&c.RPC)
+	e := c.Event
+	e.Outcome = outcome
+	if e.Message == "" {
+		e.Message = callMessage(&c.RPC)
 	}
-	var t time.Time
+	e.Time = time.Time{}
 	if !c.Start.IsZero() {
-		t = c.Start.Add(c.Duration)
+		e.Time = c.Start.Add(c.Duration)
 	}
-	err := r.h.LogEvent(ctx, &auditlog.Event{
-		Time:     t,
-		Level:    c.Level,
-		Kind:     c.Kind,
-		Message:  msg,
-		Action:   c.Action,
-		Target:   c.Target,
-		User:     c.User,
-		RPC:      c.RPC,
-		Status:   c.Status,
-		Outcome:  outcome,
-		Duration: c.Duration,
-		Err:      c.Err,
-		// The stack here would be the middleware's, not the call's.
-		NoCallerStack: true,
-		Attrs:         c.Attrs,
-	})
+	// The stack here would be the middleware's, not the call's.
+	e.NoCallerStack = true
+	err := r.logEvent(ctx, &e)
 	return r.delivered(ctx, c.Kind, c.Level, c, err)
 }
 
@@ -177,7 +203,7 @@ func (r *Reporter) Finished(ctx context.Context, c *Call) error {
 // the exception line described as a Call (see [WithErrorHandler]).
 func (r *Reporter) Panicked(ctx context.Context, p *auditlog.PanicError, c *Call) error {
 	msg := "panic serving " + callMessage(&c.RPC)
-	err := r.h.LogEvent(ctx, &auditlog.Event{
+	err := r.logEvent(ctx, &auditlog.Event{
 		Level:   auditlog.LevelCritical,
 		Kind:    auditlog.KindException,
 		Message: msg,

@@ -19,10 +19,10 @@ func TestReporterOutcomeAndSwitches(t *testing.T) {
 	r := middleware.NewReporter(auditlog.NewHandler(rec, &auditlog.Options{Service: "svc", Switches: &sw}))
 	ctx := context.Background()
 	calls := []middleware.Call{
-		{Kind: auditlog.KindRequest, RPC: auditlog.RPC{System: "http", Method: "GET", Route: "/x"}, Status: auditlog.Int(200), Duration: time.Millisecond},
-		{Kind: auditlog.KindRequest, RPC: auditlog.RPC{System: "http", Method: "GET", Route: "/y"}, Status: auditlog.Int(404), Level: slog.LevelWarn},
-		{Kind: auditlog.KindRPC, RPC: auditlog.RPC{System: "grpc", Service: "pkg.Svc", Method: "Get"}, Err: errors.New("unavailable")},
-		{Kind: auditlog.KindDB, RPC: auditlog.RPC{System: "sqlite", Method: "query"}},
+		{Event: auditlog.Event{Kind: auditlog.KindRequest, RPC: auditlog.RPC{System: "http", Method: "GET", Route: "/x"}, Status: auditlog.Int(200), Duration: time.Millisecond}},
+		{Event: auditlog.Event{Kind: auditlog.KindRequest, RPC: auditlog.RPC{System: "http", Method: "GET", Route: "/y"}, Status: auditlog.Int(404), Level: slog.LevelWarn}},
+		{Event: auditlog.Event{Kind: auditlog.KindRPC, RPC: auditlog.RPC{System: "grpc", Service: "pkg.Svc", Method: "Get"}, Err: errors.New("unavailable")}},
+		{Event: auditlog.Event{Kind: auditlog.KindDB, RPC: auditlog.RPC{System: "sqlite", Method: "query"}}},
 	}
 	for i := range calls {
 		if err := r.Finished(ctx, &calls[i]); err != nil {
@@ -56,7 +56,7 @@ func TestReporterOutcomeAndSwitches(t *testing.T) {
 func TestReporterPanicked(t *testing.T) {
 	rec := auditlogtest.NewRecorder(t)
 	r := middleware.NewReporter(auditlog.NewHandler(rec, &auditlog.Options{Service: "svc"}))
-	c := &middleware.Call{Kind: auditlog.KindRequest, RPC: auditlog.RPC{Method: "DELETE", Route: "/servers/{id}"}}
+	c := &middleware.Call{Event: auditlog.Event{Kind: auditlog.KindRequest, RPC: auditlog.RPC{Method: "DELETE", Route: "/servers/{id}"}}}
 	_ = r.Panicked(context.Background(), &auditlog.PanicError{Value: "boom"}, c)
 	m := rec.Last()
 	if m["kind"] != "exception" || m["level"] != "CRITICAL" || m["message"] != "panic serving DELETE /servers/{id}" {
@@ -100,9 +100,9 @@ func TestReporterErrorHandler(t *testing.T) {
 			got = append(got, seen{c.Kind, c.RPC.Method, c.Level, err, c.Err})
 		}))
 	ctx := context.Background()
-	get := &middleware.Call{Kind: auditlog.KindRequest, RPC: auditlog.RPC{System: "http", Method: "GET", Route: "/x"}, Status: auditlog.Int(200)}
-	del := &middleware.Call{Kind: auditlog.KindRequest, RPC: auditlog.RPC{System: "http", Method: "DELETE", Route: "/x/{id}"}}
-	query := &middleware.Call{Kind: auditlog.KindDB, RPC: auditlog.RPC{System: "sqlite", Method: "query"}}
+	get := &middleware.Call{Event: auditlog.Event{Kind: auditlog.KindRequest, RPC: auditlog.RPC{System: "http", Method: "GET", Route: "/x"}, Status: auditlog.Int(200)}}
+	del := &middleware.Call{Event: auditlog.Event{Kind: auditlog.KindRequest, RPC: auditlog.RPC{System: "http", Method: "DELETE", Route: "/x/{id}"}}}
+	query := &middleware.Call{Event: auditlog.Event{Kind: auditlog.KindDB, RPC: auditlog.RPC{System: "sqlite", Method: "query"}}}
 	boom := &auditlog.PanicError{Value: "boom"}
 
 	if err := r.Finished(ctx, get); err != nil || r.Errors() != 0 || r.Failing() || len(got) != 0 {
@@ -153,7 +153,7 @@ func TestReporterErrorHandler(t *testing.T) {
 func TestReporterNoErrorHandler(t *testing.T) {
 	r := middleware.NewReporter(auditlog.NewHandler(&flaky{down: true}, nil), nil)
 	for range 3 {
-		_ = r.Finished(context.Background(), &middleware.Call{Kind: auditlog.KindRequest})
+		_ = r.Finished(context.Background(), &middleware.Call{Event: auditlog.Event{Kind: auditlog.KindRequest}})
 	}
 	if r.Errors() != 3 || !r.Failing() {
 		t.Errorf("Errors %d, Failing %v; want 3, true", r.Errors(), r.Failing())

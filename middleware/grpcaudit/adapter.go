@@ -115,7 +115,7 @@ func (a adapter) Log(ctx context.Context, level logging.Level, _ string, fields 
 	if c != nil {
 		attrs = c.attrBuf[:0]
 	}
-	lc := middleware.Call{Kind: a.kind, Level: slog.Level(level), RPC: auditlog.RPC{System: "grpc"}}
+	lc := middleware.Call{Event: auditlog.Event{Kind: a.kind, Level: slog.Level(level), RPC: auditlog.RPC{System: "grpc"}}}
 	finished := false
 	methodType := ""
 	for i := 0; i+1 < len(fields); i += 2 {

@@ -139,7 +139,7 @@ func (s *server) begin(ctx context.Context, c *call) (context.Context, string) {
 // here, still inside the panic, so it starts at the panicking frame.
 func (s *server) recovered(ctx context.Context, v any) error {
 	p := auditlog.Recovered(v)
-	lc := middleware.Call{Kind: auditlog.KindRequest, RPC: auditlog.RPC{System: "grpc"}}
+	lc := middleware.Call{Event: auditlog.Event{Kind: auditlog.KindRequest, RPC: auditlog.RPC{System: "grpc"}}}
 	if c := callFrom(ctx); c != nil {
 		lc.RPC.Service, lc.RPC.Method = splitMethod(c.fullMethod)
 	} else if m, ok := grpc.Method(ctx); ok { // a skipped method

@@ -322,11 +322,11 @@ func (h *handler) describe(rw *responseWriter, r *http.Request) middleware.Call 
 	if route == "" {
 		route = path
 	}
-	c := middleware.Call{
+	c := middleware.Call{Event: auditlog.Event{
 		Kind:    auditlog.KindRequest,
 		Message: method + " " + path,
 		RPC:     auditlog.RPC{System: "http", Method: method, Route: route},
-	}
+	}}
 	if h.o.actions != nil {
 		ar := ActionRequest{Method: r.Method, Path: r.URL.Path, Pattern: pattern}
 		if rw.peek != nil {

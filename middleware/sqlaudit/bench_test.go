@@ -94,14 +94,13 @@ func BenchmarkLine(b *testing.B) {
 	start := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = r.Finished(ctx, &middleware.Call{
+		_ = r.Finished(ctx, &middleware.Call{Start: start, Event: auditlog.Event{
 			Kind:    auditlog.KindDB,
 			Message: "main/query",
 			RPC: auditlog.RPC{System: "sqlite", Service: "main", Method: "query",
 				Statement: "SELECT v FROM kv WHERE k = ?"},
-			Start:    start,
 			Duration: 7 * time.Microsecond,
 			Outcome:  auditlog.OutcomeSuccess,
-		})
+		}})
 	}
 }

@@ -195,7 +195,7 @@ func TestOptionalInterfaces(t *testing.T) {
 // agree.
 func reporterMessage(t *testing.T, rpc auditlog.RPC) string {
 	r, rec := reporter(t)
-	_ = r.Finished(context.Background(), &middleware.Call{Kind: auditlog.KindDB, RPC: rpc})
+	_ = r.Finished(context.Background(), &middleware.Call{Event: auditlog.Event{Kind: auditlog.KindDB, RPC: rpc}})
 	return str(rec.Last(), "message")
 }
 

@@ -110,7 +110,7 @@ func (a *auditor) finish(ctx context.Context, c *call, err error) {
 	}
 	// A lost line is the Reporter's to count and report: the call has been
 	// made, and its result is the driver's, not the audit trail's.
-	_ = a.r.Finished(ctx, &middleware.Call{
+	_ = a.r.Finished(ctx, &middleware.Call{Start: c.start, Event: auditlog.Event{
 		Kind:    auditlog.KindDB,
 		Message: a.messages[c.op],
 		RPC: auditlog.RPC{
@@ -121,13 +121,12 @@ func (a *auditor) finish(ctx context.Context, c *call, err error) {
 			TransactionID: c.txID,
 			RowsAffected:  c.rows,
 		},
-		Start:    c.start,
 		Duration: d,
 		Err:      err,
 		Level:    level,
 		Outcome:  outcome,
 		Attrs:    c.attrs,
-	})
+	}})
 }
 
 // classify chooses the level and outcome of a call that ended with err, and
