@@ -172,3 +172,44 @@ func TestSkipped(t *testing.T) {
 		}
 	}
 }
+
+// fanout is a Sink that is no *auditlog.Handler: it writes every event to
+// each of its handlers.
+type fanout []*auditlog.Handler
+
+func (f fanout) LogEvent(ctx context.Context, e *auditlog.Event) error {
+	var errs []error
+	for _, h := range f {
+		errs = append(errs, h.LogEvent(ctx, e))
+	}
+	return errors.Join(errs...)
+}
+func (f fanout) Enabled(ctx context.Context, l slog.Level) bool { return f[0].Enabled(ctx, l) }
+func (f fanout) Switches() auditlog.Switches                    { return f[0].Switches() }
+
+func TestReporterSink(t *testing.T) {
+	a, b := auditlogtest.NewRecorder(t), auditlogtest.NewRecorder(t)
+	sw := auditlog.AllSwitches()
+	sw.DB = false
+	r := middleware.NewReporter(fanout{
+		auditlog.NewHandler(a, &auditlog.Options{Service: "svc", Switches: &sw}),
+		auditlog.NewHandler(b, &auditlog.Options{Service: "svc"}),
+	})
+	if r.Handler() != nil {
+		t.Error("Handler() of a fan-out sink is not nil")
+	}
+	if r.Enabled(auditlog.KindDB) {
+		t.Error("Enabled does not ask the sink's switches")
+	}
+	c := &middleware.Call{Start: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC), Event: auditlog.Event{
+		Kind: auditlog.KindRequest, RPC: auditlog.RPC{System: "http", Method: "GET", Route: "/x"}, Status: auditlog.Int(200), Duration: time.Second}}
+	if err := r.Finished(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range []*auditlogtest.Recorder{a, b} {
+		m := rec.Last()
+		if m["message"] != "GET /x" || m["outcome"] != "success" || m["timestamp"] != "2026-11-23T09:30:01.000000Z" {
+			t.Errorf("line through the sink: %v", m)
+		}
+	}
+}
