@@ -53,7 +53,7 @@ func WithSkip(methods ...string) Option {
 	}
 }
 
-// WithDefaultSkips(false) logs calls to the gRPC health service too
+// WithDefaultSkips with false logs calls to the gRPC health service too
 // ([HealthPrefix], skipped by default); what WithSkip added stays skipped.
 func WithDefaultSkips(on bool) Option {
 	return func(o *options) {
@@ -81,7 +81,7 @@ func WithLevels(f func(codes.Code) slog.Level) Option {
 	}
 }
 
-// WithTrustedIdentity(true) makes the server take the user who acts from
+// WithTrustedIdentity with true makes the server take the user who acts from
 // the incoming metadata: x-user-id, x-user-name, x-project-id and x-roles
 // (httpaudit's WithTrustedIdentity is the same for keystonemiddleware's
 // headers).

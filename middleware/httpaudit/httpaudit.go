@@ -50,7 +50,7 @@ func WithUser(f func(*http.Request) auditlog.User) Option {
 	return func(o *options) { o.user, o.keystone = f, false }
 }
 
-// WithTrustedIdentity(true) takes the user from the identity headers
+// WithTrustedIdentity with true takes the user from the identity headers
 // keystonemiddleware sets in front of an OpenStack API ([KeystoneUser]:
 // X-User-Id, X-User-Name, X-Project-Id, X-Roles…). It is off by default:
 // those headers are only as trustworthy as whatever sets them; behind a
@@ -106,7 +106,7 @@ func WithSkip(paths ...string) Option {
 	return func(o *options) { o.skip = append(o.skip[:len(o.skip):len(o.skip)], paths...) }
 }
 
-// WithDefaultSkips(false) logs the paths of [DefaultSkip] too (health
+// WithDefaultSkips with false logs the paths of [DefaultSkip] too (health
 // checks, skipped by default); the paths given with WithSkip stay skipped.
 func WithDefaultSkips(on bool) Option {
 	return func(o *options) {

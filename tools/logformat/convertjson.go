@@ -410,12 +410,3 @@ func (r *render) appendStack(dst, v []byte) []byte {
 		i = e
 	}
 }
-
-// lastLine is the last non-empty line of text.
-func lastLine(text []byte) []byte {
-	text = bytes.TrimRight(text, "\n\r ")
-	if i := bytes.LastIndexByte(text, '\n'); i >= 0 {
-		return text[i+1:]
-	}
-	return text
-}

@@ -72,7 +72,7 @@ func (s *summary) Append(dst []byte, vals [][]byte, r *render) []byte {
 	text := func(v []byte) {
 		at := len(dst)
 		dst = r.appendText(dst, v, true)
-		if bytes.IndexAny(dst[at:], "\n\t") >= 0 {
+		if bytes.ContainsAny(dst[at:], "\n\t") {
 			s.tmp = append(s.tmp[:0], dst[at:]...)
 			dst = dst[:at]
 			for _, c := range s.tmp {
