@@ -95,6 +95,7 @@ fuzz ./middleware/grpcaudit FuzzIncomingRequest 100000x
 fuzz ./middleware/httpaudit FuzzMiddleware 20000x
 fuzz ./tools/input FuzzReader 50000x
 fuzz ./tools/input FuzzSplitPrefix 50000x
+fuzz ./tools/input FuzzParallel 2000x
 fuzz ./tools/logline FuzzExtract 100000x
 fuzz ./tools/logline FuzzMaskHint 100000x
 fuzz ./tools/logformat FuzzCompile 50000x
@@ -102,6 +103,9 @@ fuzz ./tools/logformat FuzzConvertJSON 20000x
 fuzz ./tools/logexpand FuzzExpand 20000x
 fuzz ./tools/logexpand FuzzRoundTrip 20000x
 fuzz ./tools/logexpand FuzzPython 50000x
+fuzz ./tools/logexpand FuzzScanString 50000x
+fuzz ./tools/logexpand FuzzStreamMatchesTree 20000x
+fuzz ./tools/logexpand FuzzPlainRun 20000x
 fuzz ./tools/oslolog FuzzParseLine 100000x
 fuzz ./tools/oslolog FuzzGrouper 20000x
 fuzz ./tools/extract FuzzRecognisers 50000x
