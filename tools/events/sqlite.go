@@ -103,7 +103,7 @@ type sqliteStore struct {
 	path   string
 	w      *sql.DB // one connection: the writer
 	r      *sql.DB // readers
-	ins    *sql.Stmt
+	raw    rawWriter
 	closed atomic.Bool
 
 	// stmts are the readers' prepared statements by text: a query's text
@@ -215,10 +215,6 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
 	s.r = r
-	if s.ins, err = w.PrepareContext(ctx, sqliteInsert); err != nil {
-		s.Close()
-		return nil, unavailable("sqlite "+path+": prepare the insert", err)
-	}
 	return s, nil
 }
 
@@ -230,9 +226,15 @@ func (s *sqliteStore) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	if s.ins != nil {
-		s.ins.Close()
+	// The insert's statement is finalized before its connection closes:
+	// an unfinalized statement keeps SQLite from closing the file.
+	s.wmu.Lock()
+	var ierr error
+	if c, err := s.w.Conn(context.Background()); err == nil {
+		ierr = c.Raw(s.raw.close)
+		c.Close()
 	}
+	s.wmu.Unlock()
 	s.mu.Lock()
 	for _, st := range s.stmts {
 		st.Close()
@@ -243,7 +245,7 @@ func (s *sqliteStore) Close() error {
 	if s.r != nil {
 		err = s.r.Close()
 	}
-	return errors.Join(err, s.w.Close())
+	return errors.Join(ierr, err, s.w.Close())
 }
 
 func (s *sqliteStore) Insert(ctx context.Context, evs []Event) (Result, error) {
@@ -299,39 +301,6 @@ func (s *sqliteStore) insertGroup(ctx context.Context, group []*insertCall) {
 	if inserted > 0 {
 		s.watchers.poke()
 	}
-}
-
-func (s *sqliteStore) insertTx(ctx context.Context, group []*insertCall) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return s.fail("begin", err)
-	}
-	defer tx.Rollback()
-	st := tx.StmtContext(ctx, s.ins)
-	for _, c := range group {
-		c.seqs = make([]int64, len(c.evs))
-		for i := range c.evs {
-			e := &c.evs[i]
-			r, err := st.ExecContext(ctx, e.ID, e.Time.UnixMicro(), levelArg(e), e.Kind, e.Service, e.UserID, e.UserName,
-				e.Project, e.Action, e.TargetType, e.TargetID, e.RequestID, e.GlobalRequestID, e.Outcome,
-				statusArg(e), durationArg(e), e.Message, e.Format, e.Raw)
-			if err != nil {
-				return s.fail(fmt.Sprintf("insert event %d (%s)", i, e.ID), err)
-			}
-			if n, _ := r.RowsAffected(); n == 0 {
-				c.res.Duplicates++
-				continue
-			}
-			if c.seqs[i], err = r.LastInsertId(); err != nil {
-				return s.fail("insert", err)
-			}
-			c.res.Inserted++
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return s.fail("commit", err)
-	}
-	return nil
 }
 
 func (s *sqliteStore) Get(ctx context.Context, id string, scope Scope) (Event, error) {
