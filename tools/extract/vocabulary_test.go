@@ -75,7 +75,7 @@ func TestOneVocabulary(t *testing.T) {
 		io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusAccepted)
 	})
-	audited := httpaudit.New(middleware.NewReporter(h))(app)
+	audited := httpaudit.New(middleware.NewReporter(h), httpaudit.WithTrustedIdentity(true))(app)
 	done := make(chan struct{}, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() { done <- struct{}{} }()
