@@ -50,9 +50,17 @@ func histogram(ctx context.Context, pg bool, run rowsFunc, q Query, step time.Du
 	if step < time.Microsecond {
 		return nil, invalid("histogram: step %v is below a microsecond", step)
 	}
-	n := int((q.Until.Sub(q.Since) + step - 1) / step)
-	if n > maxBuckets {
-		return nil, invalid("histogram: %d buckets, more than %d", n, maxBuckets)
+	// Counted by division first: a window of centuries saturates Sub at
+	// the largest Duration, and adding to it would wrap negative (the
+	// fuzzer's since=0001-01-10 made a negative bucket count).
+	span := q.Until.Sub(q.Since)
+	if span/step >= maxBuckets {
+		return nil, invalid("histogram: more than %d buckets of %v from %s to %s", maxBuckets, step,
+			q.Since.Format(time.RFC3339), q.Until.Format(time.RFC3339))
+	}
+	n := int(span / step)
+	if span%step != 0 {
+		n++
 	}
 	q.After = Cursor{}
 	stepUS := step.Microseconds()
