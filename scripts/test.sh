@@ -107,6 +107,7 @@ fuzz ./tools/logexpand FuzzScanString 50000x
 fuzz ./tools/logexpand FuzzStreamMatchesTree 20000x
 fuzz ./tools/logexpand FuzzPlainRun 20000x
 fuzz ./tools/oslolog FuzzParseLine 100000x
+fuzz ./internal/pystamp FuzzParse 100000x
 fuzz ./tools/oslolog FuzzGrouper 20000x
 fuzz ./tools/extract FuzzRecognisers 50000x
 fuzz ./tools/extract FuzzRun 10000x

@@ -3,6 +3,8 @@ package logline
 import (
 	"strconv"
 	"time"
+
+	"github.com/auditlog-go/auditlog/internal/pystamp"
 )
 
 // timeLayouts are the timestamp forms JSON log lines use, most likely
@@ -35,7 +37,19 @@ func ParseTime(v []byte, loc *time.Location) (time.Time, bool) {
 		if len(v) > len(buf)+2 {
 			return time.Time{}, false
 		}
-		s := string(AppendString(buf[:0], v, true))
+		raw := AppendString(buf[:0], v, true)
+		// The forms without a zone, and ours with "Z", are read by
+		// position, one way with the text parser (internal/pystamp);
+		// the layouts take the rest.
+		if st, n, err := pystamp.Parse(raw); err == nil {
+			switch {
+			case n == len(raw):
+				return st.Time(loc), true
+			case n == len(raw)-1 && raw[n] == 'Z':
+				return st.Time(time.UTC), true
+			}
+		}
+		s := string(raw)
 		for _, layout := range timeLayouts {
 			if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 				return t, true

@@ -85,7 +85,7 @@ func (h *header) fill(r *Record, s string, loc *time.Location) {
 		r.Source = h.src.in(s)
 	}
 	r.Time = h.stamp.time(loc)
-	r.Millis = h.stamp.frac
+	r.Millis = h.stamp.Frac
 	r.PID = h.pid
 	r.Level = levels[h.level]
 	r.Logger = h.logger.in(s)
