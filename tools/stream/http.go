@@ -79,7 +79,7 @@ type Request struct {
 type Handler struct {
 	Hub *Hub
 	// Location is the server's name in each event's envelope when the line
-	// names no host.
+	// names no host (only oslo.log's JSON lines do: hostname).
 	Location string
 	// Parse reads a request; see Handler.
 	Parse func(w http.ResponseWriter, r *http.Request) (Request, bool)
@@ -270,7 +270,7 @@ func (h *Handler) appendEnvelope(b []byte, m Message) []byte {
 	b = append(b, `","timestamp":"`...)
 	b = e.Time.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","location":`...)
-	b = appendJSONString(b, h.Location)
+	b = appendJSONString(b, h.location(e))
 	b = append(b, `,"cursor":"`...)
 	b = strconv.AppendInt(b, e.Seq, 10)
 	b = append(b, `","id":`...)
@@ -287,6 +287,21 @@ func (h *Handler) appendEnvelope(b []byte, m Message) []byte {
 		b = appendJSONString(b, string(e.Raw))
 	}
 	return append(b, '}')
+}
+
+// location is where e happened: the host oslo.log named in the line
+// (its JSONFormatter's hostname), else this server. Our own lines name no
+// host, so theirs is the server that stored them.
+func (h *Handler) location(e *events.Event) string {
+	if e.Format == events.FormatOsloJSON {
+		var l struct {
+			Hostname string `json:"hostname"`
+		}
+		if json.Unmarshal(e.Raw, &l) == nil && l.Hostname != "" {
+			return l.Hostname
+		}
+	}
+	return h.Location
 }
 
 // appendJSONString writes s as a JSON string, as our lines do.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -203,5 +204,100 @@ func waitSubs(t *testing.T, h *Hub, n int) {
 			t.Fatalf("fewer than %d subscribers", n)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestSSEReconnectAtRandom is TestReconnectAtRandom over HTTP: an SSE
+// client that hangs up at random points while events are being stored, and
+// comes back with Last-Event-ID (or since=) set to the last id it read,
+// sees every event exactly once and in store order.
+func TestSSEReconnectAtRandom(t *testing.T) {
+	s := openSQLite(t)
+	const n = 3000
+	evs := eventstest.Generate(n, 10)
+	h := start(t, s, &Options{Batch: 50, Ring: 100, Buffer: 4096})
+	srv := httptest.NewServer(&Handler{Hub: h, Parse: testParse})
+	defer srv.Close()
+	loaded := make(chan struct{})
+	go func() {
+		defer close(loaded)
+		r := rand.New(rand.NewPCG(3, 5))
+		for i := 0; i < n; {
+			k := min(1+r.IntN(40), n-i)
+			insert(t, s, h, evs[i:i+k])
+			i += k
+			if r.IntN(4) == 0 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}()
+	r := rand.New(rand.NewPCG(13, 17))
+	seen := make(map[string]int, n)
+	var last int64
+	total, connections := 0, 0
+	for total < n {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
+		if r.IntN(2) == 0 { // last is 0 at first: from the start
+			req.Header.Set("Last-Event-ID", Cursor(last))
+		} else {
+			req.URL.RawQuery = "since=" + Cursor(last)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("connection %d: %v %v", connections, resp, err)
+		}
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		k := min(1+r.IntN(250), n-total)
+		for _, e := range readSSE(t, sc, k) {
+			if e.event == "dropped" {
+				t.Fatalf("dropped: %s", e.data)
+			}
+			seq, err := ParseCursor(e.id)
+			if err != nil || seq <= last {
+				t.Fatalf("connection %d: id %q after %d (a duplicate or out of order)", connections, e.id, last)
+			}
+			last = seq
+			var env struct{ ID string }
+			if err := json.Unmarshal([]byte(e.data), &env); err != nil {
+				t.Fatal(err)
+			}
+			seen[env.ID]++
+			total++
+		}
+		// Hang up mid-stream: whatever the server had written after the
+		// k-th event is lost with the connection.
+		cancel()
+		resp.Body.Close()
+		connections++
+	}
+	<-loaded
+	for i, e := range evs {
+		if c := seen[events.ContentID(e.Raw)]; c != 1 {
+			t.Fatalf("event %d seen %d times", i, c)
+		}
+	}
+	t.Logf("%d events over %d connections", n, connections)
+}
+
+// TestLocation: an envelope's location is the host an oslo.log JSON line
+// names, else the server's.
+func TestLocation(t *testing.T) {
+	h := &Handler{Location: "log-serve-1"}
+	for _, c := range []struct {
+		e    events.Event
+		want string
+	}{
+		{events.Event{Kind: "log", Format: events.FormatOsloJSON, Raw: []byte(`{"message":"m","hostname":"compute-3","levelname":"INFO"}`)}, "compute-3"},
+		{events.Event{Kind: "log", Format: events.FormatOsloJSON, Raw: []byte(`{"message":"m","levelname":"INFO"}`)}, "log-serve-1"},
+		{events.Event{Kind: "log", Format: events.FormatOsloText, Raw: []byte(`2026-01-01 00:00:00.000 1 INFO nova.x [-] hostname compute-3`)}, "log-serve-1"},
+		{events.Event{Kind: "request", Format: events.FormatAudit, Raw: []byte(`{"kind":"request","attrs":{"hostname":"x"}}`)}, "log-serve-1"},
+	} {
+		var env struct{ Location string }
+		b := h.appendEnvelope(nil, Message{Event: &c.e})
+		if err := json.Unmarshal(b, &env); err != nil || env.Location != c.want {
+			t.Errorf("%s: location %q (%v), want %q", c.e.Raw, env.Location, err, c.want)
+		}
 	}
 }
