@@ -5,10 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/auditlog-go/auditlog/tools/cli"
@@ -218,7 +215,7 @@ func run(args []string, io cli.IO) int {
 		fmt.Fprintf(io.Err, "log-format: %v\n", err)
 		return cli.ExitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cli.SignalContext()
 	defer stop()
 	// Output waits in a buffer while input flows, and goes out whenever the
 	// input pauses: fast on a file, prompt on `tail -f x | log-format`.

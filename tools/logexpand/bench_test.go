@@ -2,12 +2,8 @@ package logexpand
 
 import (
 	"bytes"
-	"context"
-	"io"
 	"os"
 	"testing"
-
-	"github.com/auditlog-go/auditlog/tools/cli"
 )
 
 // benchLines are 200 audit lines as bench/cmd/genlines writes them (every
@@ -64,31 +60,5 @@ func BenchmarkUnflatten(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Unflatten(flat)
-	}
-}
-
-// BenchmarkRun measures the whole command on a file of the bench lines
-// repeated: reading, expanding and writing (to io.Discard).
-func BenchmarkRun(b *testing.B) {
-	lines := benchLines(b)
-	var data []byte
-	for len(data) < 8<<20 {
-		for _, l := range lines {
-			data = append(data, l...)
-			data = append(data, '\n')
-		}
-	}
-	name := b.TempDir() + "/lines.jsonl"
-	if err := os.WriteFile(name, data, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		c := &Config{Names: []string{name}}
-		c.Input.MaxLine = 64 << 20
-		if err := Run(context.Background(), cli.IO{Out: io.Discard, Err: io.Discard}, c); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

@@ -1,16 +1,14 @@
-package logexpand
+package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/auditlog-go/auditlog/tools/cli"
 	"github.com/auditlog-go/auditlog/tools/input"
+	"github.com/auditlog-go/auditlog/tools/logexpand"
 	"github.com/auditlog-go/auditlog/tools/logline"
 	"github.com/spf13/pflag"
 )
@@ -56,9 +54,9 @@ Exit status: 0 all input read, 1 some input unreadable, 2 bad usage.
 Flags:
 `
 
-// Config is the parsed command line.
-type Config struct {
-	Options
+// config is the parsed command line.
+type config struct {
+	logexpand.Options
 	Unflatten bool
 	Level     string // --level, parsed into Options.MinLevel
 	Lines     int
@@ -71,9 +69,9 @@ type Config struct {
 	Help  bool
 }
 
-// Parse reads the command line. Errors are [cli.UsageError]s.
-func Parse(args []string, stdio cli.IO) (*Config, *pflag.FlagSet, error) {
-	c := &Config{}
+// parse reads the command line. Errors are [cli.UsageError]s.
+func parse(args []string, stdio cli.IO) (*config, *pflag.FlagSet, error) {
+	c := &config{}
 	fs := pflag.NewFlagSet("log-expand", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
@@ -122,16 +120,17 @@ func Parse(args []string, stdio cli.IO) (*Config, *pflag.FlagSet, error) {
 	case c.Unflatten && (c.MinLevel > 0 || c.Lines > 0):
 		return nil, fs, cli.UsageError{Err: errors.New("--unflatten takes no --level or --lines (give them to --flatten)")}
 	}
-	if _, err := compileKeys(c.Keys); err != nil {
+	// New refuses only a --keys path that is not a dotted name.
+	if _, err := logexpand.New(c.Options); err != nil {
 		return nil, fs, cli.UsageError{Err: fmt.Errorf("--keys: %w", err)}
 	}
 	return c, fs, nil
 }
 
-// Main runs log-expand with args (without the program name) and returns
-// its exit status.
-func Main(args []string, stdio cli.IO) int {
-	c, fs, err := Parse(args, stdio)
+// run is the whole command, with its streams passed in for tests: it
+// returns the exit status.
+func run(args []string, stdio cli.IO) int {
+	c, fs, err := parse(args, stdio)
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "log-expand: %v\nTry 'log-expand --help'.\n", err)
 		return cli.ExitUsage
@@ -142,9 +141,9 @@ func Main(args []string, stdio cli.IO) int {
 	}
 	c.Color = stdio.UseColor(c.Input.Color) && !c.Flatten && !c.Unflatten
 	c.EscapeControl = stdio.OutIsTerminal
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cli.SignalContext()
 	defer stop()
-	err = Run(ctx, stdio, c)
+	err = expand(ctx, stdio, c)
 	var rep reported
 	if err != nil && !errors.As(err, &rep) && !cli.IsBrokenPipe(err) {
 		fmt.Fprintf(stdio.Err, "log-expand: %v\n", err)
@@ -152,68 +151,32 @@ func Main(args []string, stdio cli.IO) int {
 	return cli.ExitCode(err)
 }
 
-// Run reads the inputs c names and writes their expansion to stdio.Out.
-// Input errors are printed to stdio.Err as they happen and make Run return
-// an error at the end; a write error (a closed pipe among them) stops it.
-func Run(ctx context.Context, stdio cli.IO, c *Config) error {
-	x, err := New(c.Options)
+// expand reads the inputs c names and writes their expansion to stdio.Out.
+// Input errors are printed to stdio.Err as they happen and make expand
+// return a [reported] error at the end; a write error (a closed pipe among
+// them) stops it.
+func expand(ctx context.Context, stdio cli.IO, c *config) error {
+	so := logexpand.StreamOptions{Options: c.Options, Unflatten: c.Unflatten, Lines: c.Lines,
+		WithFilename: c.Input.Filenames(c.Names)}
+	s, err := logexpand.NewStream(so)
 	if err != nil {
 		return cli.UsageError{Err: err}
 	}
-	w := &writer{out: stdio.Out, buf: make([]byte, 0, writeBuf+64<<10)}
+	w := logexpand.NewWriter(stdio.Out)
 	opts := c.Input.Options(stdio.In, func(err error) {
-		w.flush() // keep the error next to the output it interrupts
+		w.Flush() // keep the error next to the output it interrupts
 		fmt.Fprintf(stdio.Err, "log-expand: %v\n", err)
 	})
-	// Output waits in w.buf until it is full or the input may make us wait:
-	// a file is written in big blocks, `tail -f x | log-expand` line by
-	// line as the lines come. A write error sticks; the next flush
-	// returns it.
-	opts.OnIdle = func() { w.flush() }
+	// Output waits in w until it is full or the input may make us wait: a
+	// file is written in big blocks, `tail -f x | log-expand` line by line
+	// as the lines come. A write error sticks; the next Flush returns it.
+	opts.OnIdle = func() { w.Flush() }
 	if jobs := input.Jobs(c.Jobs); jobs > 1 && len(c.Names) > 0 && !c.Input.Follow && !c.Unflatten && c.Lines == 0 {
-		return runParallel(ctx, jobs, stdio, c, opts, w)
+		return runParallel(ctx, jobs, stdio, c.Names, so, opts)
 	}
 	r := input.Open(ctx, c.Names, opts)
 	defer r.Close()
-	var u *unflattener
-	if c.Unflatten {
-		u = newUnflattener()
-	}
-	filenames := c.Input.Filenames(c.Names)
-	var header []byte
-	var tail *ring
-	if c.Lines > 0 {
-		tail = &ring{max: c.Lines}
-	}
-	for {
-		l, ok := r.Next()
-		if !ok {
-			break
-		}
-		mark := len(w.buf)
-		w.buf, header = appendLine(w.buf, header, l, x, u, c.MinLevel, filenames)
-		if tail != nil {
-			if l.Piece == input.Whole || l.Piece == input.Last {
-				tail.add(w.buf[mark:])
-			} else {
-				tail.part(w.buf[mark:])
-			}
-			w.buf = w.buf[:mark]
-			continue
-		}
-		if len(w.buf) >= writeBuf {
-			if err := w.flush(); err != nil {
-				return err
-			}
-		}
-	}
-	if u != nil {
-		w.buf = u.flush(w.buf)
-	}
-	if tail != nil {
-		w.buf = tail.appendTo(w.buf)
-	}
-	if err := w.flush(); err != nil {
+	if err := s.Run(r, w); err != nil {
 		return err
 	}
 	if err := r.Err(); err != nil {
@@ -222,68 +185,20 @@ func Run(ctx context.Context, stdio cli.IO, c *Config) error {
 	return nil
 }
 
-// appendLine appends the output for one input line: header is scratch
-// space for its "name:" and grep prefix, returned for reuse.
-func appendLine(dst, header []byte, l *input.Line, x *Expander, u *unflattener, minLevel int, filenames bool) ([]byte, []byte) {
-	header = header[:0]
-	if filenames && l.Piece <= input.First {
-		header = appendSource(header, l.Source)
-	}
-	switch {
-	case l.GroupSep:
-		if u != nil {
-			dst = u.flush(dst)
-		}
-		if minLevel == 0 { // grep's groups mean nothing once lines are dropped
-			dst = append(dst, header...)
-			dst = append(dst, "--\n"...)
-		}
-	case l.Piece != input.Whole:
-		// A line too long to hold: as it came (or not at all under
-		// --level, since its level cannot be read).
-		if u != nil {
-			dst = u.flush(dst)
-		}
-		if minLevel > 0 {
-			break
-		}
-		if l.Piece == input.First {
-			dst = append(dst, header...)
-			dst = append(dst, l.Prefix...)
-		}
-		dst = x.appendText(dst, l.Text)
-		if l.Piece == input.Last {
-			dst = append(dst, '\n')
-		}
-	case u != nil:
-		header = append(header, l.Prefix...)
-		dst = u.line(dst, header, l.Text)
-	default:
-		header = append(header, l.Prefix...)
-		dst = x.Append(dst, header, l.Text)
-	}
-	return dst, header
-}
-
-// runParallel expands the named files with jobs Expanders at once (see
+// runParallel expands the named files with jobs Streams at once (see
 // input.Parallel): the output is the same, byte for byte, as one
-// Expander's. Only for plain runs: --follow, --lines and --unflatten read
+// Stream's. Only for plain runs: --follow, --lines and --unflatten read
 // in order.
-func runParallel(ctx context.Context, jobs int, stdio cli.IO, c *Config, opts input.Options, w *writer) error {
-	filenames := c.Input.Filenames(c.Names)
+func runParallel(ctx context.Context, jobs int, stdio cli.IO, names []string, so logexpand.StreamOptions, opts input.Options) error {
 	newWork := func() input.AppendFunc {
-		x, err := New(c.Options)
+		s, err := logexpand.NewStream(so)
 		if err != nil {
-			panic(err) // New accepted the same options once already
+			panic(err) // NewStream accepted the same options once already
 		}
-		var header []byte
-		return func(dst []byte, l *input.Line) []byte {
-			dst, header = appendLine(dst, header, l, x, nil, c.MinLevel, filenames)
-			return dst
-		}
+		return s.Append
 	}
 	p := &input.Parallel{Jobs: jobs}
-	werr, ierr := p.Run(ctx, c.Names, opts, newWork, w.out)
+	werr, ierr := p.Run(ctx, names, opts, newWork, stdio.Out)
 	if werr != nil {
 		return werr
 	}
@@ -297,68 +212,3 @@ func runParallel(ctx context.Context, jobs int, stdio cli.IO, c *Config, opts in
 type reported struct{ error }
 
 func (r reported) Unwrap() error { return r.error }
-
-const writeBuf = 256 << 10
-
-// writer batches output: one Write per 256 KiB, or whenever the input
-// goes idle.
-type writer struct {
-	out io.Writer
-	buf []byte
-	err error
-}
-
-func (w *writer) flush() error {
-	if w.err != nil {
-		return w.err
-	}
-	if len(w.buf) > 0 {
-		_, w.err = w.out.Write(w.buf)
-	}
-	if cap(w.buf) > 4*writeBuf {
-		w.buf = make([]byte, 0, writeBuf+64<<10) // don't keep a huge line's buffer
-	} else {
-		w.buf = w.buf[:0]
-	}
-	return w.err
-}
-
-func appendSource(dst []byte, name string) []byte {
-	if name == "-" {
-		name = "(standard input)"
-	}
-	dst = append(dst, name...)
-	return append(dst, ':')
-}
-
-// ring keeps the output of the last max input lines, for --lines. A line
-// filtered out leaves nothing and does not count; the pieces of a long line
-// count as one.
-type ring struct {
-	max     int
-	outs    [][]byte
-	next    int
-	partial []byte
-}
-
-func (r *ring) part(b []byte) { r.partial = append(r.partial, b...) }
-
-func (r *ring) add(b []byte) {
-	if len(b) == 0 && len(r.partial) == 0 {
-		return
-	}
-	if len(r.outs) < r.max {
-		r.outs = append(r.outs, append(append([]byte(nil), r.partial...), b...))
-	} else {
-		r.outs[r.next] = append(append(r.outs[r.next][:0], r.partial...), b...)
-		r.next = (r.next + 1) % r.max
-	}
-	r.partial = r.partial[:0]
-}
-
-func (r *ring) appendTo(dst []byte) []byte {
-	for i := range r.outs {
-		dst = append(dst, r.outs[(r.next+i)%len(r.outs)]...)
-	}
-	return dst
-}
