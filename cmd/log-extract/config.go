@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -277,11 +276,4 @@ func (c *config) inputs() (names, unmatched []string, err error) {
 		}
 	}
 	return names, unmatched, nil
-}
-
-func statFile(name string) (os.FileInfo, error) {
-	if name == "-" {
-		return nil, os.ErrNotExist
-	}
-	return os.Stat(name)
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/auditlog-go/auditlog/internal/osdata"
 	"github.com/auditlog-go/auditlog/tools/cli"
 )
 
@@ -134,20 +133,5 @@ func TestQuietLogWrittenWhole(t *testing.T) {
 	code, stdout, stderr = runCmd([]string{"--state", filepath.Join(dir, "live.state"), "--now", genStart.Format(time.RFC3339), api}, nil)
 	if code != 0 || strings.Count(stdout, "\n") != 0 || !strings.Contains(stderr, "held for the next run") {
 		t.Errorf("live log: exit %d, %d lines, stderr:\n%s", code, strings.Count(stdout, "\n"), stderr)
-	}
-}
-
-// TestInputSizeGzip: the progress bar measures a gzip file by the size it
-// unpacks to (read from gzip's trailer), as the extractor counts its
-// progress in unpacked bytes; before, the bar reached 100% almost at once.
-func TestInputSizeGzip(t *testing.T) {
-	gz := osdata.Path(t, "os-loganalyze/screen-n-api.txt.gz")
-	if got, want := inputSize(gz), int64(12317962); got != want {
-		t.Errorf("inputSize(screen-n-api.txt.gz) = %d, want %d (its unpacked size)", got, want)
-	}
-	plain := filepath.Join(t.TempDir(), "a.log")
-	os.WriteFile(plain, []byte("12345"), 0o644)
-	if got := inputSize(plain); got != 5 {
-		t.Errorf("inputSize(plain) = %d, want 5", got)
 	}
 }
