@@ -4,7 +4,8 @@ import (
 	"math"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
 )
 
 // This file holds the JSON primitives every line is built from. They append to
@@ -13,111 +14,22 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// plain[c] is true for the bytes that can be copied into a JSON string as
-// they are: printable ASCII other than '"' and the backslash. Everything else takes
-// the slow path (escapes, UTF-8 checks).
-var plain = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
 // AppendJSONString appends s as a JSON string exactly as the handler writes
 // the strings of a line (see appendString), for tools that write JSON about
 // lines — log-serve's answers and stream — and must keep the same rules.
 func AppendJSONString(dst []byte, s string) []byte { return appendString(dst, s) }
 
-// appendString appends s as a JSON string. Control characters are escaped,
-// invalid UTF-8 becomes U+FFFD, and U+2028 and U+2029 are escaped, so no value
-// can ever break a line in two, whatever reads it (JavaScript included).
+// appendString appends s as a JSON string under [jsonscan.Line]'s rules:
+// control characters are escaped, invalid UTF-8 becomes U+FFFD, and U+2028
+// and U+2029 are escaped, so no value can ever break a line in two, whatever
+// reads it (JavaScript included).
 func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	dst = appendStringBody(dst, s)
-	return append(dst, '"')
+	return jsonscan.Line.AppendQuotedString(dst, s)
 }
 
 // appendStringBody is appendString without the quotes.
 func appendStringBody(dst []byte, s string) []byte {
-	// Most values are plain ASCII: find the first byte that is not, eight
-	// bytes at a time, and copy everything before it in one go.
-	i := 0
-	for i+8 <= len(s) && !mayNeedEscape(load64(s, i)) {
-		i += 8
-	}
-	for i < len(s) && plain[s[i]] {
-		i++
-	}
-	if i == len(s) {
-		return append(dst, s...)
-	}
-	start := 0
-	for i < len(s) {
-		c := s[i]
-		if plain[c] {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(dst, s[start:]...)
-}
-
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
-// load64 reads the eight bytes of s at i as a little-endian word.
-func load64(s string, i int) uint64 {
-	_ = s[i+7]
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-}
-
-// mayNeedEscape reports whether any of the eight bytes in x is a control
-// character, '"', '\\' or not ASCII. It never misses one; a rare false
-// alarm only sends those bytes down the byte-by-byte path.
-func mayNeedEscape(x uint64) bool {
-	ctl := (x - ones*0x20) & ^x
-	q := x ^ (ones * '"')
-	quote := (q - ones) & ^q
-	b := x ^ (ones * '\\')
-	back := (b - ones) & ^b
-	return (ctl|quote|back|x)&highs != 0
+	return jsonscan.Line.AppendString(dst, s)
 }
 
 // appendKey appends "key": after a comma when the object already has members.

@@ -53,23 +53,3 @@ func TestAppendStringRoundTrips(t *testing.T) {
 		}
 	}
 }
-
-func TestMayNeedEscapeNeverMisses(t *testing.T) {
-	// Every byte value in every position of an otherwise plain word.
-	for pos := range 8 {
-		for c := range 256 {
-			var w [8]byte
-			for i := range w {
-				w[i] = 'a'
-			}
-			w[pos] = byte(c)
-			x := load64(string(w[:]), 0)
-			if !plain[c] && !mayNeedEscape(x) {
-				t.Fatalf("byte %#x at %d missed", c, pos)
-			}
-			if plain[c] && mayNeedEscape(x) {
-				t.Errorf("byte %#x at %d: false alarm in a plain word", c, pos)
-			}
-		}
-	}
-}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
 )
 
 // RedactMode says what becomes of a value under a sensitive key.
@@ -213,12 +215,7 @@ func (rd *redactor) remember(key string, ki keyInfo) {
 // plainKey reports whether key can be written between quotes as it is:
 // printable ASCII other than '"' and the backslash (so valid UTF-8 too).
 func plainKey(key string) bool {
-	for i := 0; i < len(key); i++ {
-		if !plain[key[i]] {
-			return false
-		}
-	}
-	return true
+	return jsonscan.Line.Plain(key)
 }
 
 func containsBytes(s []byte, sub string) bool {

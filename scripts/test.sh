@@ -86,6 +86,10 @@ for m in "${modules[@]}"; do
 done
 
 step "fuzz smoke"
+# Every fuzz target in the repo is run below: one not listed would never run.
+missing=$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' . | sed 's/^func //' | sort -u |
+  while read -r f; do grep -qE "^fuzz [^ ]+ $f " scripts/test.sh || echo "$f"; done)
+if [ -n "$missing" ]; then echo "fuzz targets scripts/test.sh does not run: $missing" >&2; exit 1; fi
 fuzz() { # package, target, executions
   go test -run '^$' -fuzz "^$2\$" -fuzztime "${FUZZTIME:-$3}" "$1"
 }
@@ -105,7 +109,9 @@ fuzz ./tools/logexpand FuzzRoundTrip 20000x
 fuzz ./tools/logexpand FuzzPython 50000x
 fuzz ./tools/logexpand FuzzScanString 50000x
 fuzz ./tools/logexpand FuzzStreamMatchesTree 20000x
-fuzz ./tools/logexpand FuzzPlainRun 20000x
+fuzz ./internal/jsonscan FuzzPlainRun 50000x
+fuzz ./internal/jsonscan FuzzEscapeRoundTrip 50000x
+fuzz ./internal/jsonscan FuzzUnescape 50000x
 fuzz ./tools/oslolog FuzzParseLine 100000x
 fuzz ./internal/pystamp FuzzParse 100000x
 fuzz ./tools/oslolog FuzzGrouper 20000x

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
 	"github.com/auditlog-go/auditlog/schema"
 	"github.com/auditlog-go/auditlog/tools/events"
 	"github.com/auditlog-go/auditlog/tools/logline"
@@ -159,7 +160,7 @@ func maskJSONPairs(s string) string {
 			break
 		}
 		ks := i + q + 1
-		ke := stringEnd(s, ks)
+		ke := jsonscan.StringEndString(s, ks)
 		if ke < 0 {
 			break
 		}
@@ -179,7 +180,7 @@ func maskJSONPairs(s string) string {
 			i = j
 			continue
 		}
-		ve := stringEnd(s, j+1)
+		ve := jsonscan.StringEndString(s, j+1)
 		if ve < 0 {
 			ve = len(s) // cut short by the quote's end: hide the rest
 		}
@@ -194,20 +195,6 @@ func maskJSONPairs(s string) string {
 		return s
 	}
 	return string(append(b, s[min(at, len(s)):]...))
-}
-
-// stringEnd returns the index of the quote that ends the JSON string whose
-// contents start at s[i], or -1.
-func stringEnd(s string, i int) int {
-	for ; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
-			return i
-		}
-	}
-	return -1
 }
 
 func trimEOL(b []byte) []byte {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/auditlog-go/auditlog/auditlog"
 	"github.com/auditlog-go/auditlog/tools/logline"
+
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
 )
 
 // An Expander renders lines one at a time. It keeps its buffers from line to
@@ -129,11 +131,11 @@ func firstKey(b []byte) []byte {
 	if bytes.HasPrefix(b, bom) {
 		i = len(bom)
 	}
-	i = skipWS(b, i)
+	i = jsonscan.SkipWS(b, i)
 	if i >= len(b) || b[i] != '{' {
 		return nil
 	}
-	i = skipWS(b, i+1)
+	i = jsonscan.SkipWS(b, i+1)
 	if i >= len(b) || b[i] != '"' {
 		return nil
 	}
@@ -150,12 +152,12 @@ func (x *Expander) parseLine() (int32, bool) {
 	if bytes.HasPrefix(b, bom) {
 		i = len(bom)
 	}
-	i = skipWS(b, i)
+	i = jsonscan.SkipWS(b, i)
 	if i >= len(b) || (b[i] != '{' && b[i] != '[') {
 		return -1, false
 	}
 	root, end, ok := x.t.parseJSON(i, len(b))
-	if !ok || skipWS(b, end) != len(b) {
+	if !ok || jsonscan.SkipWS(b, end) != len(b) {
 		return -1, false
 	}
 	return root, true
@@ -702,18 +704,18 @@ func (x *Expander) block(dst, text []byte, indent int) []byte {
 // parsed nodes in the arena when it is.
 func (x *Expander) whole(s, e int32) (root int32, python bool, ok bool) {
 	b := x.t.buf[:e]
-	i := skipWS(b, int(s))
+	i := jsonscan.SkipWS(b, int(s))
 	if i >= len(b) || (b[i] != '{' && b[i] != '[') {
 		return -1, false, false
 	}
 	nodes, bufLen := len(x.t.nodes), len(x.t.buf)
 	root, end, ok := x.t.parseJSON(i, int(e))
-	if ok && skipWS(b, end) == int(e) {
+	if ok && jsonscan.SkipWS(b, end) == int(e) {
 		return root, false, true
 	}
 	x.t.nodes, x.t.buf = x.t.nodes[:nodes], x.t.buf[:bufLen]
 	root, end, ok = x.t.parsePython(i, int(e))
-	if ok && skipWS(b, end) == int(e) && x.t.nodes[root].flags&fSet == 0 {
+	if ok && jsonscan.SkipWS(b, end) == int(e) && x.t.nodes[root].flags&fSet == 0 {
 		return root, true, true
 	}
 	x.t.nodes, x.t.buf = x.t.nodes[:nodes], x.t.buf[:bufLen]
@@ -862,7 +864,7 @@ func bareKey(key []byte) bool {
 		return false
 	}
 	for _, c := range key {
-		if !plainASCII[c] || c == ':' || c == ' ' || c == '#' {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == ':' || c == ' ' || c == '#' {
 			return false
 		}
 	}

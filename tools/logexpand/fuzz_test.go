@@ -272,21 +272,3 @@ func FuzzStreamMatchesTree(f *testing.F) {
 		}
 	})
 }
-
-// FuzzPlainRun checks the word-at-a-time run finder of appendEscaped
-// against a byte loop.
-func FuzzPlainRun(f *testing.F) {
-	f.Add([]byte("plain text \"quoted\" caf\xc3\xa9\x7f\x01 and more text"), 3)
-	f.Fuzz(func(t *testing.T, s []byte, i int) {
-		if i < 0 || i > len(s) {
-			return
-		}
-		want := i
-		for want < len(s) && plainASCII[s[want]] {
-			want++
-		}
-		if got := plainRun(s, i); got != want {
-			t.Fatalf("plainRun(%q, %d) = %d, want %d", s, i, got, want)
-		}
-	})
-}

@@ -2,6 +2,8 @@ package logexpand
 
 import (
 	"github.com/auditlog-go/auditlog/tools/logline"
+
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
 )
 
 // levelRank reads the level of the line in t.buf[:n] for Options.MinLevel:
@@ -22,16 +24,16 @@ func (x *Expander) levelRank(record bool, n int) int {
 	}
 	nodes := len(x.t.nodes)
 	defer func() { x.t.nodes = x.t.nodes[:nodes] }()
-	i := skipWS(b, 0)
+	i := jsonscan.SkipWS(b, 0)
 	if len(b)-i >= len(bom) && string(b[i:i+len(bom)]) == string(bom) {
-		i = skipWS(b, i+len(bom))
+		i = jsonscan.SkipWS(b, i+len(bom))
 	}
 	if i >= len(b) || b[i] != '{' {
 		return 0
 	}
 	i++
 	for {
-		i = skipWS(b, i)
+		i = jsonscan.SkipWS(b, i)
 		if i >= len(b) || b[i] != '"' {
 			return 0
 		}
@@ -39,11 +41,11 @@ func (x *Expander) levelRank(record bool, n int) int {
 		if !ok {
 			return 0
 		}
-		i = skipWS(b, ke+1)
+		i = jsonscan.SkipWS(b, ke+1)
 		if i >= len(b) || b[i] != ':' {
 			return 0
 		}
-		v := skipWS(b, i+1)
+		v := jsonscan.SkipWS(b, i+1)
 		if isLevelKey(b[ks:ke]) {
 			if v < len(b) && b[v] == '"' {
 				s, e, _, ok := scanString(b, v+1)
@@ -62,7 +64,7 @@ func (x *Expander) levelRank(record bool, n int) int {
 		if !ok {
 			return 0
 		}
-		i = skipWS(b, end)
+		i = jsonscan.SkipWS(b, end)
 		if i >= len(b) || b[i] != ',' {
 			return 0
 		}

@@ -2,6 +2,8 @@ package logexpand
 
 import (
 	"unicode/utf8"
+
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
 )
 
 // parsePython parses one Python literal as repr() writes it — dicts, lists,
@@ -235,7 +237,7 @@ func decodePython(dst, s []byte, bytesLit bool) []byte {
 			}
 			v, good := 0, true
 			for _, h := range s[i+1 : i+1+n] {
-				d := unhex(h)
+				d := jsonscan.Unhex(h)
 				if d < 0 {
 					good = false
 					break

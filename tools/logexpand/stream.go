@@ -3,6 +3,8 @@ package logexpand
 import (
 	"bytes"
 	"encoding/binary"
+
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
 )
 
 // The fast path. Most lines are objects whose keys are already sorted (ours
@@ -32,7 +34,7 @@ func (x *Expander) stream(dst, header []byte) ([]byte, bool) {
 	if bytes.HasPrefix(b, bom) {
 		i = len(bom)
 	}
-	i = skipWS(b, i)
+	i = jsonscan.SkipWS(b, i)
 	if i >= len(b) || b[i] != '{' {
 		return dst, false
 	}
@@ -40,16 +42,16 @@ func (x *Expander) stream(dst, header []byte) ([]byte, bool) {
 		dst = append(dst, header...)
 		dst = append(dst, ' ')
 	}
-	j := skipWS(b, i+1)
+	j := jsonscan.SkipWS(b, i+1)
 	if j < len(b) && b[j] == '}' {
-		if skipWS(b, j+1) != len(b) {
+		if jsonscan.SkipWS(b, j+1) != len(b) {
 			return dst, false
 		}
 		return append(dst, '{', '}', '\n'), true
 	}
 	dst = append(dst, '{', '\n')
 	dst, end, ok := x.streamMembers(dst, i, 2, 1, false)
-	if !ok || skipWS(b, end) != len(b) {
+	if !ok || jsonscan.SkipWS(b, end) != len(b) {
 		return dst, false
 	}
 	return append(dst, '}', '\n'), true
@@ -67,7 +69,7 @@ func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst b
 	first := true
 	i++
 	for {
-		i = skipWS(b, i)
+		i = jsonscan.SkipWS(b, i)
 		if i >= len(b) || b[i] != '"' {
 			return dst, i, false
 		}
@@ -81,7 +83,7 @@ func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst b
 		if !first && (prevPrefix > prefix || prevPrefix == prefix && bytes.Compare(prev, key) > 0) {
 			return dst, i, false // not sorted: the tree sorts it
 		}
-		i = skipWS(b, ke+1)
+		i = jsonscan.SkipWS(b, ke+1)
 		if i >= len(b) || b[i] != ':' {
 			return dst, i, false
 		}
@@ -97,7 +99,7 @@ func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst b
 			dst = x.appendKey(dst, key, false)
 		}
 		dst = append(dst, ':')
-		if info&kiStack != 0 && skipWS(b, i+1) < len(b) && b[skipWS(b, i+1)] == '[' {
+		if info&kiStack != 0 && jsonscan.SkipWS(b, i+1) < len(b) && b[jsonscan.SkipWS(b, i+1)] == '[' {
 			return dst, i, false // a traceback as a list of lines: the tree prints it as lines
 		}
 		if info&kiSensitive != 0 {
@@ -108,7 +110,7 @@ func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst b
 		if !ok {
 			return dst, i, false
 		}
-		i = skipWS(b, i)
+		i = jsonscan.SkipWS(b, i)
 		if i >= len(b) {
 			return dst, i, false
 		}
@@ -127,7 +129,7 @@ func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst b
 // is null or "" (which hide nothing and are shown).
 func (x *Expander) streamMasked(dst []byte, i, indent, depth int) ([]byte, int, bool) {
 	b := x.t.buf
-	i = skipWS(b, i)
+	i = jsonscan.SkipWS(b, i)
 	if bytes.HasPrefix(b[i:], litNull) || i+1 < len(b) && b[i] == '"' && b[i+1] == '"' {
 		return x.streamValue(dst, i, indent, depth, false)
 	}
@@ -146,7 +148,7 @@ func (x *Expander) streamMasked(dst []byte, i, indent, depth int) ([]byte, int, 
 // does, and returns the position after it.
 func (x *Expander) streamValue(dst []byte, i, indent, depth int, level bool) ([]byte, int, bool) {
 	b := x.t.buf
-	i = skipWS(b, i)
+	i = jsonscan.SkipWS(b, i)
 	if i >= len(b) {
 		return dst, i, false
 	}
@@ -180,14 +182,14 @@ func (x *Expander) streamValue(dst []byte, i, indent, depth int, level bool) ([]
 		x.t.buf = x.t.buf[:len(b)]
 		return dst, e + 1, true
 	case '{':
-		j := skipWS(b, i+1)
+		j := jsonscan.SkipWS(b, i+1)
 		if j < len(b) && b[j] == '}' {
 			return append(dst, " {}\n"...), j + 1, true
 		}
 		dst = append(dst, '\n')
 		return x.streamMembers(dst, i, indent+2, depth+1, false)
 	case '[':
-		j := skipWS(b, i+1)
+		j := jsonscan.SkipWS(b, i+1)
 		if j < len(b) && b[j] == ']' {
 			return append(dst, " []\n"...), j + 1, true
 		}
@@ -231,7 +233,7 @@ func (x *Expander) streamInline(dst []byte, i int) ([]byte, int, bool) {
 	dst = append(dst, ' ', '[')
 	i++
 	for first := true; ; first = false {
-		i = skipWS(b, i)
+		i = jsonscan.SkipWS(b, i)
 		if i >= len(b) {
 			return dst[:mark], i, false
 		}
@@ -270,7 +272,7 @@ func (x *Expander) streamInline(dst []byte, i int) ([]byte, int, bool) {
 		if len(dst)-mark > maxWidth {
 			return dst[:mark], i, false
 		}
-		i = skipWS(b, i)
+		i = jsonscan.SkipWS(b, i)
 		if i >= len(b) {
 			return dst[:mark], i, false
 		}
@@ -293,14 +295,14 @@ func (x *Expander) streamItems(dst []byte, i, indent, depth int) ([]byte, int, b
 	}
 	i++
 	for {
-		i = skipWS(b, i)
+		i = jsonscan.SkipWS(b, i)
 		if i >= len(b) {
 			return dst, i, false
 		}
 		dst = appendIndent(dst, indent)
 		dst = append(dst, '-')
 		var ok bool
-		if b[i] == '{' && skipWS(b, i+1) < len(b) && b[skipWS(b, i+1)] != '}' {
+		if b[i] == '{' && jsonscan.SkipWS(b, i+1) < len(b) && b[jsonscan.SkipWS(b, i+1)] != '}' {
 			dst = append(dst, ' ')
 			dst, i, ok = x.streamMembers(dst, i, indent+2, depth+1, true)
 		} else {
@@ -309,7 +311,7 @@ func (x *Expander) streamItems(dst []byte, i, indent, depth int) ([]byte, int, b
 		if !ok {
 			return dst, i, false
 		}
-		i = skipWS(b, i)
+		i = jsonscan.SkipWS(b, i)
 		if i >= len(b) {
 			return dst, i, false
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
 )
 
 // kind is the type of a parsed value.
@@ -85,16 +87,6 @@ type jsonParser struct {
 	b []byte
 }
 
-func skipWS(b []byte, i int) int {
-	for i < len(b) && b[i] <= ' ' { // one test for the usual non-space
-		if c := b[i]; c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			break
-		}
-		i++
-	}
-	return i
-}
-
 func (p *jsonParser) add(n node) int32 {
 	p.t.nodes = append(p.t.nodes, n)
 	return int32(len(p.t.nodes) - 1)
@@ -102,7 +94,7 @@ func (p *jsonParser) add(n node) int32 {
 
 func (p *jsonParser) value(i, depth int) (int32, int, bool) {
 	b := p.b
-	i = skipWS(b, i)
+	i = jsonscan.SkipWS(b, i)
 	if i >= len(b) {
 		return -1, i, false
 	}
@@ -153,7 +145,7 @@ func (p *jsonParser) object(start, depth int) (int32, int, bool) {
 	}
 	b := p.b
 	self := p.add(node{kind: kObject, s: int32(start), child: -1, next: -1})
-	i := skipWS(b, start+1)
+	i := jsonscan.SkipWS(b, start+1)
 	if i < len(b) && b[i] == '}' {
 		p.t.nodes[self].e = int32(i + 1)
 		return self, i + 1, true
@@ -161,7 +153,7 @@ func (p *jsonParser) object(start, depth int) (int32, int, bool) {
 	last := int32(-1)
 	count := int32(0)
 	for {
-		i = skipWS(b, i)
+		i = jsonscan.SkipWS(b, i)
 		if i >= len(b) || b[i] != '"' {
 			return -1, i, false
 		}
@@ -169,7 +161,7 @@ func (p *jsonParser) object(start, depth int) (int32, int, bool) {
 		if !ok {
 			return -1, i, false
 		}
-		i = skipWS(b, ke+1)
+		i = jsonscan.SkipWS(b, ke+1)
 		if i >= len(b) || b[i] != ':' {
 			return -1, i, false
 		}
@@ -189,7 +181,7 @@ func (p *jsonParser) object(start, depth int) (int32, int, bool) {
 		}
 		last = v
 		count++
-		i = skipWS(b, ni)
+		i = jsonscan.SkipWS(b, ni)
 		if i >= len(b) {
 			return -1, i, false
 		}
@@ -213,7 +205,7 @@ func (p *jsonParser) array(start, depth int) (int32, int, bool) {
 	}
 	b := p.b
 	self := p.add(node{kind: kArray, s: int32(start), child: -1, next: -1})
-	i := skipWS(b, start+1)
+	i := jsonscan.SkipWS(b, start+1)
 	if i < len(b) && b[i] == ']' {
 		p.t.nodes[self].e = int32(i + 1)
 		return self, i + 1, true
@@ -232,7 +224,7 @@ func (p *jsonParser) array(start, depth int) (int32, int, bool) {
 		}
 		last = v
 		count++
-		i = skipWS(b, ni)
+		i = jsonscan.SkipWS(b, ni)
 		if i >= len(b) {
 			return -1, i, false
 		}
@@ -384,7 +376,7 @@ func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bo
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
-				if i+6 > n || !isHex4(b[i+2:i+6]) {
+				if i+6 > n || !isHex4(b[i+2:]) {
 					return s, i, flags | tally(high, brace, pair), false
 				}
 				i += 6
@@ -447,26 +439,8 @@ func hasZero(x uint64) uint64 { return (x - lo8) & ^x & hi8 }
 // isZero flags (with their high bit) exactly the zero bytes of x.
 func isZero(x uint64) uint64 { return ^((x&lo7 + lo7) | x) & hi8 }
 
-func isHex4(b []byte) bool {
-	for _, c := range b[:4] {
-		if unhex(c) < 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func unhex(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'a' && c <= 'f':
-		return int(c-'a') + 10
-	case c >= 'A' && c <= 'F':
-		return int(c-'A') + 10
-	}
-	return -1
-}
+// isHex4 reports whether b starts with four hex digits.
+func isHex4(b []byte) bool { _, ok := jsonscan.Hex4(b); return ok }
 
 // scanNumber checks the JSON number at b[i:] and returns its end.
 func scanNumber(b []byte, i int) (int, bool) {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"slices"
 	"strconv"
+
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
 )
 
 // An unflattener turns --flatten statements back into one compact JSON line
@@ -167,7 +169,7 @@ func (u *unflattener) parseStatement(b []byte) (derived bool, val *unode, ok boo
 				return false, nil, false
 			}
 			v, end, good := parseFlatValue(b, i+3, 0)
-			if !good || skipWS(b, end) != len(b) {
+			if !good || jsonscan.SkipWS(b, end) != len(b) {
 				return false, nil, false
 			}
 			return false, v, true
@@ -250,26 +252,7 @@ func (n *unode) appendJSON(dst []byte) []byte {
 // appendJSONString writes s as a JSON string: quotes, backslashes and
 // control characters escaped, every other byte as it is (so bytes that were
 // not UTF-8 in the input are not UTF-8 in the output either).
-func appendJSONString(dst, s []byte) []byte {
-	dst = append(dst, '"')
-	for _, c := range s {
-		switch {
-		case c == '"' || c == '\\':
-			dst = append(dst, '\\', c)
-		case c == '\n':
-			dst = append(dst, '\\', 'n')
-		case c == '\r':
-			dst = append(dst, '\\', 'r')
-		case c == '\t':
-			dst = append(dst, '\\', 't')
-		case c < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return append(dst, '"')
-}
+func appendJSONString(dst, s []byte) []byte { return jsonscan.Bytes.AppendQuoted(dst, s) }
 
 // parseFlatString reads the quoted string at b[i] as --flatten writes it:
 // JSON's escapes plus \xNN for a byte. It returns the decoded bytes and the
@@ -294,18 +277,18 @@ func parseFlatString(b []byte, i int) ([]byte, int, bool) {
 			}
 			switch e := b[i+1]; e {
 			case 'x':
-				if i+4 > len(b) || unhex(b[i+2]) < 0 || unhex(b[i+3]) < 0 {
+				if i+4 > len(b) || jsonscan.Unhex(b[i+2]) < 0 || jsonscan.Unhex(b[i+3]) < 0 {
 					return nil, i, false
 				}
-				out = append(out, byte(unhex(b[i+2])<<4|unhex(b[i+3])))
+				out = append(out, byte(jsonscan.Unhex(b[i+2])<<4|jsonscan.Unhex(b[i+3])))
 				i += 4
 			case 'u':
-				if i+6 > len(b) || !isHex4(b[i+2:i+6]) {
+				if i+6 > len(b) || !isHex4(b[i+2:]) {
 					return nil, i, false
 				}
 				j := i + 6
-				if r := hex4(b[i+2 : i+6]); r >= 0xD800 && r < 0xDC00 &&
-					j+6 <= len(b) && b[j] == '\\' && b[j+1] == 'u' && isHex4(b[j+2:j+6]) {
+				if r, _ := jsonscan.Hex4(b[i+2:]); r >= 0xD800 && r < 0xDC00 &&
+					j+6 <= len(b) && b[j] == '\\' && b[j+1] == 'u' && isHex4(b[j+2:]) {
 					j += 6 // a surrogate pair: decodeJSON joins them
 				}
 				out = decodeJSON(out, b[i:j])
@@ -335,7 +318,7 @@ func parseFlatValue(b []byte, i, depth int) (*unode, int, bool) {
 	if depth > maxDepth {
 		return nil, i, false
 	}
-	i = skipWS(b, i)
+	i = jsonscan.SkipWS(b, i)
 	if i >= len(b) {
 		return nil, i, false
 	}
@@ -348,17 +331,17 @@ func parseFlatValue(b []byte, i, depth int) (*unode, int, bool) {
 		return &unode{kind: kString, raw: s}, end, true
 	case c == '{':
 		n := &unode{kind: kObject}
-		i = skipWS(b, i+1)
+		i = jsonscan.SkipWS(b, i+1)
 		if i < len(b) && b[i] == '}' {
 			return n, i + 1, true
 		}
 		for {
-			i = skipWS(b, i)
+			i = jsonscan.SkipWS(b, i)
 			k, end, ok := parseFlatString(b, i)
 			if !ok {
 				return nil, i, false
 			}
-			i = skipWS(b, end)
+			i = jsonscan.SkipWS(b, end)
 			if i >= len(b) || b[i] != ':' {
 				return nil, i, false
 			}
@@ -368,7 +351,7 @@ func parseFlatValue(b []byte, i, depth int) (*unode, int, bool) {
 			}
 			n.keys = append(n.keys, k)
 			n.kids = append(n.kids, v)
-			i = skipWS(b, end)
+			i = jsonscan.SkipWS(b, end)
 			if i < len(b) && b[i] == ',' {
 				i++
 				continue
@@ -380,7 +363,7 @@ func parseFlatValue(b []byte, i, depth int) (*unode, int, bool) {
 		}
 	case c == '[':
 		n := &unode{kind: kArray}
-		i = skipWS(b, i+1)
+		i = jsonscan.SkipWS(b, i+1)
 		if i < len(b) && b[i] == ']' {
 			return n, i + 1, true
 		}
@@ -390,7 +373,7 @@ func parseFlatValue(b []byte, i, depth int) (*unode, int, bool) {
 				return nil, i, false
 			}
 			n.kids = append(n.kids, v)
-			i = skipWS(b, end)
+			i = jsonscan.SkipWS(b, end)
 			if i < len(b) && b[i] == ',' {
 				i++
 				continue

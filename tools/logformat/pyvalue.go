@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
 	"github.com/auditlog-go/auditlog/tools/logline"
 )
 
@@ -104,7 +105,7 @@ func (r *render) pyRepr(dst, v []byte, i, depth int) ([]byte, int) {
 	}
 	switch c := v[i]; {
 	case c == '"':
-		e := stringEndAt(v, i+1)
+		e := jsonscan.StringEnd(v, i+1)
 		if e < 0 {
 			return append(dst, v[i:]...), len(v)
 		}
@@ -146,7 +147,7 @@ func (r *render) pyRepr(dst, v []byte, i, depth int) ([]byte, int) {
 			if v[ks] != '"' {
 				return dst, len(v)
 			}
-			ke := stringEndAt(v, ks+1)
+			ke := jsonscan.StringEnd(v, ks+1)
 			if ke < 0 {
 				return dst, len(v)
 			}
@@ -347,51 +348,17 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// stringEndAt returns the index of the quote closing the string whose
-// contents start at b[i], or -1.
-func stringEndAt(b []byte, i int) int {
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i
-		}
-	}
-	return -1
-}
-
 // skipAny returns the index after the value that starts at b[i].
 func skipAny(b []byte, i int) int {
 	if i >= len(b) {
 		return i
 	}
 	switch b[i] {
-	case '"':
-		if e := stringEndAt(b, i+1); e >= 0 {
-			return e + 1
+	case '"', '{', '[':
+		if e, ok := jsonscan.SkipValue(b, i); ok {
+			return e
 		}
-		return len(b)
-	case '{', '[':
-		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				e := stringEndAt(b, i+1)
-				if e < 0 {
-					return len(b)
-				}
-				i = e
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return len(b)
+		return len(b) // cut short: the rest is the value
 	}
 	for ; i < len(b); i++ {
 		switch b[i] {
@@ -422,7 +389,7 @@ func topMembers(line []byte, fn func(key string, v []byte)) {
 		if line[i] != '"' {
 			return
 		}
-		ke := stringEndAt(line, i+1)
+		ke := jsonscan.StringEnd(line, i+1)
 		if ke < 0 {
 			return
 		}

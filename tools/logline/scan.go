@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
 )
 
 // Fields is a compiled set of dotted paths into a JSON object line. Each
@@ -126,7 +128,7 @@ func (f *Fields) Extract(line []byte, out [][]byte) bool {
 	for i := range out {
 		out[i] = nil
 	}
-	i := skipWS(line, 0)
+	i := jsonscan.SkipWS(line, 0)
 	if i >= len(line) || line[i] != '{' {
 		return false
 	}
@@ -134,13 +136,13 @@ func (f *Fields) Extract(line []byte, out [][]byte) bool {
 	if !ok {
 		return false
 	}
-	return skipWS(line, end) == len(line)
+	return jsonscan.SkipWS(line, end) == len(line)
 }
 
 // object walks the object that starts at b[i] ('{') and returns the index
 // just after its '}'.
 func object(b []byte, i int, n *node, out [][]byte) (int, bool) {
-	i = skipWS(b, i+1)
+	i = jsonscan.SkipWS(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return i + 1, true
 	}
@@ -149,15 +151,15 @@ func object(b []byte, i int, n *node, out [][]byte) (int, bool) {
 			return 0, false
 		}
 		ks := i + 1
-		ke := stringEnd(b, ks)
+		ke := jsonscan.StringEnd(b, ks)
 		if ke < 0 {
 			return 0, false
 		}
-		i = skipWS(b, ke+1)
+		i = jsonscan.SkipWS(b, ke+1)
 		if i >= len(b) || b[i] != ':' {
 			return 0, false
 		}
-		i = skipWS(b, i+1)
+		i = jsonscan.SkipWS(b, i+1)
 		if i >= len(b) {
 			return 0, false
 		}
@@ -165,13 +167,13 @@ func object(b []byte, i int, n *node, out [][]byte) (int, bool) {
 		if i, ok = member(b, i, n.find(b[ks:ke]), out); !ok {
 			return 0, false
 		}
-		i = skipWS(b, i)
+		i = jsonscan.SkipWS(b, i)
 		if i >= len(b) {
 			return 0, false
 		}
 		switch b[i] {
 		case ',':
-			i = skipWS(b, i+1)
+			i = jsonscan.SkipWS(b, i+1)
 		case '}':
 			return i + 1, true
 		default:
@@ -188,13 +190,13 @@ func member(b []byte, i int, k *kid, out [][]byte) (int, bool) {
 	var ok bool
 	switch {
 	case k == nil:
-		return skipValue(b, i)
+		return jsonscan.SkipValue(b, i)
 	case k.sub != nil && b[i] == '{':
 		i, ok = object(b, i, k.sub, out)
 	case k.sub != nil && b[i] == '[':
 		i, ok = array(b, i, k.sub, out)
 	default:
-		i, ok = skipValue(b, i)
+		i, ok = jsonscan.SkipValue(b, i)
 	}
 	if ok && k.slot >= 0 {
 		out[k.slot] = b[vs:i]
@@ -204,7 +206,7 @@ func member(b []byte, i int, k *kid, out [][]byte) (int, bool) {
 
 // array walks an array whose elements may be asked for by index.
 func array(b []byte, i int, n *node, out [][]byte) (int, bool) {
-	i = skipWS(b, i+1)
+	i = jsonscan.SkipWS(b, i+1)
 	if i < len(b) && b[i] == ']' {
 		return i + 1, true
 	}
@@ -217,105 +219,17 @@ func array(b []byte, i int, n *node, out [][]byte) (int, bool) {
 		if i, ok = member(b, i, n.find(strconv.AppendInt(num[:0], int64(idx), 10)), out); !ok {
 			return 0, false
 		}
-		i = skipWS(b, i)
+		i = jsonscan.SkipWS(b, i)
 		if i >= len(b) {
 			return 0, false
 		}
 		switch b[i] {
 		case ',':
-			i = skipWS(b, i+1)
+			i = jsonscan.SkipWS(b, i+1)
 		case ']':
 			return i + 1, true
 		default:
 			return 0, false
 		}
 	}
-}
-
-func skipWS(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index of the quote that closes the string whose
-// contents start at b[i], or -1 when it is not closed.
-func stringEnd(b []byte, i int) int {
-	for {
-		j := bytes.IndexByte(b[i:], '"')
-		if j < 0 {
-			return -1
-		}
-		j += i
-		k := j
-		for k > i && b[k-1] == '\\' {
-			k--
-		}
-		if (j-k)%2 == 0 {
-			return j
-		}
-		i = j + 1
-	}
-}
-
-// skipValue returns the index just after the value that starts at b[i].
-func skipValue(b []byte, i int) (int, bool) {
-	switch c := b[i]; {
-	case c == '"':
-		e := stringEnd(b, i+1)
-		return e + 1, e >= 0
-	case c == '{' || c == '[':
-		return skipNested(b, i)
-	case c == 't':
-		return i + 4, bytes.HasPrefix(b[i:], []byte("true"))
-	case c == 'f':
-		return i + 5, bytes.HasPrefix(b[i:], []byte("false"))
-	case c == 'n':
-		return i + 4, bytes.HasPrefix(b[i:], []byte("null"))
-	case c == '-' || (c >= '0' && c <= '9'):
-		j := i + 1
-		for j < len(b) && numberByte[b[j]] {
-			j++
-		}
-		return j, true
-	}
-	return 0, false
-}
-
-var numberByte = [256]bool{'0': true, '1': true, '2': true, '3': true, '4': true,
-	'5': true, '6': true, '7': true, '8': true, '9': true, '.': true, 'e': true,
-	'E': true, '+': true, '-': true}
-
-var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
-
-// skipNested skips an object or array nobody asked into. It counts brackets
-// and skips strings; it does not check that each bracket closes its own kind.
-func skipNested(b []byte, i int) (int, bool) {
-	depth := 0
-	for i < len(b) {
-		c := b[i]
-		if !structural[c] {
-			i++
-			continue
-		}
-		switch c {
-		case '"':
-			e := stringEnd(b, i+1)
-			if e < 0 {
-				return 0, false
-			}
-			i = e + 1
-			continue
-		case '{', '[':
-			depth++
-		default:
-			depth--
-			if depth == 0 {
-				return i + 1, true
-			}
-		}
-		i++
-	}
-	return 0, false
 }

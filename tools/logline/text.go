@@ -4,6 +4,9 @@ import (
 	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/auditlog-go/auditlog/auditlog"
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
 )
 
 // AppendText appends the JSON value v as `jq -r` prints an interpolated value
@@ -122,7 +125,7 @@ func appendUnquotedHint(dst, s []byte, escapeControl bool) ([]byte, bool) {
 				dst = appendControl(dst, '\f', escapeControl)
 			case 'u':
 				hint = true // \u003a is a ':' too
-				r, n := decodeU(s[i-2:])
+				r, n := jsonscan.DecodeU(s[i-2:])
 				i += n - 2
 				switch {
 				case r < 0x20 || r == 0x7f:
@@ -157,50 +160,7 @@ func appendControl(dst []byte, c byte, escape bool) []byte {
 	if !escape || c == '\t' || c == '\n' {
 		return append(dst, c)
 	}
-	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-}
-
-const hexDigits = "0123456789abcdef"
-
-// decodeU decodes a \uXXXX escape at the start of s (and the low half of a
-// surrogate pair after it), returning the rune and the bytes used.
-func decodeU(s []byte) (rune, int) {
-	r, ok := hex4(s)
-	if !ok {
-		return utf8.RuneError, min(len(s), 2)
-	}
-	if r >= 0xd800 && r < 0xdc00 {
-		if len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
-			if lo, ok := hex4(s[6:]); ok && lo >= 0xdc00 && lo < 0xe000 {
-				return 0x10000 + (r-0xd800)<<10 + (lo - 0xdc00), 12
-			}
-		}
-		return utf8.RuneError, 6
-	}
-	if r >= 0xdc00 && r < 0xe000 {
-		return utf8.RuneError, 6
-	}
-	return r, 6
-}
-
-func hex4(s []byte) (rune, bool) {
-	if len(s) < 6 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range s[2:6] {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
+	return append(dst, '\\', 'u', '0', '0', jsonscan.HexDigits[c>>4], jsonscan.HexDigits[c&15])
 }
 
 // AppendNumber appends the JSON number v as jq 1.6 prints it: the shortest
@@ -332,41 +292,11 @@ func AppendCompact(dst, v []byte) []byte { return AppendCompactRedacted(dst, v, 
 // AppendQuoted appends s as a JSON string the way jq escapes one: quote,
 // backslash and control characters escaped (\u007f too), everything else
 // as it is.
-func AppendQuoted(dst, s []byte) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"':
-			dst = append(dst, '\\', '"')
-		case '\\':
-			dst = append(dst, '\\', '\\')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-		}
-		start = i + 1
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
+func AppendQuoted(dst, s []byte) []byte { return jsonscan.JQ.AppendQuoted(dst, s) }
 
-// Masked is what stands in for a value under a sensitive key.
-const Masked = "[REDACTED]"
+// Masked is what stands in for a value under a sensitive key: the logger's
+// own word for it, so a line reads the same whoever hid the value.
+const Masked = auditlog.Masked
 
 // AppendCompactRedacted is [AppendCompact] with the value of every member
 // whose key sensitive reports true, at any depth, replaced by "[REDACTED]"
@@ -401,7 +331,7 @@ func AppendCompactRedacted(dst, v []byte, sensitive func(string) bool) []byte {
 			dst = append(dst, c)
 			i++
 		case c == '"':
-			e := stringEnd(v, i+1)
+			e := jsonscan.StringEnd(v, i+1)
 			if e < 0 {
 				return append(dst, v[i:]...)
 			}
@@ -416,15 +346,15 @@ func AppendCompactRedacted(dst, v []byte, sensitive func(string) bool) []byte {
 			if sensitive == nil || !sensitive(string(tmp)) {
 				continue
 			}
-			j := skipWS(v, i)
+			j := jsonscan.SkipWS(v, i)
 			if j >= len(v) || v[j] != ':' {
 				continue
 			}
-			j = skipWS(v, j+1)
+			j = jsonscan.SkipWS(v, j+1)
 			if j >= len(v) {
 				continue
 			}
-			end, ok := skipValue(v, j)
+			end, ok := jsonscan.SkipValue(v, j)
 			if !ok {
 				continue
 			}
@@ -433,7 +363,7 @@ func AppendCompactRedacted(dst, v []byte, sensitive func(string) bool) []byte {
 			i = end
 		case c == '-' || (c >= '0' && c <= '9'):
 			j := i + 1
-			for j < len(v) && numberByte[v[j]] {
+			for j < len(v) && jsonscan.NumberByte[v[j]] {
 				j++
 			}
 			dst = AppendNumber(dst, v[i:j])
