@@ -47,7 +47,7 @@ Examples:
 A string that holds JSON prints as the string, then as derived statements
 under path<json> (path<python> for a Python repr) that --unflatten skips;
 --flatten | --unflatten gives back each record as compact JSON with sorted
-keys (exactly, with --show-secrets).
+keys, credentials hidden (exactly, with --show-secrets on both sides).
 
 Exit status: 0 all input read, 1 some input unreadable, 2 bad usage.
 
@@ -86,11 +86,7 @@ func parse(args []string, stdio cli.IO) (*config, *pflag.FlagSet, error) {
 	fs.IntVar(&c.Jobs, "jobs", 0, "expand a named file in `N` parts at once (1: one after the other; 0: one per CPU, GOMAXPROCS); standard input, pipes and gzip are read in order")
 	c.Input.Register(fs)
 	fs.BoolVarP(&c.Help, "help", "h", false, "show this help")
-	fs.Usage = func() {
-		fmt.Fprint(stdio.Out, usage)
-		fs.SetOutput(stdio.Out)
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs, stdio.Out, usage)
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, cli.UsageError{Err: err}
 	}
@@ -132,8 +128,7 @@ func parse(args []string, stdio cli.IO) (*config, *pflag.FlagSet, error) {
 func run(args []string, stdio cli.IO) int {
 	c, fs, err := parse(args, stdio)
 	if err != nil {
-		fmt.Fprintf(stdio.Err, "log-expand: %v\nTry 'log-expand --help'.\n", err)
-		return cli.ExitUsage
+		return cli.Fail(stdio.Err, "log-expand", err)
 	}
 	if c.Help {
 		fs.Usage()

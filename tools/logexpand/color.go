@@ -1,5 +1,7 @@
 package logexpand
 
+import "github.com/auditlog-go/auditlog/tools/logline"
+
 // Plain ANSI SGR sequences; nothing here needs a terminal database.
 var (
 	colorReset  = []byte("\x1b[0m")
@@ -21,26 +23,29 @@ func (x *Expander) colored(dst, color, text []byte) []byte {
 	return append(dst, colorReset...)
 }
 
-// isLevelKey reports whether a top-level key holds the level: ours and
-// slog's "level", oslo.log's "levelname", and other loggers' names for it.
-func isLevelKey(key []byte) bool {
-	switch string(key) {
-	case "level", "levelname", "severity", "lvl", "loglevel", "log.level":
-		return true
+// levelKeys and stackKeys are the names of the level and of a stack trace
+// in the lines of every writer log-format knows: one alias table
+// ([logline.Aliases]) for both readers. oslo.log's JSONFormatter writes its
+// stack trace as a list of lines ("traceback"), other loggers as one string.
+var (
+	levelKeys = keySet(logline.Names("level"))
+	stackKeys = keySet(logline.Names("exception.stacktrace"))
+)
+
+func keySet(names []string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
 	}
-	return false
+	return m
 }
 
-// isStackKey reports whether key names a stack trace, which oslo.log's
-// JSONFormatter writes as a list of lines ("traceback") and other loggers
-// as one string.
-func isStackKey(key []byte) bool {
-	switch string(key) {
-	case "traceback", "stacktrace", "stack_trace", "stack", "exc_info":
-		return true
-	}
-	return false
-}
+// isLevelKey reports whether a top-level key holds the level: ours and
+// slog's "level", oslo.log's "levelname", and other loggers' names for it.
+func isLevelKey(key []byte) bool { return levelKeys[string(key)] }
+
+// isStackKey reports whether key names a stack trace.
+func isStackKey(key []byte) bool { return stackKeys[string(key)] }
 
 // levelColor is the colour of a level name in any of the usual spellings,
 // or nil for INFO and unknown levels.

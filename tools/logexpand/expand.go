@@ -393,7 +393,7 @@ func (x *Expander) hides(c int32, key []byte) bool {
 	return x.sensitive(key)
 }
 
-const masked = `"[REDACTED]"`
+const masked = `"` + logline.Masked + `"`
 
 // members appends the members of obj, one per line at indent, and reports
 // whether any was selected. With inlineFirst the first member follows a

@@ -48,7 +48,11 @@ func NewStream(o StreamOptions) (*Stream, error) {
 	}
 	s := &Stream{x: x, minLevel: o.MinLevel, filenames: o.WithFilename, lines: o.Lines}
 	if o.Unflatten {
-		s.u = newUnflattener()
+		var sensitive func([]byte) bool
+		if !o.ShowSecrets {
+			sensitive = x.sensitive
+		}
+		s.u = newUnflattener(sensitive)
 	}
 	return s, nil
 }

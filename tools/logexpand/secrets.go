@@ -41,7 +41,7 @@ func (x *Expander) masked(s, e int32, base int) (int32, int32) {
 		if m.s > at {
 			x.t.buf = append(x.t.buf, x.t.buf[at:m.s]...)
 		}
-		x.t.buf = append(x.t.buf, "[REDACTED]"...)
+		x.t.buf = append(x.t.buf, logline.Masked...)
 		at = m.e
 	}
 	x.t.buf = append(x.t.buf, x.t.buf[at:e]...)

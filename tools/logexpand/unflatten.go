@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/auditlog-go/auditlog/internal/jsonscan"
+	"github.com/auditlog-go/auditlog/tools/logline"
 )
 
 // An unflattener turns --flatten statements back into one compact JSON line
@@ -15,11 +16,18 @@ import (
 // one starts, at a line that is not a statement (which passes through
 // unchanged), or at the end of input. Derived statements (a path with a
 // <json> or <python> step) are skipped: they repeat a string's content.
+//
+// With sensitive set, what it writes hides credentials as everything else
+// log-expand writes does: a sensitive member's value, and a credential quoted
+// in a string or in a line that passes through, become [REDACTED]. --flatten
+// has hidden them already unless --show-secrets; this keeps --unflatten from
+// printing them when its input came from elsewhere.
 type unflattener struct {
-	root   *unode
-	header []byte
-	open   bool
-	steps  []step
+	root      *unode
+	header    []byte
+	open      bool
+	steps     []step
+	sensitive func([]byte) bool
 }
 
 // unode is one value of the record being rebuilt.
@@ -35,12 +43,16 @@ type step struct {
 	index int
 }
 
-func newUnflattener() *unflattener { return &unflattener{} }
+func newUnflattener(sensitive func([]byte) bool) *unflattener {
+	return &unflattener{sensitive: sensitive}
+}
 
 // Unflatten converts the text of --flatten output back into JSON lines,
-// for tests and for callers without an input.Reader.
+// for tests and for callers without an input.Reader. It gives back exactly
+// what it reads, credentials included; log-expand --unflatten hides them
+// unless --show-secrets (see [StreamOptions]).
 func Unflatten(text []byte) []byte {
-	u := newUnflattener()
+	u := newUnflattener(nil)
 	var out []byte
 	for len(text) > 0 {
 		i := bytes.IndexByte(text, '\n')
@@ -67,7 +79,11 @@ func (u *unflattener) line(dst, header, text []byte) []byte {
 	if !ok {
 		dst = u.flush(dst)
 		dst = append(dst, header...)
-		dst = append(dst, text...)
+		if u.sensitive != nil {
+			dst = logline.AppendMaskedText(dst, text, u.sensitive)
+		} else {
+			dst = append(dst, text...)
+		}
 		return append(dst, '\n')
 	}
 	prefix := full[:at]
@@ -94,7 +110,7 @@ func (u *unflattener) flush(dst []byte) []byte {
 	if u.root == nil {
 		dst = append(dst, "null"...)
 	} else {
-		dst = u.root.appendJSON(dst)
+		dst = u.root.appendJSON(dst, u.sensitive)
 	}
 	return append(dst, '\n')
 }
@@ -216,7 +232,9 @@ func set(n *unode, path []step, val *unode) *unode {
 	return n
 }
 
-func (n *unode) appendJSON(dst []byte) []byte {
+// appendJSON writes n as compact JSON, keys sorted, hiding credentials
+// when sensitive is set (see [unflattener]).
+func (n *unode) appendJSON(dst []byte, sensitive func([]byte) bool) []byte {
 	switch n.kind {
 	case kObject:
 		idx := make([]int, len(n.keys))
@@ -231,7 +249,11 @@ func (n *unode) appendJSON(dst []byte) []byte {
 			}
 			dst = appendJSONString(dst, n.keys[i])
 			dst = append(dst, ':')
-			dst = n.kids[i].appendJSON(dst)
+			if k := n.kids[i]; sensitive != nil && sensitive(n.keys[i]) && k.says() {
+				dst = append(dst, masked...)
+				continue
+			}
+			dst = n.kids[i].appendJSON(dst, sensitive)
 		}
 		return append(dst, '}')
 	case kArray:
@@ -240,13 +262,22 @@ func (n *unode) appendJSON(dst []byte) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = k.appendJSON(dst)
+			dst = k.appendJSON(dst, sensitive)
 		}
 		return append(dst, ']')
 	case kString:
+		if sensitive != nil {
+			return appendJSONString(dst, logline.AppendMaskedText(nil, n.raw, sensitive))
+		}
 		return appendJSONString(dst, n.raw)
 	}
 	return append(dst, n.raw...)
+}
+
+// says reports whether n holds more than null or "": what [Expander.hides]
+// leaves alone under a sensitive key, since it reveals nothing.
+func (n *unode) says() bool {
+	return n != nil && n.kind != kNull && !(n.kind == kString && len(n.raw) == 0)
 }
 
 // appendJSONString writes s as a JSON string: quotes, backslashes and

@@ -1,5 +1,7 @@
 package logline
 
+import "slices"
+
 // Aliases are groups of paths that name the same thing in the lines of
 // different writers. The first path of each group is our own key; the rest
 // come from oslo.log's JSON formatter (asctime, levelname, name, traceback,
@@ -11,10 +13,10 @@ package logline
 // oslo.log line, and %(levelname)s reads level from ours.
 var Aliases = [][]string{
 	{"timestamp", "time", "@timestamp", "asctime", "ts", "created"},
-	{"level", "levelname", "severity", "lvl"},
+	{"level", "levelname", "severity", "lvl", "loglevel", "log.level"},
 	{"message", "msg"},
 	{"service", "logger", "name", "component"},
-	{"exception.stacktrace", "traceback", "stacktrace", "stack", "exc_info", "error.stack"},
+	{"exception.stacktrace", "traceback", "stacktrace", "stack_trace", "stack", "exc_info", "error.stack"},
 	{"exception.message", "error_summary", "error", "err", "error.message"},
 	{"exception.type", "error.type", "error.kind"},
 	{"context.request_id", "request_id", "req_id", "requestId", "requestID"},
@@ -43,6 +45,12 @@ var aliasOf = func() map[string][]string {
 	}
 	return m
 }()
+
+// Names returns the alias group of path (our own key first), or nil when
+// path has none: every name a writer may give the same thing, for readers
+// that recognise keys rather than look them up (log-expand's level colour
+// and stack blocks).
+func Names(path string) []string { return slices.Clone(aliasOf[path]) }
 
 // Candidates returns the paths to try, in order, for the path asked for:
 // the path itself, then the rest of its alias group (none if it has none).
