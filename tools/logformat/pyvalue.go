@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/auditlog-go/auditlog/internal/jsonscan"
+	"github.com/auditlog-go/auditlog/internal/shortfloat"
 	"github.com/auditlog-go/auditlog/tools/logline"
 )
 
@@ -204,74 +205,8 @@ func appendPyScalar(dst, v []byte) []byte {
 	return appendPyFloat(dst, f)
 }
 
-// appendPyFloat appends repr() of a float: the shortest digits that read
-// back, in fixed notation when the decimal point falls within 16 digits of
-// them and with a ".0" when integral (1.0, 0.0001, 1e-05, 1e+16).
-func appendPyFloat(dst []byte, f float64) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(dst, "nan"...)
-	case math.IsInf(f, 1):
-		return append(dst, "inf"...)
-	case math.IsInf(f, -1):
-		return append(dst, "-inf"...)
-	}
-	var buf [32]byte
-	e := strconv.AppendFloat(buf[:0], f, 'e', -1, 64)
-	if e[0] == '-' {
-		dst = append(dst, '-')
-		e = e[1:]
-	}
-	var digits [24]byte
-	nd, k := 0, 0
-	for ; e[k] != 'e'; k++ {
-		if e[k] != '.' {
-			digits[nd] = e[k]
-			nd++
-		}
-	}
-	exp, _ := strconv.Atoi(string(e[k+1:]))
-	d := digits[:nd]
-	decpt := exp + 1
-	if f == 0 {
-		return append(dst, '0', '.', '0')
-	}
-	switch {
-	case decpt <= -4 || decpt > 16:
-		dst = append(dst, d[0])
-		if nd > 1 {
-			dst = append(dst, '.')
-			dst = append(dst, d[1:]...)
-		}
-		dst = append(dst, 'e')
-		if exp < 0 {
-			dst = append(dst, '-')
-			exp = -exp
-		} else {
-			dst = append(dst, '+')
-		}
-		if exp < 10 {
-			dst = append(dst, '0')
-		}
-		return strconv.AppendInt(dst, int64(exp), 10)
-	case decpt <= 0:
-		dst = append(dst, '0', '.')
-		for ; decpt < 0; decpt++ {
-			dst = append(dst, '0')
-		}
-		return append(dst, d...)
-	case decpt >= nd:
-		dst = append(dst, d...)
-		for ; decpt > nd; decpt-- {
-			dst = append(dst, '0')
-		}
-		return append(dst, '.', '0')
-	default:
-		dst = append(dst, d[:decpt]...)
-		dst = append(dst, '.')
-		return append(dst, d[decpt:]...)
-	}
-}
+// appendPyFloat appends repr() of a float (see [shortfloat.AppendPython]).
+func appendPyFloat(dst []byte, f float64) []byte { return shortfloat.AppendPython(dst, f) }
 
 // appendPyQuoted appends repr() of the text s: single quotes unless s holds
 // one and no double quote; backslash, the quote, \t \n \r escaped; other

@@ -1,12 +1,15 @@
 package logline
 
 import (
+	"encoding/binary"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 
 	"github.com/auditlog-go/auditlog/auditlog"
 	"github.com/auditlog-go/auditlog/internal/jsonscan"
+	"github.com/auditlog-go/auditlog/internal/shortfloat"
 )
 
 // AppendText appends the JSON value v as `jq -r` prints an interpolated value
@@ -77,6 +80,36 @@ var byteClass = func() (t [256]uint8) {
 	return t
 }()
 
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// plainEnd returns the index of the first byte of s at or after i whose
+// byteClass is not 0 (or len(s)), eight bytes at a time: a message is
+// mostly plain text, and a byte at a time was most of the cost of
+// printing one.
+func plainEnd(s []byte, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(s[i:])
+		b := x ^ (ones * '\\')
+		d := x ^ (ones * 0x7f)
+		c := x ^ (ones * ':')
+		e := x ^ (ones * '=')
+		// The lowest flagged byte is exactly the first special one; a
+		// borrow may flag bytes above it, which are not looked at.
+		m := ((x - ones*0x20) & ^x) | ((b - ones) & ^b) | ((d - ones) & ^d) |
+			((c - ones) & ^c) | ((e - ones) & ^e) | x
+		if m &= highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for i < len(s) && byteClass[s[i]] == 0 {
+		i++
+	}
+	return i
+}
+
 // appendUnquotedHint is appendUnquoted that also reports whether the
 // string holds a ':' or '=' (see [AppendTextHint]); it costs the same.
 func appendUnquotedHint(dst, s []byte, escapeControl bool) ([]byte, bool) {
@@ -84,20 +117,15 @@ func appendUnquotedHint(dst, s []byte, escapeControl bool) ([]byte, bool) {
 	i := 0
 	for i < len(s) {
 		// Copy the plain run in one go.
-		j := i
-		for j < len(s) {
-			if k := byteClass[s[j]]; k != 0 {
-				if k == 1 {
-					break
-				}
-				// '=' always; ':' only as CredentialSpans reads it, before
-				// a space, a tab (escaped) or a '/' (scheme://user:pass@):
-				// a timestamp's colons are no hint.
-				if s[j] == '=' || j+1 == len(s) || s[j+1] == ' ' || s[j+1] == '\\' || s[j+1] == '/' {
-					hint = true
-				}
+		j := plainEnd(s, i)
+		for j < len(s) && byteClass[s[j]] == 2 {
+			// '=' always; ':' only as CredentialSpans reads it, before
+			// a space, a tab (escaped) or a '/' (scheme://user:pass@):
+			// a timestamp's colons are no hint.
+			if s[j] == '=' || j+1 == len(s) || s[j+1] == ' ' || s[j+1] == '\\' || s[j+1] == '/' {
+				hint = true
 			}
-			j++
+			j = plainEnd(s, j+1)
 		}
 		dst = append(dst, s[i:j]...)
 		if j == len(s) {
@@ -177,63 +205,7 @@ func AppendNumber(dst, v []byte) []byte {
 	if err != nil && !math.IsInf(f, 0) {
 		return append(dst, v...) // not a number after all; show it as it is
 	}
-	if math.IsInf(f, 0) {
-		f = math.Copysign(math.MaxFloat64, f)
-	}
-	var buf [32]byte
-	e := strconv.AppendFloat(buf[:0], f, 'e', -1, 64)
-	if e[0] == '-' {
-		dst = append(dst, '-')
-		e = e[1:]
-	}
-	// e is d[.ddd]e±XX
-	var digits [24]byte
-	nd := 0
-	k := 0
-	for ; e[k] != 'e'; k++ {
-		if e[k] != '.' {
-			digits[nd] = e[k]
-			nd++
-		}
-	}
-	exp, _ := strconv.Atoi(string(e[k+1:]))
-	decpt := exp + 1
-	d := digits[:nd]
-	switch {
-	case decpt <= -4 || decpt > nd+15:
-		dst = append(dst, d[0])
-		if nd > 1 {
-			dst = append(dst, '.')
-			dst = append(dst, d[1:]...)
-		}
-		dst = append(dst, 'e')
-		if exp < 0 {
-			dst = append(dst, '-')
-			exp = -exp
-		} else {
-			dst = append(dst, '+')
-		}
-		if exp < 10 {
-			dst = append(dst, '0')
-		}
-		return strconv.AppendInt(dst, int64(exp), 10)
-	case decpt <= 0:
-		dst = append(dst, '0', '.')
-		for ; decpt < 0; decpt++ {
-			dst = append(dst, '0')
-		}
-		return append(dst, d...)
-	case decpt >= nd:
-		dst = append(dst, d...)
-		for ; decpt > nd; decpt-- {
-			dst = append(dst, '0')
-		}
-		return dst
-	default:
-		dst = append(dst, d[:decpt]...)
-		dst = append(dst, '.')
-		return append(dst, d[decpt:]...)
-	}
+	return shortfloat.AppendJQ(dst, f)
 }
 
 // plainNumber reports whether v prints unchanged: an integer literal, or a
