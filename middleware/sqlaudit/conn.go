@@ -212,11 +212,8 @@ func exec(ctx context.Context, c driver.Conn, query string, args []driver.NamedV
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	vals, err := values(args)
+	vals, err := legacyArgs(ctx, args)
 	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return e.Exec(query, vals)
@@ -261,6 +258,18 @@ func queryConn(ctx context.Context, c driver.Conn, query string, args []driver.N
 	if !ok {
 		return nil, driver.ErrSkip
 	}
+	vals, err := legacyArgs(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	return q.Query(query, vals)
+}
+
+// legacyArgs is what database/sql does before calling a driver method
+// without a context (Execer, Queryer, Stmt.Exec, Stmt.Query): convert the
+// arguments, then give up if ctx is already done, since the call cannot be
+// cancelled once made.
+func legacyArgs(ctx context.Context, args []driver.NamedValue) ([]driver.Value, error) {
 	vals, err := values(args)
 	if err != nil {
 		return nil, err
@@ -268,7 +277,7 @@ func queryConn(ctx context.Context, c driver.Conn, query string, args []driver.N
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return q.Query(query, vals)
+	return vals, nil
 }
 
 // values is database/sql's conversion for drivers that predate named

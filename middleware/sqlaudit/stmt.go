@@ -72,11 +72,8 @@ func (s *stmt) exec(ctx context.Context, args []driver.NamedValue) (driver.Resul
 	if e, ok := s.s.(driver.StmtExecContext); ok {
 		return e.ExecContext(ctx, args)
 	}
-	vals, err := values(args)
+	vals, err := legacyArgs(ctx, args)
 	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return s.s.Exec(vals)
@@ -102,11 +99,8 @@ func (s *stmt) queryStmt(ctx context.Context, args []driver.NamedValue) (driver.
 	if q, ok := s.s.(driver.StmtQueryContext); ok {
 		return q.QueryContext(ctx, args)
 	}
-	vals, err := values(args)
+	vals, err := legacyArgs(ctx, args)
 	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return s.s.Query(vals)
