@@ -362,7 +362,7 @@ func (f *Follower) line(fs *followed, l *input.Line, text []byte) {
 	if len(text) == 0 && !fs.open {
 		return
 	}
-	if looksJSON(text) {
+	if input.StartsJSON(text) {
 		ev, err, claimed := parse(text)
 		if err == nil {
 			f.closeText(fs)
@@ -534,20 +534,6 @@ func (f *Follower) retry(ctx context.Context, what string, op func() error) erro
 // errNotRecord is what the follower says of a line that is none of the
 // formats and has no text record before it to continue.
 var errNotRecord = errors.New("not one of our lines, an oslo.log JSON line, nor an oslo.log record")
-
-// looksJSON reports whether text may be a JSON object line.
-func looksJSON(text []byte) bool {
-	for _, c := range text {
-		switch c {
-		case ' ', '\t':
-			continue
-		case '{':
-			return true
-		}
-		return false
-	}
-	return false
-}
 
 // endsLine reports whether the byte before off in path is a newline: the
 // line that ends there is whole.

@@ -121,6 +121,24 @@ type Line struct {
 	Offset int64
 }
 
+// StartsJSON reports whether text, after spaces or tabs, begins with '{':
+// the test by which a reader of logs that mix JSON lines and oslo.log text
+// records decides which parser a line goes to. Unlike [Line.IsJSONObject]
+// it does not ask for the closing '}', so that a JSON line cut short is
+// reported as a malformed JSON line rather than read as text.
+func StartsJSON(text []byte) bool {
+	for _, c := range text {
+		switch c {
+		case ' ', '\t':
+			continue
+		case '{':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
 // IsJSONObject is a cheap test for whether Text is worth handing to a JSON
 // parser: after an optional UTF-8 byte order mark and spaces or tabs it
 // starts with '{', and before trailing spaces or tabs it ends with '}'. It

@@ -186,7 +186,7 @@ func (b *batch) add(l *input.Line, maxLine int) {
 	case l.Piece != input.Whole:
 		return // counted with its first piece
 	case l.GroupSep || len(l.Text) == 0:
-	case isJSONStart(l.Text):
+	case input.StartsJSON(l.Text):
 		it.kind = itemJSON
 	default:
 		it.kind = itemText
@@ -248,19 +248,6 @@ func (rd *Reader) maxLine() int {
 		return input.DefaultMaxLine
 	}
 	return rd.opts.Input.MaxLine
-}
-
-func isJSONStart(b []byte) bool {
-	for _, c := range b {
-		switch c {
-		case ' ', '\t':
-			continue
-		case '{':
-			return true
-		}
-		return false
-	}
-	return false
 }
 
 func (rd *Reader) addText(src string, num int64, text []byte, fn func(*Record)) {
