@@ -26,20 +26,16 @@ type stats struct {
 	levels [5]int // DEBUG, INFO, WARNING, ERROR, CRITICAL
 }
 
-func (s *stats) report(w io.Writer, took time.Duration) {
-	avg := 0.0
-	if s.lines > 0 {
-		avg = float64(s.bytes) / float64(s.lines)
-	}
-	fmt.Fprintf(w, "genlines: %d lines, %d bytes (%.1f MB), %.1f bytes/line, in %s\n",
-		s.lines, s.bytes, float64(s.bytes)/1e6, avg, took.Round(time.Millisecond))
+// levelsLine is the summary's line of how the lines spread over the levels.
+func (s *stats) levelsLine() string {
 	var b strings.Builder
+	b.WriteString("levels:")
 	for i, name := range []string{"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"} {
 		if s.lines > 0 {
 			fmt.Fprintf(&b, " %s %.2f%%", name, 100*float64(s.levels[i])/float64(s.lines))
 		}
 	}
-	fmt.Fprintf(w, "genlines: levels:%s\n", b.String())
+	return b.String()
 }
 
 // countingWriter counts the bytes written through it.
