@@ -10,29 +10,44 @@ import (
 // characters a value may hold (0: no limit). The limits are checked before a
 // batch is sent, so all three databases refuse the same actions with the
 // same message (SQLite would store anything; MySQL outside strict mode would
-// cut values short).
+// cut values short). The DDL is made from the same list, so a limit checked
+// is the length declared.
 type column struct {
 	name string
+	kind colKind
 	max  int
 }
 
+// colKind is a column's type, which each dialect spells its own way
+// (dialect.types).
+type colKind int
+
+const (
+	colTime    colKind = iota // NOT NULL
+	colVarchar                // NOT NULL, at most max characters
+	colText                   // NOT NULL
+	colLong                   // NOT NULL, may be long (evidence)
+	colInt                    // NULL when unknown
+	colReal                   // NULL when unknown
+)
+
 // columns are the inserted columns. id and created_at are the database's.
 var columns = []column{
-	{"ts", 0},
-	{"action", 64},
-	{"resource_type", 32},
-	{"resource", 128},
-	{"user_id", 255},
-	{"project_id", 255},
-	{"request_id", 128},
-	{"service", 64},
-	{"method", 16},
-	{"path", 0},
-	{"status", 0},
-	{"outcome", 16},
-	{"duration_ms", 0},
-	{"matched_by", 16},
-	{"evidence", 0},
+	{"ts", colTime, 0},
+	{"action", colVarchar, 64},
+	{"resource_type", colVarchar, 32},
+	{"resource", colVarchar, 128},
+	{"user_id", colVarchar, 255},
+	{"project_id", colVarchar, 255},
+	{"request_id", colVarchar, 128},
+	{"service", colVarchar, 64},
+	{"method", colVarchar, 16},
+	{"path", colText, 0},
+	{"status", colInt, 0},
+	{"outcome", colVarchar, 16},
+	{"duration_ms", colReal, 0},
+	{"matched_by", colVarchar, 16},
+	{"evidence", colLong, 0},
 }
 
 // dialect is what differs between the databases.
@@ -117,32 +132,19 @@ var dialects = map[string]*dialect{
 // 767 per column for the old COMPACT format's prefix limit (512 bytes for
 // resource). request_id (128 characters, 512 bytes) fits too.
 
+// The column types of each dialect, by colKind; a %d is the column's max.
+var (
+	postgresTypes = [...]string{colTime: "TIMESTAMP(6) WITH TIME ZONE NOT NULL", colVarchar: "VARCHAR(%d) NOT NULL",
+		colText: "TEXT NOT NULL", colLong: "TEXT NOT NULL", colInt: "INTEGER", colReal: "DOUBLE PRECISION"}
+	mysqlTypes = [...]string{colTime: "DATETIME(6) NOT NULL", colVarchar: "VARCHAR(%d) NOT NULL",
+		colText: "TEXT NOT NULL", colLong: "MEDIUMTEXT NOT NULL", colInt: "INT NULL", colReal: "DOUBLE NULL"}
+	sqliteTypes = [...]string{colTime: "TEXT NOT NULL", colVarchar: "TEXT NOT NULL",
+		colText: "TEXT NOT NULL", colLong: "TEXT NOT NULL", colInt: "INTEGER", colReal: "REAL"}
+)
+
 func postgresDDL(table string) []string {
-	q := quoteDouble(table)
-	return []string{
-		`CREATE TABLE IF NOT EXISTS ` + q + ` (
-	id            BIGSERIAL PRIMARY KEY,
-	ts            TIMESTAMP(6) WITH TIME ZONE NOT NULL,
-	action        VARCHAR(64)  NOT NULL,
-	resource_type VARCHAR(32)  NOT NULL,
-	resource      VARCHAR(128) NOT NULL,
-	user_id       VARCHAR(255) NOT NULL,
-	project_id    VARCHAR(255) NOT NULL,
-	request_id    VARCHAR(128) NOT NULL,
-	service       VARCHAR(64)  NOT NULL,
-	method        VARCHAR(16)  NOT NULL,
-	path          TEXT         NOT NULL,
-	status        INTEGER,
-	outcome       VARCHAR(16)  NOT NULL,
-	duration_ms   DOUBLE PRECISION,
-	matched_by    VARCHAR(16)  NOT NULL,
-	evidence      TEXT         NOT NULL,
-	created_at    TIMESTAMP(6) WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
-	CONSTRAINT ` + quoteDouble(table+"_key") + ` UNIQUE (resource, action, ts)
-)`,
-		`CREATE INDEX IF NOT EXISTS ` + quoteDouble(table+"_ts") + ` ON ` + q + ` (ts)`,
-		`CREATE INDEX IF NOT EXISTS ` + quoteDouble(table+"_request_id") + ` ON ` + q + ` (request_id)`,
-	}
+	return withIndexes(table, &postgresTypes, "id BIGSERIAL PRIMARY KEY",
+		"created_at TIMESTAMP(6) WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP")
 }
 
 // mysqlDDL keeps the indexes inside CREATE TABLE, because MySQL (unlike
@@ -153,29 +155,14 @@ func postgresDDL(table string) []string {
 // time zone.
 func mysqlDDL(table string) []string {
 	return []string{
-		`CREATE TABLE IF NOT EXISTS ` + quoteBacktick(table) + ` (
-	id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
-	ts            DATETIME(6)  NOT NULL,
-	action        VARCHAR(64)  NOT NULL,
-	resource_type VARCHAR(32)  NOT NULL,
-	resource      VARCHAR(128) NOT NULL,
-	user_id       VARCHAR(255) NOT NULL,
-	project_id    VARCHAR(255) NOT NULL,
-	request_id    VARCHAR(128) NOT NULL,
-	service       VARCHAR(64)  NOT NULL,
-	method        VARCHAR(16)  NOT NULL,
-	path          TEXT         NOT NULL,
-	status        INT          NULL,
-	outcome       VARCHAR(16)  NOT NULL,
-	duration_ms   DOUBLE       NULL,
-	matched_by    VARCHAR(16)  NOT NULL,
-	evidence      MEDIUMTEXT   NOT NULL,
-	created_at    DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-	PRIMARY KEY (id),
-	UNIQUE KEY ` + quoteBacktick(table+"_key") + ` (resource, action, ts),
-	KEY ` + quoteBacktick(table+"_ts") + ` (ts),
-	KEY ` + quoteBacktick(table+"_request_id") + ` (request_id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		createTable(quoteBacktick(table), &mysqlTypes,
+			"id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT",
+			"created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)",
+			"PRIMARY KEY (id)",
+			"UNIQUE KEY "+quoteBacktick(table+"_key")+" (resource, action, ts)",
+			"KEY "+quoteBacktick(table+"_ts")+" (ts)",
+			"KEY "+quoteBacktick(table+"_request_id")+" (request_id)") +
+			"\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 	}
 }
 
@@ -183,31 +170,42 @@ func mysqlDDL(table string) []string {
 // created_at are text in the sqliteTime layout (created_at to the
 // millisecond, which is what strftime gives).
 func sqliteDDL(table string) []string {
+	return withIndexes(table, &sqliteTypes, "id INTEGER PRIMARY KEY",
+		"created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
+}
+
+// withIndexes is the DDL of PostgreSQL and SQLite, which both have
+// CREATE INDEX IF NOT EXISTS: the table with its unique key, then the
+// indexes.
+func withIndexes(table string, types *[colReal + 1]string, id, createdAt string) []string {
 	q := quoteDouble(table)
 	return []string{
-		`CREATE TABLE IF NOT EXISTS ` + q + ` (
-	id            INTEGER PRIMARY KEY,
-	ts            TEXT    NOT NULL,
-	action        TEXT    NOT NULL,
-	resource_type TEXT    NOT NULL,
-	resource      TEXT    NOT NULL,
-	user_id       TEXT    NOT NULL,
-	project_id    TEXT    NOT NULL,
-	request_id    TEXT    NOT NULL,
-	service       TEXT    NOT NULL,
-	method        TEXT    NOT NULL,
-	path          TEXT    NOT NULL,
-	status        INTEGER,
-	outcome       TEXT    NOT NULL,
-	duration_ms   REAL,
-	matched_by    TEXT    NOT NULL,
-	evidence      TEXT    NOT NULL,
-	created_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-	CONSTRAINT ` + quoteDouble(table+"_key") + ` UNIQUE (resource, action, ts)
-)`,
+		createTable(q, types, id, createdAt, "CONSTRAINT "+quoteDouble(table+"_key")+" UNIQUE (resource, action, ts)") + "\n)",
 		`CREATE INDEX IF NOT EXISTS ` + quoteDouble(table+"_ts") + ` ON ` + q + ` (ts)`,
 		`CREATE INDEX IF NOT EXISTS ` + quoteDouble(table+"_request_id") + ` ON ` + q + ` (request_id)`,
 	}
+}
+
+// createTable is CREATE TABLE IF NOT EXISTS quoted, up to its closing
+// parenthesis: the id column, the inserted columns in the dialect's types,
+// created_at, then the keys.
+func createTable(quoted string, types *[colReal + 1]string, id, createdAt string, keys ...string) string {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE IF NOT EXISTS ")
+	b.WriteString(quoted)
+	b.WriteString(" (\n\t")
+	b.WriteString(id)
+	for _, c := range columns {
+		b.WriteString(",\n\t")
+		b.WriteString(c.name)
+		b.WriteByte(' ')
+		b.WriteString(strings.Replace(types[c.kind], "%d", strconv.Itoa(c.max), 1))
+	}
+	for _, s := range append([]string{createdAt}, keys...) {
+		b.WriteString(",\n\t")
+		b.WriteString(s)
+	}
+	return b.String()
 }
 
 // insertSQL returns the statement inserting rows rows.
