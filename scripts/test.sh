@@ -112,6 +112,7 @@ fuzz ./tools/logexpand FuzzStreamMatchesTree 20000x
 fuzz ./internal/jsonscan FuzzPlainRun 50000x
 fuzz ./internal/jsonscan FuzzEscapeRoundTrip 50000x
 fuzz ./internal/jsonscan FuzzUnescape 50000x
+fuzz ./internal/jsonscan FuzzNumber 50000x
 fuzz ./tools/oslolog FuzzParseLine 100000x
 fuzz ./internal/pystamp FuzzParse 100000x
 fuzz ./tools/oslolog FuzzGrouper 20000x

@@ -184,3 +184,56 @@ func FuzzPlainRun(f *testing.F) {
 		}
 	})
 }
+
+// FuzzStringEnd holds the word-at-a-time string end to the plain reading:
+// the first quote not escaped by an odd run of backslashes before it.
+func FuzzStringEnd(f *testing.F) {
+	f.Add([]byte(`abc\"def\\"x`), 0)
+	f.Add([]byte(strings.Repeat(`ab\\cd\"`, 12)+`"`), 1)
+	f.Add([]byte(strings.Repeat("x", 70)+`\\\"\\"`), 3)
+	f.Fuzz(func(t *testing.T, s []byte, i int) {
+		if i < 0 || i > len(s)+1 {
+			return
+		}
+		want := -1
+		if i <= len(s) {
+			for j := i; j < len(s); j++ {
+				if s[j] == '\\' {
+					j++
+					continue
+				}
+				if s[j] == '"' {
+					want = j
+					break
+				}
+			}
+		}
+		if got := StringEnd(s, i); got != want {
+			t.Fatalf("StringEnd(%q, %d) = %d, want %d", s, i, got, want)
+		}
+	})
+}
+
+// FuzzNumber holds Number to encoding/json's grammar: it accepts exactly
+// what json.Valid takes as a number, and ends where the number does.
+func FuzzNumber(f *testing.F) {
+	for _, s := range []string{"0", "-0", "01", "1.", ".5", "1e", "1e+5", "-1.25E-3", "123abc", "-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b := []byte(s)
+		end, integer, ok := Number(b, 0)
+		if !ok {
+			if json.Valid(b) && len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9') {
+				t.Fatalf("Number refused %q, which encoding/json takes", s)
+			}
+			return
+		}
+		if !json.Valid(b[:end]) {
+			t.Fatalf("Number took %q from %q, which encoding/json refuses", b[:end], s)
+		}
+		if integer != !bytes.ContainsAny(b[:end], ".eE") {
+			t.Fatalf("Number(%q): integer = %v", b[:end], integer)
+		}
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
 	"github.com/auditlog-go/auditlog/schema"
 )
 
@@ -281,7 +282,7 @@ func qValue(b []byte, i int, r *rule, out [][]byte) (int, bool) {
 		t, end, ok = tNull, i+4, bytes.HasPrefix(b[i:], []byte("null"))
 	case c == '-' || c >= '0' && c <= '9':
 		var integer bool
-		end, integer, ok = qNumber(b, i)
+		end, integer, ok = jsonscan.Number(b, i)
 		t = tNumber
 		if integer {
 			t |= tInteger
@@ -562,50 +563,6 @@ func qString(b []byte, i int) (int, bool) {
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
-// qNumber checks JSON's number grammar at b[i]; integer reports that it has
-// no fraction or exponent.
-func qNumber(b []byte, i int) (end int, integer, ok bool) {
-	if b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	default:
-		return 0, false, false
-	}
-	integer = true
-	if i < len(b) && b[i] == '.' {
-		integer = false
-		i++
-		d := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return 0, false, false
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		integer = false
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		d := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return 0, false, false
-		}
-	}
-	return i, integer, true
-}
 
 func qSkipWS(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r') {
