@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/auditlog-go/auditlog/tools/cli"
 	"github.com/auditlog-go/auditlog/tools/logevents"
@@ -100,11 +98,7 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 	fs.Var(&o.color, "color", "colour the table: auto (on a terminal), always or never")
 	fs.BoolVar(&o.secrets, "show-secrets", false, "table: print credentials instead of [REDACTED]")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
-	fs.Usage = func() {
-		fmt.Fprint(io.Out, usage)
-		fs.SetOutput(io.Out)
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs, io.Out, usage)
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, cli.UsageError{Err: err}
 	}
@@ -200,25 +194,20 @@ func (o *options) query() url.Values {
 func run(args []string, io cli.IO) int {
 	o, fs, err := parse(args, io)
 	if err != nil {
-		fmt.Fprintf(io.Err, "log-events: %v\nTry 'log-events --help'.\n", err)
-		return cli.ExitUsage
+		return cli.Fail(io.Err, "log-events", err)
 	}
 	if o.help {
 		fs.Usage()
 		return cli.ExitOK
 	}
-	getenv := io.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
 	c := &logevents.Client{URL: o.url, UserAgent: "log-events"}
 	if c.URL == "" {
-		c.URL = getenv("AUDITLOG_URL")
+		c.URL = io.Env("AUDITLOG_URL")
 	}
 	if c.URL == "" {
 		c.URL = defaultURL
 	}
-	c.Token = getenv("AUDITLOG_TOKEN")
+	c.Token = io.Env("AUDITLOG_TOKEN")
 	if o.tokenFile != "" {
 		b, err := os.ReadFile(o.tokenFile)
 		if err != nil {
@@ -235,7 +224,7 @@ func run(args []string, io cli.IO) int {
 		fmt.Fprintf(io.Err, "log-events: %v\n", err)
 		return cli.ExitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cli.SignalContext()
 	defer stop()
 	if o.command == "monitor" {
 		err = monitor(ctx, c, o, io)

@@ -98,11 +98,7 @@ func parseConfig(args []string, getenv func(string) string, stderr, stdout io.Wr
 	nowText := fs.String("now", "", "with --state, the time to take as now when deciding that a log has gone quiet and its last actions can be written (default: the clock; RFC 3339)")
 	fs.IntVar(&c.maxMalformed, "max-malformed", 20, "list at most this many malformed lines in the summary (all are counted)")
 	fs.BoolVarP(&c.help, "help", "h", false, "show this help")
-	fs.Usage = func() {
-		fmt.Fprint(stdout, usage)
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs, stdout, usage)
 	c.progress = cli.ColorAuto
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, cli.UsageError{Err: err}

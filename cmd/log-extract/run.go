@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"slices"
-	"syscall"
 	"time"
 
 	"github.com/auditlog-go/auditlog/tools/cli"
@@ -17,20 +13,15 @@ import (
 )
 
 func run(args []string, io cli.IO) int {
-	getenv := io.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	c, fs, err := parseConfig(args, getenv, io.Err, io.Out)
+	c, fs, err := parseConfig(args, io.Env, io.Err, io.Out)
 	if err != nil {
-		fmt.Fprintf(io.Err, "log-extract: %v\nTry 'log-extract --help'.\n", err)
-		return cli.ExitUsage
+		return cli.Fail(io.Err, "log-extract", err)
 	}
 	if c.help {
 		fs.Usage()
 		return cli.ExitOK
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cli.SignalContext()
 	defer stop()
 
 	names, unmatched, err := c.inputs()
@@ -45,17 +36,15 @@ func run(args []string, io cli.IO) int {
 		return cli.ExitInput // nothing to read, and the patterns said there would be
 	}
 	if len(names) == 0 {
-		if f, ok := io.In.(*os.File); ok && cli.IsTerminal(f) {
-			fmt.Fprintln(io.Err, "log-extract: no input: name log files, give --pattern, or pipe logs in\nTry 'log-extract --help'.")
-			return cli.ExitUsage
+		if io.InIsTerminal() {
+			return cli.Fail(io.Err, "log-extract", cli.UsageError{Err: errors.New("no input: name log files, give --pattern, or pipe logs in")})
 		}
 		names = []string{"-"}
 	}
 	if c.statePath != "" && slices.Contains(names, "-") {
 		// Its position cannot be remembered, and the actions at its end
 		// would wait for a next run that cannot read on from there.
-		fmt.Fprintf(io.Err, "log-extract: %s needs named files: a position in standard input cannot be remembered\nTry 'log-extract --help'.\n", c.named("state"))
-		return cli.ExitUsage
+		return cli.Fail(io.Err, "log-extract", cli.UsageError{Err: fmt.Errorf("%s needs named files: a position in standard input cannot be remembered", c.named("state"))})
 	}
 
 	err = extractrun.Run(ctx, c.job(names, io), io)

@@ -113,11 +113,7 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 	o.in.Register(fs)
 	fs.IntVar(&o.jobs, "jobs", 0, "format a named file in this many parts at once (1: one after the other; 0: one per CPU, GOMAXPROCS); standard input, pipes and gzip are read in order")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
-	fs.Usage = func() {
-		fmt.Fprintf(io.Out, usage, strings.Join(logformat.PresetNames(), ", "))
-		fs.SetOutput(io.Out)
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs, io.Out, fmt.Sprintf(usage, strings.Join(logformat.PresetNames(), ", ")))
 	if err := fs.Parse(convertJSONArgs(args, fs)); err != nil {
 		return nil, fs, cli.UsageError{Err: err}
 	}
@@ -150,8 +146,7 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 func run(args []string, io cli.IO) int {
 	o, fs, err := parse(args, io)
 	if err != nil {
-		fmt.Fprintf(io.Err, "log-format: %v\nTry 'log-format --help'.\n", err)
-		return cli.ExitUsage
+		return cli.Fail(io.Err, "log-format", err)
 	}
 	if o.help {
 		fs.Usage()

@@ -6,9 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
+	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/auditlog-go/auditlog/tools/cli"
@@ -82,7 +81,7 @@ type options struct {
 }
 
 func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
-	o := &options{color: cli.ColorAuto}
+	o := &options{}
 	fs := pflag.NewFlagSet("log-report", pflag.ContinueOnError)
 	fs.SetOutput(io.Err)
 	fs.SortFlags = false
@@ -97,16 +96,11 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 	fs.StringVar(&o.around, "around", "", "forensics: the moment to look around (same forms as --since)")
 	fs.DurationVar(&o.window, "window", time.Hour, "forensics: how far before and after --around")
 	fs.StringVar(&o.timezone, "timezone", "UTC", "zone of oslo.log text timestamps, written without one (Local, Europe/Paris…)")
-	fs.Var(&o.color, "color", "colour the text output: auto, always or never")
-	fs.Lookup("color").NoOptDefVal = string(cli.ColorAlways)
+	cli.ColorFlag(fs, &o.color, "colour the text output: auto, always or never")
 	fs.IntVar(&o.maxLine, "max-line-bytes", input.DefaultMaxLine, "a longer line is malformed (and not held in memory)")
 	fs.IntVar(&o.malformed, "max-malformed", report.DefaultMaxMalformed, "list at most this many malformed lines (all are counted)")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
-	fs.Usage = func() {
-		fmt.Fprint(io.Out, usage)
-		fs.SetOutput(io.Out)
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs, io.Out, usage)
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, cli.UsageError{Err: err}
 	}
@@ -118,7 +112,7 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 		return nil, fs, cli.UsageError{Err: errors.New("name a report: users, load, exceptions, perf, forensics or all")}
 	}
 	o.report, o.names = rest[0], rest[1:]
-	if o.report != "all" && !contains(report.Names, o.report) {
+	if o.report != "all" && !slices.Contains(report.Names, o.report) {
 		return nil, fs, cli.UsageError{Err: fmt.Errorf("unknown report %q: want users, load, exceptions, perf, forensics or all", o.report)}
 	}
 	switch o.output {
@@ -144,20 +138,10 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 	return o, fs, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func run(args []string, io cli.IO) int {
 	o, fs, err := parse(args, io)
 	if err != nil {
-		fmt.Fprintf(io.Err, "log-report: %v\nTry 'log-report --help'.\n", err)
-		return cli.ExitUsage
+		return cli.Fail(io.Err, "log-report", err)
 	}
 	if o.help {
 		fs.Usage()
@@ -175,8 +159,7 @@ func run(args []string, io cli.IO) int {
 		dst       *time.Time
 	}{{"since", o.since, &since}, {"until", o.until, &until}, {"split-at", o.splitAt, &split}, {"around", o.around, &around}} {
 		if *w.dst, err = cli.ParseWhen(w.val, now, loc); err != nil {
-			fmt.Fprintf(io.Err, "log-report: --%s: %v\nTry 'log-report --help'.\n", w.flag, err)
-			return cli.ExitUsage
+			return cli.Fail(io.Err, "log-report", cli.UsageError{Err: fmt.Errorf("--%s: %w", w.flag, err)})
 		}
 	}
 	ro := report.Options{Top: o.top, SplitAt: split, Around: around, Window: o.window}
@@ -197,7 +180,7 @@ func run(args []string, io cli.IO) int {
 		anas = append(anas, a)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cli.SignalContext()
 	defer stop()
 	failed := false
 	rd := report.NewReader(report.ReadOptions{
@@ -224,9 +207,8 @@ func run(args []string, io cli.IO) int {
 		}
 	} else {
 		if len(o.names) == 0 {
-			if f, ok := io.In.(*os.File); ok && cli.IsTerminal(f) {
-				fmt.Fprintln(io.Err, "log-report: no input: name log files, give --db, or pipe lines in\nTry 'log-report --help'.")
-				return cli.ExitUsage
+			if io.InIsTerminal() {
+				return cli.Fail(io.Err, "log-report", cli.UsageError{Err: errors.New("no input: name log files, give --db, or pipe lines in")})
 			}
 		}
 		if err := rd.ReadFiles(ctx, o.names, add); err != nil && ctx.Err() != nil {

@@ -6,10 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/auditlog-go/auditlog/auditlog"
@@ -52,18 +49,8 @@ func runPurge(args []string, io cli.IO) int {
 	fs.BoolVar(&dry, "dry-run", false, "count what would be removed; remove nothing")
 	fs.StringVar(&logFile, "log", "", "append the purge's audit line to this file (default: standard error)")
 	fs.BoolVarP(&help, "help", "h", false, "show this help")
-	fs.Usage = func() {
-		io.Out.Write([]byte(purgeUsage))
-		fs.SetOutput(io.Out)
-		fs.PrintDefaults()
-	}
-	fail := func(err error) int {
-		fmt.Fprintf(io.Err, "log-serve purge: %v\n", err)
-		if cli.ExitCode(err) == cli.ExitUsage {
-			fmt.Fprintln(io.Err, "Try 'log-serve purge --help'.")
-		}
-		return cli.ExitCode(err)
-	}
+	cli.SetUsage(fs, io.Out, purgeUsage)
+	fail := func(err error) int { return cli.Fail(io.Err, "log-serve purge", err) }
 	if err := fs.Parse(args); err != nil {
 		return fail(cli.UsageError{Err: err})
 	}
@@ -92,7 +79,7 @@ func runPurge(args []string, io cli.IO) int {
 	defer closeLog()
 	logger := slog.New(auditlog.NewHandler(logw, &auditlog.Options{Service: "log-serve"}))
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cli.SignalContext()
 	defer stop()
 	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	st, err := events.Open(octx, db)
@@ -146,18 +133,8 @@ func runHashToken(args []string, io cli.IO) int {
 	fs.SetOutput(io.Err)
 	fs.BoolVar(&fresh, "new", false, "make a random token and print it on standard error")
 	fs.BoolVarP(&help, "help", "h", false, "show this help")
-	fs.Usage = func() {
-		io.Out.Write([]byte(hashTokenUsage))
-		fs.SetOutput(io.Out)
-		fs.PrintDefaults()
-	}
-	fail := func(err error) int {
-		fmt.Fprintf(io.Err, "log-serve hash-token: %v\n", err)
-		if cli.ExitCode(err) == cli.ExitUsage {
-			fmt.Fprintln(io.Err, "Try 'log-serve hash-token --help'.")
-		}
-		return cli.ExitCode(err)
-	}
+	cli.SetUsage(fs, io.Out, hashTokenUsage)
+	fail := func(err error) int { return cli.Fail(io.Err, "log-serve hash-token", err) }
 	if err := fs.Parse(args); err != nil {
 		return fail(cli.UsageError{Err: err})
 	}

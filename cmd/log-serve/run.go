@@ -8,11 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/auditlog-go/auditlog/auditlog"
@@ -106,11 +104,7 @@ func parseServe(args []string, io cli.IO) (*serveOptions, *pflag.FlagSet, error)
 	fs.DurationVar(&o.drain, "drain", 30*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish")
 	fs.DurationVar(&o.retryAfter, "retry-after", serve.DefaultRetryAfter, "what a 503 (store unavailable) tells clients to wait")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
-	fs.Usage = func() {
-		io.Out.Write([]byte(usage))
-		fs.SetOutput(io.Out)
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs, io.Out, usage)
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, cli.UsageError{Err: err}
 	}
@@ -140,14 +134,13 @@ func run(args []string, io cli.IO) int {
 	}
 	o, fs, err := parseServe(args, io)
 	if err != nil {
-		fmt.Fprintf(io.Err, "log-serve: %v\nTry 'log-serve --help'.\n", err)
-		return cli.ExitUsage
+		return cli.Fail(io.Err, "log-serve", err)
 	}
 	if o.help {
 		fs.Usage()
 		return cli.ExitOK
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cli.SignalContext()
 	defer stop()
 	if err := serveUntilDone(ctx, o, io); err != nil {
 		fmt.Fprintf(io.Err, "log-serve: %v\n", err)
@@ -222,7 +215,7 @@ func serveUntilDone(ctx context.Context, o *serveOptions, io cli.IO) error {
 		return fmt.Errorf("--listen: %w", err)
 	}
 	logger.LogAttrs(ctx, slog.LevelInfo, "listening on http://"+ln.Addr().String(), auditlog.KindLifecycle.Attr(),
-		auditlog.Action("start"), slog.String("addr", ln.Addr().String()), slog.String("db", redactDSN(o.db)))
+		auditlog.Action("start"), slog.String("addr", ln.Addr().String()), slog.String("db", events.RedactDSN(o.db)))
 
 	var wg sync.WaitGroup
 	bg, stopBg := context.WithCancel(ctx)
@@ -297,22 +290,4 @@ func parseKeep(keep []string) ([][]events.Filter, error) {
 		groups = append(groups, fs)
 	}
 	return groups, nil
-}
-
-// redactDSN hides a password in a URL-shaped DSN.
-func redactDSN(s string) string {
-	i := strings.Index(s, "://")
-	if i < 0 {
-		return s
-	}
-	rest := s[i+3:]
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return s
-	}
-	user, _, ok := strings.Cut(rest[:at], ":")
-	if !ok {
-		return s
-	}
-	return s[:i+3] + user + ":xxxxx" + rest[at:]
 }

@@ -48,5 +48,5 @@ func (io IO) UseColor(m ColorMode) bool {
 	case ColorNever:
 		return false
 	}
-	return io.OutIsTerminal && io.getenv("NO_COLOR") == "" && io.getenv("TERM") != "dumb"
+	return io.OutIsTerminal && io.Env("NO_COLOR") == "" && io.Env("TERM") != "dumb"
 }

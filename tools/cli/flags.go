@@ -30,10 +30,8 @@ type InputFlags struct {
 
 // Register defines the flags on fs with their defaults.
 func (f *InputFlags) Register(fs *pflag.FlagSet) {
-	f.Color = ColorAuto
 	fs.BoolVar(&f.Follow, "follow", false, "keep reading as the files grow, like tail -F")
-	fs.Var(&f.Color, "color", "colour the output: auto, always or never")
-	fs.Lookup("color").NoOptDefVal = string(ColorAlways)
+	ColorFlag(fs, &f.Color, "colour the output: auto, always or never")
 	fs.BoolVarP(&f.WithFilename, "with-filename", "H", false, "print the file name before each line (default when reading several files)")
 	fs.IntVar(&f.MaxLine, "max-line-bytes", input.DefaultMaxLine, "pass longer lines through unparsed, in pieces")
 }

@@ -43,9 +43,19 @@ func IsTerminal(f *os.File) bool {
 	return term.IsTerminal(int(f.Fd()))
 }
 
-func (io IO) getenv(key string) string {
+// Env reads the environment variable key through Getenv, or os.Getenv
+// when Getenv is nil, so that a test's IO decides what a command sees.
+func (io IO) Env(key string) string {
 	if io.Getenv == nil {
 		return os.Getenv(key)
 	}
 	return io.Getenv(key)
+}
+
+// InIsTerminal reports whether In is a terminal: a command that reads
+// standard input when it is named no file says so rather than wait for
+// lines a person at the keyboard was not going to type.
+func (io IO) InIsTerminal() bool {
+	f, ok := io.In.(*os.File)
+	return ok && IsTerminal(f)
 }

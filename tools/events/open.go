@@ -27,7 +27,7 @@ func Open(ctx context.Context, dsn string) (Store, error) {
 	case strings.HasPrefix(lower, "sqlite:"):
 		s = strings.TrimPrefix(s[len("sqlite:"):], "//")
 	case strings.Contains(s, "://"):
-		return nil, invalid("database %q: unknown scheme (postgres://, postgresql://, sqlite:, or a file)", redactDSN(s))
+		return nil, invalid("database %q: unknown scheme (postgres://, postgresql://, sqlite:, or a file)", RedactDSN(s))
 	}
 	switch {
 	case s == "":
@@ -40,8 +40,10 @@ func Open(ctx context.Context, dsn string) (Store, error) {
 	return openSQLite(ctx, filepath.Clean(s))
 }
 
-// redactDSN hides a password in a URL-shaped DSN, for messages.
-func redactDSN(s string) string {
+// RedactDSN hides the password of a URL-shaped DSN (scheme://user:pass@…
+// becomes scheme://user:xxxxx@…), for messages and logs; anything else is
+// returned as it is.
+func RedactDSN(s string) string {
 	i := strings.Index(s, "://")
 	if i < 0 {
 		return s

@@ -91,3 +91,20 @@ func TestOpenRefusedSaysItOnce(t *testing.T) {
 		t.Errorf("err = %v, want one refusal, ErrUnavailable", err)
 	}
 }
+
+// TestRedactDSN: what log-serve logs of its --db and what Open's errors
+// quote keep the user and the host but never the password.
+func TestRedactDSN(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"postgres://audit:hunter2@db:5432/audit", "postgres://audit:xxxxx@db:5432/audit"},
+		{"postgresql://audit:p@ss@db/audit", "postgresql://audit:xxxxx@db/audit"}, // the last @ ends the password
+		{"postgres://audit@db/audit", "postgres://audit@db/audit"},                // no password
+		{"postgres://db/audit", "postgres://db/audit"},
+		{"events.db", "events.db"},
+		{"sqlite:events.db", "sqlite:events.db"},
+	} {
+		if got := events.RedactDSN(c.in); got != c.want {
+			t.Errorf("RedactDSN(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

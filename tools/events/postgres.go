@@ -131,7 +131,7 @@ func openPostgres(ctx context.Context, dsn string) (Store, error) {
 		if i := strings.LastIndex(msg, ": "); i >= 0 {
 			msg = msg[i+2:] // pgx quotes the DSN; say what is wrong without it
 		}
-		return nil, invalid("postgres %s: %s", redactDSN(dsn), msg)
+		return nil, invalid("postgres %s: %s", RedactDSN(dsn), msg)
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
