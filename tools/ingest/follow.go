@@ -295,7 +295,7 @@ func (f *Follower) catchUp(ctx context.Context, fs *followed, o events.Offset) e
 	cands, _ := filepath.Glob(fs.name + "?*")
 	for _, c := range cands {
 		fi, err := os.Stat(c)
-		if err != nil || !fi.Mode().IsRegular() || inodeOf(fi) != o.Inode || fi.Size() < o.Offset || !sameHead(c, o.Checksum) {
+		if err != nil || !fi.Mode().IsRegular() || input.Inode(fi) != o.Inode || fi.Size() < o.Offset || !sameHead(c, o.Checksum) {
 			continue
 		}
 		if fi.Size() == o.Offset {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/auditlog-go/auditlog/tools/input"
 )
 
 // headMax is how many of a file's first bytes its checksum covers: a few
@@ -70,7 +72,7 @@ func identify(path string, upTo int64, want uint64) (id identity, size int64, ok
 	if err != nil || !fi.Mode().IsRegular() {
 		return identity{}, 0, false
 	}
-	id.inode = inodeOf(fi)
+	id.inode = input.Inode(fi)
 	if want != 0 && id.inode != want {
 		return identity{}, 0, false
 	}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/auditlog-go/auditlog/tools/input"
 )
 
 // Version is the version of the state file's format. Load refuses a file of
@@ -59,7 +61,7 @@ type File struct {
 // Stat) describes it: Path, Inode and Size. The caller adds Offset, Lines
 // and Compressed before [State.Commit].
 func FileOf(path string, fi os.FileInfo) File {
-	return File{Path: key(path), Inode: inodeOf(fi), Size: fi.Size()}
+	return File{Path: key(path), Inode: input.Inode(fi), Size: fi.Size()}
 }
 
 // State is the read positions of every file log-extract has read. It is
@@ -151,7 +153,7 @@ func key(path string) string {
 // kilobyte of path to take its fingerprint, which Commit records.
 func (s *State) Start(path string, fi os.FileInfo) (offset, lines int64, reason string) {
 	k := key(path)
-	ino := inodeOf(fi)
+	ino := input.Inode(fi)
 	size := fi.Size()
 	s.mu.Lock()
 	defer s.mu.Unlock()
