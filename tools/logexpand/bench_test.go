@@ -22,12 +22,15 @@ func benchLines(b *testing.B) [][]byte {
 	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
 }
 
-func benchExpand(b *testing.B, opts Options) {
+func benchExpand(b *testing.B, opts Options) { benchExpander(b, opts, false) }
+
+func benchExpander(b *testing.B, opts Options, treeOnly bool) {
 	lines := benchLines(b)
 	x, err := New(opts)
 	if err != nil {
 		b.Fatal(err)
 	}
+	x.noStream = treeOnly
 	size := 0
 	for _, l := range lines {
 		size += len(l) + 1
@@ -44,6 +47,11 @@ func benchExpand(b *testing.B, opts Options) {
 
 // BenchmarkExpand measures the default expansion: bytes are input bytes.
 func BenchmarkExpand(b *testing.B) { benchExpand(b, Options{}) }
+
+// BenchmarkExpandTreeOnly is BenchmarkExpand with the fast path off, every
+// line parsed into a tree and rendered from it: the measure of what the
+// second renderer (stream.go) is worth, which is why it is kept.
+func BenchmarkExpandTreeOnly(b *testing.B) { benchExpander(b, Options{}, true) }
 
 // BenchmarkFlatten measures --flatten.
 func BenchmarkFlatten(b *testing.B) { benchExpand(b, Options{Flatten: true}) }
