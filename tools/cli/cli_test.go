@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -170,6 +171,9 @@ func TestExitCode(t *testing.T) {
 		{&os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}, ExitOK},
 		{fmt.Errorf("writing: %w", io.ErrClosedPipe), ExitOK},
 		{syscall.ECONNRESET, ExitInput},
+		// A database connection that broke mid-write is a failure, not `| head`.
+		{fmt.Errorf("storing batch 3: %w", &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}), ExitInput},
+		{&net.OpError{Op: "write", Net: "unix", Err: syscall.EPIPE}, ExitInput},
 	}
 	for _, tt := range tests {
 		if got := ExitCode(tt.err); got != tt.want {

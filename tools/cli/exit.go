@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"io"
+	"net"
 	"os/signal"
 	"syscall"
 )
@@ -53,9 +54,19 @@ func ExitCode(err error) int {
 
 // IsBrokenPipe reports whether err, from writing Out, means the reader went
 // away (EPIPE, or io.ErrClosedPipe from an in-process pipe), which a command
-// treats as the end of its job rather than as a failure.
+// treats as the end of its job rather than as a failure. An EPIPE from a
+// network connection — a database or server that went away mid-write, which
+// reaches the command through the same error chain — is a failure like any
+// other, not the end of the output.
 func IsBrokenPipe(err error) bool {
-	return errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrClosedPipe)
+	if errors.Is(err, io.ErrClosedPipe) {
+		return true
+	}
+	var nerr *net.OpError
+	if errors.As(err, &nerr) {
+		return false
+	}
+	return errors.Is(err, syscall.EPIPE)
 }
 
 // IgnoreSIGPIPE makes a write to a closed stdout return EPIPE instead of
