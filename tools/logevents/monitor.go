@@ -177,16 +177,29 @@ func (c *Client) stream(ctx context.Context, q url.Values, since, through string
 			}
 		}
 	}()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	// A bufio.Reader rather than a Scanner: it says when everything received
+	// so far has been read (Buffered() == 0), which is when what was printed
+	// should go out, so `monitor | grep` sees each event as it comes instead
+	// of at the next heartbeat.
+	br := bufio.NewReaderSize(resp.Body, 64<<10)
 	var event, data string
 	n := 0
-	for sc.Scan() {
+	for {
+		line, rerr := br.ReadString('\n')
+		if rerr != nil {
+			if rerr == io.EOF {
+				break
+			}
+			return n, rerr
+		}
+		if len(line) > maxEventLine {
+			return n, fmt.Errorf("a line of the stream is longer than %d bytes", maxEventLine)
+		}
 		select {
 		case alive <- struct{}{}:
 		default:
 		}
-		line := sc.Text()
+		line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
 		switch {
 		case line == "":
 			if data == "" {
@@ -218,6 +231,9 @@ func (c *Client) stream(ctx context.Context, q url.Values, since, through string
 			if err := m.print(&env, d); err != nil {
 				return n, err
 			}
+			if br.Buffered() == 0 {
+				m.flush() // nothing more has arrived: what was printed goes out now
+			}
 			if through != "" && env.Cursor == through {
 				return n, errThrough
 			}
@@ -229,11 +245,12 @@ func (c *Client) stream(ctx context.Context, q url.Values, since, through string
 			data = line[len("data: "):]
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return n, err
-	}
 	return n, io.ErrUnexpectedEOF
 }
+
+// maxEventLine bounds one line of the stream, as the server bounds a line
+// it stores.
+const maxEventLine = 64 << 20
 
 // seqAfter reports whether cursor a is past b (both Seqs).
 func seqAfter(a, b string) bool {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -203,5 +204,35 @@ func TestMonitorRefused(t *testing.T) {
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusBadRequest {
 		t.Fatalf("Monitor with a bad type: %v, want the server's 400", err)
+	}
+}
+
+// TestMonitorFlushesEachEvent: an event goes out as soon as nothing more
+// has arrived, not at the next heartbeat, so `log-events monitor | grep`
+// is live. The server here sends one event and then nothing at all.
+func TestMonitorFlushesEachEvent(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, "id: 7\ndata: {\"type\":\"logging\",\"timestamp\":\"2026-12-04T10:00:00Z\",\"location\":\"test\",\"cursor\":\"7\",\"id\":\"e7\",\"metadata\":{\"level\":\"INFO\",\"message\":\"hello\"}}\n\n")
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	var out syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	go (&Client{URL: srv.URL}).Monitor(ctx, &out, MonitorOptions{Format: FormatJSON, Log: io.Discard})
+	deadline := time.Now().Add(3 * time.Second)
+	for !strings.Contains(out.String(), `"id":"e7"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the event was not written within 3 s of arriving (output %q)", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
