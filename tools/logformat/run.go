@@ -192,7 +192,7 @@ func (f *Formatter) Append(dst []byte, l *input.Line) (out []byte, keep bool) {
 		}
 		return dst, true
 	}
-	if !l.IsJSONObject() || !f.fields.Extract(l.Text, f.vals) {
+	if !l.IsJSONObject() || !f.extract(l.Text) {
 		if f.filter.on && !f.opts.Filter.matchText(l.Text, f.minLvl) {
 			return dst[:start], false
 		}
@@ -224,6 +224,17 @@ func (f *Formatter) Append(dst []byte, l *input.Line) (out []byte, keep bool) {
 		}
 	}
 	return append(dst, '\n'), true
+}
+
+// extract fills f.vals from a JSON line. A template reads the line only as
+// far as its values are settled (logline's ExtractEarly: a long oslo.log
+// line whose message is at the front need not be walked to its end);
+// convert-json, which shows the record whole, walks all of it.
+func (f *Formatter) extract(text []byte) bool {
+	if f.cj != nil {
+		return f.fields.Extract(text, f.vals)
+	}
+	return f.fields.ExtractEarly(text, f.vals)
 }
 
 // appendText appends a line that is not JSON (an oslo.log text line, a

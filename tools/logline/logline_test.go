@@ -218,9 +218,20 @@ func FuzzExtract(f *testing.F) {
 	for _, p := range paths {
 		fs.Add(p)
 	}
+	few := NewFields() // few enough top-level keys for ExtractEarly to search
+	for _, p := range []string{"message", "msg", "a.b"} {
+		few.Add(p)
+	}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		out := make([][]byte, fs.Len())
 		ok := fs.Extract(line, out)
+		// ExtractEarly takes every line Extract takes, and finds the
+		// same values in it.
+		want, got := make([][]byte, few.Len()), make([][]byte, few.Len())
+		wok := few.Extract(line, want)
+		if eok := few.ExtractEarly(line, got); wok && (!eok || !equalVals(want, got)) {
+			t.Fatalf("ExtractEarly(%q) = %v %q, Extract = %v %q", line, eok, got, wok, want)
+		}
 		if !ok || !json.Valid(line) {
 			return
 		}
@@ -306,4 +317,69 @@ func FuzzMaskHint(f *testing.F) {
 			t.Fatalf("no hint for %q, yet %v would be masked", s, CredentialSpans(text, sensitive, nil))
 		}
 	})
+}
+
+// FuzzPlainEnd holds the word-at-a-time run finder of appendUnquoted to
+// the byte table it stands for.
+func FuzzPlainEnd(f *testing.F) {
+	f.Add([]byte("status: 409 len=3\\u00e9 \x7f\x1b\xc3\xa9 plain text here"), 0)
+	f.Fuzz(func(t *testing.T, s []byte, i int) {
+		if i < 0 || i > len(s) {
+			return
+		}
+		want := i
+		for want < len(s) && byteClass[s[want]] == 0 {
+			want++
+		}
+		if got := plainEnd(s, i); got != want {
+			t.Fatalf("plainEnd(%q, %d) = %d, want %d", s, i, got, want)
+		}
+	})
+}
+
+func equalVals(a, b [][]byte) bool {
+	for i := range a {
+		if (a[i] == nil) != (b[i] == nil) || string(a[i]) != string(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestExtractEarly: the values are Extract's whatever the rest of a long
+// line holds (a later duplicate, the key escaped, the key deeper down);
+// the rest is checked only to close the object.
+func TestExtractEarly(t *testing.T) {
+	f := NewFields()
+	msg := f.AddLookup("message", true)
+	f.Add("args.code") // a third top-level key, leading deeper
+	pad := `"pad": "` + strings.Repeat("x", 200) + `"`
+	for _, tc := range []struct{ line, want string }{
+		{`{"message": "a", ` + pad + `}`, `"a"`},
+		{`{"message": "a", ` + pad + `, "message": "b"}`, `"b"`},
+		{`{"message": "a", ` + pad + `, "m\u0065ssage": "c"}`, `"c"`},
+		{`{"message": null, ` + pad + `, "msg": "d"}`, `"d"`},
+		{`{"message": "a", ` + pad + `, "ctx": {"message": "deep"}, "args": {"code": 5}}`, `"a"`},
+		{`{"msg": "m", ` + pad + `, "x": "\u00e9", "message": "e"}`, `"e"`},
+	} {
+		out := make([][]byte, f.Len())
+		if !f.ExtractEarly([]byte(tc.line), out) {
+			t.Errorf("ExtractEarly(%.50q…) = false", tc.line)
+			continue
+		}
+		if got := string(msg.Get(out)); got != tc.want {
+			t.Errorf("ExtractEarly(%.50q…): message %s, want %s", tc.line, got, tc.want)
+		}
+		want := make([][]byte, f.Len())
+		f.Extract([]byte(tc.line), want)
+		if !equalVals(want, out) {
+			t.Errorf("ExtractEarly(%.50q…) = %q, Extract %q", tc.line, out, want)
+		}
+	}
+	out := make([][]byte, f.Len())
+	for _, bad := range []string{`{"message": "a", ` + pad, `{"message": "a", ` + pad + `} x`, `{"message": "a", ` + pad + `}{`} {
+		if f.ExtractEarly([]byte(bad), out) {
+			t.Errorf("ExtractEarly(%.50q…) = true on a line that does not close", bad)
+		}
+	}
 }

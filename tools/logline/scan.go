@@ -2,6 +2,7 @@ package logline
 
 import (
 	"bytes"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,23 @@ import (
 type Fields struct {
 	root  node
 	paths []string
+	// early holds the top-level keys, for ExtractEarly's test that the
+	// rest of a line holds none of them; nil when it cannot tell (too
+	// many keys, or a key a line could write with other escapes).
+	early []earlyKey
 }
+
+// earlyKey is a top-level key as a line writes it, quoted, and the byte of
+// it least likely to occur in a line, which the search is anchored on.
+type earlyKey struct {
+	quoted string
+	anchor int // index in quoted
+}
+
+// maxEarly is how many top-level keys ExtractEarly searches the rest of a
+// line for: each search costs a pass over the rest, and past a few keys
+// walking the rest is cheaper.
+const maxEarly = 4
 
 // node holds the keys asked for at one level of the line.
 type node struct {
@@ -66,7 +83,53 @@ func (f *Fields) Add(path string) int {
 		}
 		n = k.sub
 	}
+	f.early = earlyKeys(&f.root)
 	return slot
+}
+
+// rareFirst ranks the bytes of key names from rarest to commonest in log
+// lines (hex ids make a-f and digits common, snake_case '_').
+const rareFirst = "@QJZXKVYWGPqjzxkvywgpbfmhulHMUBFLDCNRSOITAEdcrnsoita_0123456789"
+
+// earlyKeys returns the top-level keys of n for ExtractEarly, or nil when
+// there are too many or one is not plain: a key of letters, digits, '_',
+// '-' and '@' can only be written otherwise with a \u00XX escape of an
+// ASCII byte, which ExtractEarly looks for.
+func earlyKeys(n *node) []earlyKey {
+	var keys []earlyKey
+	add := func(list []*kid) bool {
+		for _, k := range list {
+			if len(keys) == maxEarly || k.key == "" {
+				return false
+			}
+			best, bestRank := 0, len(rareFirst)+1
+			for i := 0; i < len(k.key); i++ {
+				c := k.key[i]
+				if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '@') {
+					return false
+				}
+				r := strings.IndexByte(rareFirst, c)
+				if r < 0 {
+					r = len(rareFirst)
+				}
+				if r < bestRank {
+					best, bestRank = i, r
+				}
+			}
+			keys = append(keys, earlyKey{quoted: `"` + k.key + `"`, anchor: best + 1})
+		}
+		return true
+	}
+	for _, list := range n.byLen {
+		if !add(list) {
+			return nil
+		}
+	}
+	if !add(n.long) {
+		return nil
+	}
+	sort.SliceStable(keys, func(a, b int) bool { return keys[a].quoted[keys[a].anchor] < keys[b].quoted[keys[b].anchor] })
+	return keys
 }
 
 // Len is the number of slots: the length Extract's out slice must have.
@@ -137,6 +200,140 @@ func (f *Fields) Extract(line []byte, out [][]byte) bool {
 		return false
 	}
 	return jsonscan.SkipWS(line, end) == len(line)
+}
+
+// ExtractEarly is [Extract], except that it stops walking the line as soon
+// as the rest of it cannot change out: when none of the top-level keys
+// asked for (with the keys leading to deeper paths) occurs in the rest,
+// written plainly or with a \u00XX escape, the rest is only checked to
+// close the object. The values are those Extract finds, the last of a
+// duplicated key among them; what is lost is Extract's check of the rest's
+// structure, so a line that is not JSON after the values asked for may be
+// taken for an object. It is for printing lines, where the values of a
+// few keys at the front of a long line are all that is wanted.
+func (f *Fields) ExtractEarly(line []byte, out [][]byte) bool {
+	if f.early == nil {
+		return f.Extract(line, out)
+	}
+	for i := range out {
+		out[i] = nil
+	}
+	i := jsonscan.SkipWS(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		return false
+	}
+	end, ok := f.rootEarly(line, i, out)
+	if !ok {
+		return false
+	}
+	return jsonscan.SkipWS(line, end) == len(line)
+}
+
+// earlyMin is the least rest of a line worth searching rather than walking.
+const earlyMin = 128
+
+// rootEarly is object for the top level, stopping early (see ExtractEarly).
+func (f *Fields) rootEarly(b []byte, i int, out [][]byte) (int, bool) {
+	n := &f.root
+	i = jsonscan.SkipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, true
+	}
+	blocked := 0 // the rest holds a key asked for up to here: no use searching before
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return 0, false
+		}
+		ks := i + 1
+		ke := jsonscan.StringEnd(b, ks)
+		if ke < 0 {
+			return 0, false
+		}
+		i = jsonscan.SkipWS(b, ke+1)
+		if i >= len(b) || b[i] != ':' {
+			return 0, false
+		}
+		i = jsonscan.SkipWS(b, i+1)
+		if i >= len(b) {
+			return 0, false
+		}
+		k := n.find(b[ks:ke])
+		var ok bool
+		if i, ok = member(b, i, k, out); !ok {
+			return 0, false
+		}
+		i = jsonscan.SkipWS(b, i)
+		if i >= len(b) {
+			return 0, false
+		}
+		switch b[i] {
+		case ',':
+			i = jsonscan.SkipWS(b, i+1)
+		case '}':
+			return i + 1, true
+		default:
+			return 0, false
+		}
+		if k != nil && i > blocked && len(b)-i >= earlyMin {
+			if at := f.restHolds(b, i); at < 0 {
+				// Nothing further can be asked for: the object ends at
+				// the line's last '}'.
+				e := len(b)
+				for e > i && b[e-1] <= ' ' && (b[e-1] == ' ' || b[e-1] == '\t' || b[e-1] == '\n' || b[e-1] == '\r') {
+					e--
+				}
+				if e == i || b[e-1] != '}' {
+					return 0, false
+				}
+				return e, true
+			} else {
+				blocked = at
+			}
+		}
+	}
+}
+
+// restHolds returns where in b[i:] a top-level key asked for may be
+// written (plainly, or with an escape of an ASCII byte), or -1 when none
+// can be.
+func (f *Fields) restHolds(b []byte, i int) int {
+	// Keys sharing an anchor byte (message and msg) share a search.
+	for g := 0; g < len(f.early); {
+		c := f.early[g].quoted[f.early[g].anchor]
+		h := g + 1
+		for h < len(f.early) && f.early[h].quoted[f.early[h].anchor] == c {
+			h++
+		}
+		for j := i + 1; j < len(b); {
+			p := bytes.IndexByte(b[j:], c)
+			if p < 0 {
+				break
+			}
+			p += j
+			for _, k := range f.early[g:h] {
+				if s := p - k.anchor; s >= i && s+len(k.quoted) <= len(b) && string(b[s:s+len(k.quoted)]) == k.quoted {
+					return p
+				}
+			}
+			j = p + 1
+		}
+		g = h
+	}
+	// A \u00XX escape of an ASCII byte (or what looks like one: a "\\u00"
+	// is taken for one too), found by bytes.Index: a line has many
+	// backslashes (\" in messages quoting JSON), few of these.
+	for j := i; j < len(b); {
+		p := bytes.Index(b[j:], []byte(`\u00`))
+		if p < 0 {
+			return -1
+		}
+		p += j
+		if p+4 < len(b) && b[p+4] >= '0' && b[p+4] <= '7' {
+			return p
+		}
+		j = p + 4
+	}
+	return -1
 }
 
 // object walks the object that starts at b[i] ('{') and returns the index
