@@ -319,8 +319,8 @@ func FuzzMaskHint(f *testing.F) {
 	})
 }
 
-// FuzzPlainEnd holds the word-at-a-time run finder of appendUnquoted to
-// the byte table it stands for.
+// FuzzPlainEnd holds the word-at-a-time run finders of appendUnquoted
+// (plainEnd, escapeEnd) to the byte table they stand for.
 func FuzzPlainEnd(f *testing.F) {
 	f.Add([]byte("status: 409 len=3\\u00e9 \x7f\x1b\xc3\xa9 plain text here"), 0)
 	f.Fuzz(func(t *testing.T, s []byte, i int) {
@@ -333,6 +333,13 @@ func FuzzPlainEnd(f *testing.F) {
 		}
 		if got := plainEnd(s, i); got != want {
 			t.Fatalf("plainEnd(%q, %d) = %d, want %d", s, i, got, want)
+		}
+		want = i
+		for want < len(s) && byteClass[s[want]] != 1 {
+			want++
+		}
+		if got := escapeEnd(s, i); got != want {
+			t.Fatalf("escapeEnd(%q, %d) = %d, want %d", s, i, got, want)
 		}
 	})
 }

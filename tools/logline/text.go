@@ -110,6 +110,25 @@ func plainEnd(s []byte, i int) int {
 	return i
 }
 
+// escapeEnd is plainEnd once the hint is given: the first byte of s at or
+// after i whose byteClass is 1 (an escape, a control, a byte past ASCII).
+// A message that quotes JSON has a ':' every few bytes.
+func escapeEnd(s []byte, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(s[i:])
+		b := x ^ (ones * '\\')
+		d := x ^ (ones * 0x7f)
+		m := ((x - ones*0x20) & ^x) | ((b - ones) & ^b) | ((d - ones) & ^d) | x
+		if m &= highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for i < len(s) && byteClass[s[i]] != 1 {
+		i++
+	}
+	return i
+}
+
 // appendUnquotedHint is appendUnquoted that also reports whether the
 // string holds a ':' or '=' (see [AppendTextHint]); it costs the same.
 func appendUnquotedHint(dst, s []byte, escapeControl bool) ([]byte, bool) {
@@ -117,15 +136,22 @@ func appendUnquotedHint(dst, s []byte, escapeControl bool) ([]byte, bool) {
 	i := 0
 	for i < len(s) {
 		// Copy the plain run in one go.
-		j := plainEnd(s, i)
-		for j < len(s) && byteClass[s[j]] == 2 {
-			// '=' always; ':' only as CredentialSpans reads it, before
-			// a space, a tab (escaped) or a '/' (scheme://user:pass@):
-			// a timestamp's colons are no hint.
-			if s[j] == '=' || j+1 == len(s) || s[j+1] == ' ' || s[j+1] == '\\' || s[j+1] == '/' {
-				hint = true
+		var j int
+		if hint {
+			j = escapeEnd(s, i) // the hint is given: ':' and '=' are plain now
+		} else {
+			j = plainEnd(s, i)
+			for j < len(s) && byteClass[s[j]] == 2 {
+				// '=' always; ':' only as CredentialSpans reads it, before
+				// a space, a tab (escaped) or a '/' (scheme://user:pass@):
+				// a timestamp's colons are no hint.
+				if s[j] == '=' || j+1 == len(s) || s[j+1] == ' ' || s[j+1] == '\\' || s[j+1] == '/' {
+					hint = true
+					j = escapeEnd(s, j+1)
+					break
+				}
+				j = plainEnd(s, j+1)
 			}
-			j = plainEnd(s, j+1)
 		}
 		dst = append(dst, s[i:j]...)
 		if j == len(s) {
