@@ -77,25 +77,7 @@ CREATE INDEX IF NOT EXISTS incidents_created ON incidents (created);
 CREATE TABLE IF NOT EXISTS incident_events (
 	incident_id TEXT NOT NULL,
 	seq INTEGER NOT NULL,
-	id TEXT NOT NULL,
-	time INTEGER NOT NULL,
-	level INTEGER NOT NULL,
-	kind TEXT NOT NULL,
-	service TEXT NOT NULL,
-	user_id TEXT NOT NULL,
-	user_name TEXT NOT NULL,
-	project TEXT NOT NULL,
-	action TEXT NOT NULL,
-	target_type TEXT NOT NULL,
-	target_id TEXT NOT NULL,
-	request_id TEXT NOT NULL,
-	global_request_id TEXT NOT NULL,
-	outcome TEXT NOT NULL,
-	status INTEGER,
-	duration_ms REAL,
-	message TEXT NOT NULL,
-	format TEXT NOT NULL,
-	raw BLOB NOT NULL,
+	id TEXT NOT NULL,` + sqliteEventColumns + `,
 	PRIMARY KEY (incident_id, id)
 );
 `
@@ -115,25 +97,7 @@ CREATE INDEX IF NOT EXISTS incidents_created ON incidents (created);
 CREATE TABLE IF NOT EXISTS incident_events (
 	incident_id text NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
 	seq bigint NOT NULL,
-	id text NOT NULL,
-	time timestamptz NOT NULL,
-	level smallint NOT NULL,
-	kind text NOT NULL,
-	service text NOT NULL,
-	user_id text NOT NULL,
-	user_name text NOT NULL,
-	project text NOT NULL,
-	action text NOT NULL,
-	target_type text NOT NULL,
-	target_id text NOT NULL,
-	request_id text NOT NULL,
-	global_request_id text NOT NULL,
-	outcome text NOT NULL,
-	status integer,
-	duration_ms double precision,
-	message text NOT NULL,
-	format text NOT NULL,
-	raw bytea NOT NULL,
+	id text NOT NULL,` + pgEventColumns + `,
 	PRIMARY KEY (incident_id, id)
 );
 `

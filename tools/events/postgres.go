@@ -7,7 +7,6 @@ import (
 	"hash/fnv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -33,7 +32,26 @@ const pgSchema = `
 CREATE SEQUENCE IF NOT EXISTS events_seq;
 CREATE TABLE IF NOT EXISTS events (
 	seq bigint NOT NULL DEFAULT nextval('events_seq'),
-	id text NOT NULL,
+	id text NOT NULL,` + pgEventColumns + `,
+	PRIMARY KEY (time, id)
+) PARTITION BY RANGE (time);
+CREATE INDEX IF NOT EXISTS events_time_brin ON events USING brin (time);
+CREATE INDEX IF NOT EXISTS events_id ON events (id);
+CREATE INDEX IF NOT EXISTS events_seq_i ON events (seq);
+` + eventIndexes + `
+CREATE TABLE IF NOT EXISTS follow_offsets (
+	path text PRIMARY KEY,
+	inode bigint NOT NULL,
+	off bigint NOT NULL,
+	line bigint NOT NULL,
+	checksum text NOT NULL
+);
+`
+
+// pgEventColumns are an event's columns after its ID, in events and in
+// incident_events, which keeps copies of events and is read by the same
+// scanEvent.
+const pgEventColumns = `
 	time timestamptz NOT NULL,
 	level smallint NOT NULL,
 	kind text NOT NULL,
@@ -51,27 +69,7 @@ CREATE TABLE IF NOT EXISTS events (
 	duration_ms double precision,
 	message text NOT NULL,
 	format text NOT NULL,
-	raw bytea NOT NULL,
-	PRIMARY KEY (time, id)
-) PARTITION BY RANGE (time);
-CREATE INDEX IF NOT EXISTS events_time_brin ON events USING brin (time);
-CREATE INDEX IF NOT EXISTS events_id ON events (id);
-CREATE INDEX IF NOT EXISTS events_seq_i ON events (seq);
-CREATE INDEX IF NOT EXISTS events_project ON events (project, time, id);
-CREATE INDEX IF NOT EXISTS events_user_id ON events (user_id, time, id);
-CREATE INDEX IF NOT EXISTS events_user_name ON events (user_name, time, id);
-CREATE INDEX IF NOT EXISTS events_request ON events (request_id);
-CREATE INDEX IF NOT EXISTS events_global_request ON events (global_request_id);
-CREATE INDEX IF NOT EXISTS events_target ON events (target_id);
-CREATE INDEX IF NOT EXISTS events_action ON events (action, time);
-CREATE TABLE IF NOT EXISTS follow_offsets (
-	path text PRIMARY KEY,
-	inode bigint NOT NULL,
-	off bigint NOT NULL,
-	line bigint NOT NULL,
-	checksum text NOT NULL
-);
-`
+	raw bytea NOT NULL`
 
 // insertCols are the columns an insert writes; seq comes from the
 // sequence.
@@ -119,9 +117,9 @@ type pgStore struct {
 	// it, so that Seq order is commit order (a follower reading "after
 	// seq n" never passes an event that commits later with a smaller
 	// number), and so does partition creation.
-	lock   int64
-	days   sync.Map // "20261203" → struct{}: partitions known to exist
-	closed atomic.Bool
+	lock int64
+	days sync.Map // "20261203" → struct{}: partitions known to exist
+	shared
 }
 
 func openPostgres(ctx context.Context, dsn string) (Store, error) {
@@ -148,6 +146,7 @@ func openPostgres(ctx context.Context, dsn string) (Store, error) {
 		return nil, unavailable(where, err)
 	}
 	s := &pgStore{pool: pool}
+	s.db, s.pg = s, true
 	if err := s.prepare(ctx); err != nil {
 		pool.Close()
 		return nil, unavailable(where, err)
@@ -261,6 +260,15 @@ func (s *pgStore) fail(doing string, err error) error {
 		return fmt.Errorf("events: postgres: %s: %w", doing, err)
 	}
 	return unavailable("postgres: "+doing, err)
+}
+
+func (s *pgStore) row(ctx context.Context, b *builder) scanner {
+	return s.pool.QueryRow(ctx, b.String(), b.args...)
+}
+
+func (s *pgStore) exec(ctx context.Context, b *builder) error {
+	_, err := s.pool.Exec(ctx, b.String(), b.args...)
+	return err
 }
 
 func (s *pgStore) Close() error {
@@ -417,67 +425,6 @@ func (c *copySource) Values() ([]any, error) {
 	return c.row[:], nil
 }
 
-func (s *pgStore) Get(ctx context.Context, id string, scope Scope) (Event, error) {
-	if s.closed.Load() {
-		return Event{}, errClosed
-	}
-	if !ValidID(id) {
-		return Event{}, ErrNotFound
-	}
-	b := builder{pg: true}
-	b.s("SELECT ", columns, " FROM events WHERE id = ").arg(id).s(" AND ")
-	b.scope(scope)
-	e, err := scanEvent(s.pool.QueryRow(ctx, b.String(), b.args...), true)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Event{}, ErrNotFound
-	}
-	if err != nil {
-		return Event{}, s.fail("get "+id, err)
-	}
-	return e, nil
-}
-
-func (s *pgStore) resolve(ctx context.Context, q *Query) error {
-	if q.After.ID == "" || !q.After.Time.IsZero() {
-		return nil
-	}
-	b := builder{pg: true}
-	b.s("SELECT time FROM events WHERE id = ").arg(q.After.ID).s(" AND ")
-	b.scope(q.Scope)
-	var t time.Time
-	err := s.pool.QueryRow(ctx, b.String(), b.args...).Scan(&t)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("cursor %s: %w", q.After.ID, ErrNotFound)
-	}
-	if err != nil {
-		return s.fail("look up the cursor's event", err)
-	}
-	q.After.Time = t.UTC()
-	return nil
-}
-
-func (s *pgStore) List(ctx context.Context, q Query) (Page, error) {
-	if s.closed.Load() {
-		return Page{}, errClosed
-	}
-	if err := CheckQuery(q); err != nil {
-		return Page{}, err
-	}
-	if err := s.resolve(ctx, &q); err != nil {
-		return Page{}, err
-	}
-	limit := clampLimit(q.Limit)
-	b := builder{pg: true}
-	if err := b.list("events", q, limit); err != nil {
-		return Page{}, err
-	}
-	evs, err := s.query(ctx, "list", &b, limit)
-	if err != nil {
-		return Page{}, err
-	}
-	return pageOf(evs, limit), nil
-}
-
 func (s *pgStore) query(ctx context.Context, doing string, b *builder, hint int) ([]Event, error) {
 	rows, err := s.pool.Query(ctx, b.String(), b.args...)
 	if err != nil {
@@ -489,46 +436,6 @@ func (s *pgStore) query(ctx context.Context, doing string, b *builder, hint int)
 		return nil, s.fail(doing, err)
 	}
 	return evs, nil
-}
-
-func (s *pgStore) Since(ctx context.Context, seq int64, q Query, limit int) ([]Event, error) {
-	if s.closed.Load() {
-		return nil, errClosed
-	}
-	limit = clampLimit(limit)
-	b := builder{pg: true}
-	b.s("SELECT ", columns, " FROM events WHERE seq > ").arg(seq)
-	first := false
-	if err := b.where(q, &first); err != nil {
-		return nil, err
-	}
-	b.s(" ORDER BY seq LIMIT ").arg(limit)
-	return s.query(ctx, "since", &b, limit)
-}
-
-func (s *pgStore) Values(ctx context.Context, field string, q Query, limit int) ([]ValueCount, error) {
-	if s.closed.Load() {
-		return nil, errClosed
-	}
-	b := builder{pg: true}
-	if err := b.values(field, "events", q, limit); err != nil {
-		return nil, err
-	}
-	rows, err := s.pool.Query(ctx, b.String(), b.args...)
-	if err != nil {
-		return nil, s.fail("values of "+field, err)
-	}
-	var out []ValueCount
-	var v string
-	var n int64
-	_, err = pgx.ForEachRow(rows, []any{&v, &n}, func() error {
-		out = append(out, valueCount(field, v, n))
-		return nil
-	})
-	if err != nil {
-		return nil, s.fail("values of "+field, err)
-	}
-	return out, nil
 }
 
 // partition is one daily partition and the day it holds.
@@ -655,35 +562,4 @@ func (s *pgStore) purgeDay(ctx context.Context, name string, keep *builder) (rem
 		return err
 	})
 	return removed, dropped, err
-}
-
-func (s *pgStore) Offset(ctx context.Context, path string) (Offset, bool, error) {
-	if s.closed.Load() {
-		return Offset{}, false, errClosed
-	}
-	o := Offset{Path: path}
-	var inode int64
-	err := s.pool.QueryRow(ctx, "SELECT inode, off, line, checksum FROM follow_offsets WHERE path = $1", path).
-		Scan(&inode, &o.Offset, &o.Line, &o.Checksum)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Offset{}, false, nil
-	}
-	if err != nil {
-		return Offset{}, false, s.fail("offset of "+path, err)
-	}
-	o.Inode = uint64(inode)
-	return o, true, nil
-}
-
-func (s *pgStore) SaveOffset(ctx context.Context, o Offset) error {
-	if s.closed.Load() {
-		return errClosed
-	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO follow_offsets (path, inode, off, line, checksum) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (path) DO UPDATE SET inode = excluded.inode, off = excluded.off, line = excluded.line, checksum = excluded.checksum`,
-		o.Path, int64(o.Inode), o.Offset, o.Line, o.Checksum)
-	if err != nil {
-		return s.fail("save the offset of "+o.Path, err)
-	}
-	return nil
 }

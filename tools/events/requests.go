@@ -281,42 +281,26 @@ func summarise(ctx context.Context, pg bool, run rowsFunc, scope Scope, ids []st
 	return out, nil
 }
 
-func (s *sqliteStore) rows(ctx context.Context, b *builder, fn func(scan func(...any) error) error) error {
-	if s.closed.Load() {
-		return errClosed
-	}
+func (s *sqliteStore) each(ctx context.Context, doing string, b *builder, fn func(scan func(...any) error) error) error {
 	st, err := s.stmt(ctx, b.String())
 	if err != nil {
-		return s.fail("requests", err)
+		return s.fail(doing, err)
 	}
 	rows, err := st.QueryContext(ctx, b.args...)
 	if err != nil {
-		return s.fail("requests", err)
+		return s.fail(doing, err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows.Scan); err != nil {
-			return s.fail("requests", err)
-		}
-	}
-	return s.fail("requests", rows.Err())
+	return s.fail(doing, eachRow(rows, fn))
 }
 
-func (s *pgStore) rows(ctx context.Context, b *builder, fn func(scan func(...any) error) error) error {
-	if s.closed.Load() {
-		return errClosed
-	}
+func (s *pgStore) each(ctx context.Context, doing string, b *builder, fn func(scan func(...any) error) error) error {
 	rows, err := s.pool.Query(ctx, b.String(), b.args...)
 	if err != nil {
-		return s.fail("requests", err)
+		return s.fail(doing, err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows.Scan); err != nil {
-			return s.fail("requests", err)
-		}
-	}
-	return s.fail("requests", rows.Err())
+	return s.fail(doing, eachRow(rows, fn))
 }
 
 // Requests: see [RequestLister].

@@ -30,6 +30,16 @@ func collect(rs rowSet, pg bool, hint int) ([]Event, error) {
 	return evs, rs.Err()
 }
 
+// eachRow calls fn with the Scan of each row of rs, in either driver.
+func eachRow(rs rowSet, fn func(scan func(dest ...any) error) error) error {
+	for rs.Next() {
+		if err := fn(rs.Scan); err != nil {
+			return err
+		}
+	}
+	return rs.Err()
+}
+
 // scanEvent reads one row of [columns]; times are integer microseconds in
 // SQLite and timestamptz in PostgreSQL.
 func scanEvent(r scanner, pg bool) (Event, error) {

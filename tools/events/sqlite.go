@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -31,7 +30,23 @@ import (
 const sqliteSchema = `
 CREATE TABLE IF NOT EXISTS events (
 	seq INTEGER PRIMARY KEY AUTOINCREMENT,
-	id TEXT NOT NULL UNIQUE,
+	id TEXT NOT NULL UNIQUE,` + sqliteEventColumns + `
+);
+CREATE INDEX IF NOT EXISTS events_time ON events (time, id);
+` + eventIndexes + `
+CREATE TABLE IF NOT EXISTS follow_offsets (
+	path TEXT PRIMARY KEY,
+	inode INTEGER NOT NULL,
+	off INTEGER NOT NULL,
+	line INTEGER NOT NULL,
+	checksum TEXT NOT NULL
+);
+`
+
+// sqliteEventColumns are an event's columns after its ID, in events and
+// in incident_events, which keeps copies of events and is read by the same
+// scanEvent.
+const sqliteEventColumns = `
 	time INTEGER NOT NULL,
 	level INTEGER NOT NULL,
 	kind TEXT NOT NULL,
@@ -49,24 +64,7 @@ CREATE TABLE IF NOT EXISTS events (
 	duration_ms REAL,
 	message TEXT NOT NULL,
 	format TEXT NOT NULL,
-	raw BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_time ON events (time, id);
-CREATE INDEX IF NOT EXISTS events_project ON events (project, time, id);
-CREATE INDEX IF NOT EXISTS events_user_id ON events (user_id, time, id);
-CREATE INDEX IF NOT EXISTS events_user_name ON events (user_name, time, id);
-CREATE INDEX IF NOT EXISTS events_request ON events (request_id);
-CREATE INDEX IF NOT EXISTS events_global_request ON events (global_request_id);
-CREATE INDEX IF NOT EXISTS events_target ON events (target_id);
-CREATE INDEX IF NOT EXISTS events_action ON events (action, time);
-CREATE TABLE IF NOT EXISTS follow_offsets (
-	path TEXT PRIMARY KEY,
-	inode INTEGER NOT NULL,
-	off INTEGER NOT NULL,
-	line INTEGER NOT NULL,
-	checksum TEXT NOT NULL
-);
-`
+	raw BLOB NOT NULL`
 
 // seq is INTEGER PRIMARY KEY AUTOINCREMENT, not a plain rowid, so that a
 // purge that removes the newest rows never lets a later insert reuse
@@ -100,11 +98,11 @@ func init() {
 }
 
 type sqliteStore struct {
-	path   string
-	w      *sql.DB // one connection: the writer
-	r      *sql.DB // readers
-	raw    rawWriter
-	closed atomic.Bool
+	path string
+	w    *sql.DB // one connection: the writer
+	r    *sql.DB // readers
+	raw  rawWriter
+	shared
 
 	// stmts are the readers' prepared statements by text: a query's text
 	// depends only on the shape of its Query (values are arguments), so a
@@ -203,6 +201,7 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	s := &sqliteStore{path: path, w: w}
+	s.db = s
 	if _, err := w.ExecContext(ctx, sqliteSchema); err != nil {
 		w.Close()
 		return nil, unavailable("sqlite "+path+": create the tables", err)
@@ -220,6 +219,15 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 
 func (s *sqliteStore) fail(doing string, err error) error {
 	return unavailable("sqlite "+s.path+": "+doing, err)
+}
+
+func (s *sqliteStore) row(ctx context.Context, b *builder) scanner {
+	return s.r.QueryRowContext(ctx, b.String(), b.args...)
+}
+
+func (s *sqliteStore) exec(ctx context.Context, b *builder) error {
+	_, err := s.w.ExecContext(ctx, b.String(), b.args...)
+	return err
 }
 
 func (s *sqliteStore) Close() error {
@@ -303,77 +311,6 @@ func (s *sqliteStore) insertGroup(ctx context.Context, group []*insertCall) {
 	}
 }
 
-func (s *sqliteStore) Get(ctx context.Context, id string, scope Scope) (Event, error) {
-	if s.closed.Load() {
-		return Event{}, errClosed
-	}
-	if !ValidID(id) {
-		return Event{}, ErrNotFound
-	}
-	b := builder{}
-	b.s("SELECT ", columns, " FROM events WHERE id = ").arg(id).s(" AND ")
-	b.scope(scope)
-	e, err := scanEvent(s.r.QueryRowContext(ctx, b.String(), b.args...), false)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Event{}, ErrNotFound
-	}
-	if err != nil {
-		return Event{}, s.fail("get "+id, err)
-	}
-	return e, nil
-}
-
-// resolve gives a cursor that holds only an ID (Tacker's index) the time
-// of its event, as the scope sees it.
-func (s *sqliteStore) resolve(ctx context.Context, q *Query) error {
-	if q.After.ID == "" || !q.After.Time.IsZero() {
-		return nil
-	}
-	b := builder{}
-	b.s("SELECT time FROM events WHERE id = ").arg(q.After.ID).s(" AND ")
-	b.scope(q.Scope)
-	var us int64
-	err := s.r.QueryRowContext(ctx, b.String(), b.args...).Scan(&us)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("cursor %s: %w", q.After.ID, ErrNotFound)
-	}
-	if err != nil {
-		return s.fail("look up the cursor's event", err)
-	}
-	q.After.Time = time.UnixMicro(us).UTC()
-	return nil
-}
-
-func (s *sqliteStore) List(ctx context.Context, q Query) (Page, error) {
-	if s.closed.Load() {
-		return Page{}, errClosed
-	}
-	if err := s.resolve(ctx, &q); err != nil {
-		return Page{}, err
-	}
-	limit := clampLimit(q.Limit)
-	b := builder{}
-	if err := b.list("events", q, limit); err != nil {
-		return Page{}, err
-	}
-	evs, err := s.query(ctx, "list", &b, limit)
-	if err != nil {
-		return Page{}, err
-	}
-	return pageOf(evs, limit), nil
-}
-
-// pageOf cuts the one row past the limit and sets Next when it was there.
-func pageOf(evs []Event, limit int) Page {
-	p := Page{Events: evs}
-	if len(evs) > limit {
-		p.Events = evs[:limit]
-		last := p.Events[limit-1]
-		p.Next = Cursor{Time: last.Time, ID: last.ID}
-	}
-	return p
-}
-
 func (s *sqliteStore) query(ctx context.Context, doing string, b *builder, hint int) ([]Event, error) {
 	st, err := s.stmt(ctx, b.String())
 	if err != nil {
@@ -389,50 +326,6 @@ func (s *sqliteStore) query(ctx context.Context, doing string, b *builder, hint 
 		return nil, s.fail(doing, err)
 	}
 	return evs, nil
-}
-
-func (s *sqliteStore) Since(ctx context.Context, seq int64, q Query, limit int) ([]Event, error) {
-	if s.closed.Load() {
-		return nil, errClosed
-	}
-	limit = clampLimit(limit)
-	b := builder{}
-	b.s("SELECT ", columns, " FROM events WHERE seq > ").arg(seq)
-	first := false
-	q.After = Cursor{}
-	if err := b.where(q, &first); err != nil {
-		return nil, err
-	}
-	b.s(" ORDER BY seq LIMIT ").arg(limit)
-	return s.query(ctx, "since", &b, limit)
-}
-
-func (s *sqliteStore) Values(ctx context.Context, field string, q Query, limit int) ([]ValueCount, error) {
-	if s.closed.Load() {
-		return nil, errClosed
-	}
-	b := builder{}
-	if err := b.values(field, "events", q, limit); err != nil {
-		return nil, err
-	}
-	rows, err := s.r.QueryContext(ctx, b.String(), b.args...)
-	if err != nil {
-		return nil, s.fail("values of "+field, err)
-	}
-	defer rows.Close()
-	var out []ValueCount
-	for rows.Next() {
-		var v sql.NullString
-		var n int64
-		if err := rows.Scan(&v, &n); err != nil {
-			return nil, s.fail("values of "+field, err)
-		}
-		out = append(out, valueCount(field, v.String, n))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.fail("values of "+field, err)
-	}
-	return out, nil
 }
 
 func (s *sqliteStore) Purge(ctx context.Context, p Purge) (PurgeResult, error) {
@@ -482,32 +375,4 @@ func (s *sqliteStore) Purge(ctx context.Context, p Purge) (PurgeResult, error) {
 	}
 	res.Removed = removed
 	return res, nil
-}
-
-func (s *sqliteStore) Offset(ctx context.Context, path string) (Offset, bool, error) {
-	if s.closed.Load() {
-		return Offset{}, false, errClosed
-	}
-	o := Offset{Path: path}
-	var inode int64
-	err := s.r.QueryRowContext(ctx, "SELECT inode, off, line, checksum FROM follow_offsets WHERE path = ?", path).
-		Scan(&inode, &o.Offset, &o.Line, &o.Checksum)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Offset{}, false, nil
-	}
-	if err != nil {
-		return Offset{}, false, s.fail("offset of "+path, err)
-	}
-	o.Inode = uint64(inode)
-	return o, true, nil
-}
-
-func (s *sqliteStore) SaveOffset(ctx context.Context, o Offset) error {
-	if s.closed.Load() {
-		return errClosed
-	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO follow_offsets (path, inode, off, line, checksum) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (path) DO UPDATE SET inode = excluded.inode, off = excluded.off, line = excluded.line, checksum = excluded.checksum`,
-		o.Path, int64(o.Inode), o.Offset, o.Line, o.Checksum)
-	return s.fail("save the offset of "+o.Path, err)
 }
