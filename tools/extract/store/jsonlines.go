@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/auditlog-go/auditlog/auditlog"
@@ -46,13 +45,11 @@ func NewJSONLines(w io.Writer, opts *JSONOptions) Store {
 }
 
 type jsonStore struct {
-	mu       sync.Mutex
+	gate
 	w        io.Writer
 	buf      bytes.Buffer
 	seq      *auditlog.Sequence
 	handlers map[string]*auditlog.Handler // by service: the service is the handler's
-	batches  int
-	closed   bool
 }
 
 // defaultService is the service of an action that names none: the API
@@ -76,17 +73,12 @@ func (s *jsonStore) handler(service string) *auditlog.Handler {
 }
 
 func (s *jsonStore) Write(ctx context.Context, batch []action.Action) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return 0, ErrClosed
-	}
-	s.batches++
-	if len(batch) == 0 {
-		return 0, nil
-	}
+	return s.gate.write(batch, func(n int) (int, error) { return s.writeBatch(ctx, n, batch) })
+}
+
+func (s *jsonStore) writeBatch(ctx context.Context, n int, batch []action.Action) (int, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, batchError(s.batches, batch, err)
+		return 0, batchError(n, batch, err)
 	}
 	s.buf.Reset()
 	for i := range batch {
@@ -97,28 +89,23 @@ func (s *jsonStore) Write(ctx context.Context, batch []action.Action) (int, erro
 		}
 		e := EventOf(a)
 		if err := s.handler(service).LogEvent(requestContext(a), &e); err != nil {
-			return 0, batchError(s.batches, batch, err)
+			return 0, batchError(n, batch, err)
 		}
 	}
-	n, err := s.w.Write(s.buf.Bytes())
-	if err == nil && n < s.buf.Len() {
+	written, err := s.w.Write(s.buf.Bytes())
+	if err == nil && written < s.buf.Len() {
 		err = io.ErrShortWrite
 	}
 	if s.buf.Cap() > 1<<20 {
 		s.buf = bytes.Buffer{} // do not keep a huge batch's buffer
 	}
 	if err != nil {
-		return 0, batchError(s.batches, batch, err)
+		return 0, batchError(n, batch, err)
 	}
 	return len(batch), nil
 }
 
-func (s *jsonStore) Close() error {
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
-	return nil
-}
+func (s *jsonStore) Close() error { return s.gate.close(nil) }
 
 // requestContext carries the action's request id to the line's context
 // object. It is built afresh, not from the caller's ctx, so a request the

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -98,7 +97,7 @@ func Open(ctx context.Context, dsnText, table, mode string, opts Options) (Store
 }
 
 type sqlStore struct {
-	mu          sync.Mutex
+	gate
 	db          *sql.DB
 	d           *dialect
 	dsn         *dsn
@@ -107,8 +106,6 @@ type sqlStore struct {
 	rowsPerStmt int
 	timeout     time.Duration
 	fullSQL     string // the INSERT of rowsPerStmt rows
-	batches     int
-	closed      bool
 }
 
 // where names the database in messages: its DSN, password masked.
@@ -218,18 +215,13 @@ func (s *sqlStore) checkKey(ctx context.Context) error {
 }
 
 func (s *sqlStore) Write(ctx context.Context, batch []action.Action) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return 0, ErrClosed
-	}
-	s.batches++
-	if len(batch) == 0 {
-		return 0, nil
-	}
+	return s.gate.write(batch, func(no int) (int, error) { return s.writeBatch(ctx, no, batch) })
+}
+
+func (s *sqlStore) writeBatch(ctx context.Context, no int, batch []action.Action) (int, error) {
 	n, err := s.write(ctx, batch)
 	if err != nil {
-		be := batchError(s.batches, batch, err)
+		be := batchError(no, batch, err)
 		var ue *unknownCommit
 		if errors.As(err, &ue) {
 			be.Unknown = true
@@ -382,12 +374,4 @@ func clean(s string) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
-func (s *sqlStore) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil
-	}
-	s.closed = true
-	return s.db.Close()
-}
+func (s *sqlStore) Close() error { return s.gate.close(s.db.Close) }

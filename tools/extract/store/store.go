@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/auditlog-go/auditlog/tools/extract/action"
@@ -150,3 +151,42 @@ func batchError(n int, batch []action.Action, err error) *BatchError {
 
 // ErrClosed is the error of a Write after Close.
 var ErrClosed = errors.New("store: closed")
+
+// gate is the part of Write and Close every Store shares: one batch at a
+// time, ErrClosed after Close, and the count of batches a [BatchError]
+// numbers them by (an empty batch counts, and writes nothing).
+type gate struct {
+	mu      sync.Mutex
+	batches int
+	closed  bool
+}
+
+// write runs fn with the batch's number under the lock, unless the store
+// is closed or the batch is empty.
+func (g *gate) write(batch []action.Action, fn func(n int) (int, error)) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return 0, ErrClosed
+	}
+	g.batches++
+	if len(batch) == 0 {
+		return 0, nil
+	}
+	return fn(g.batches)
+}
+
+// close marks the store closed and, the first time, runs release (nil:
+// nothing to release) under the lock, so that no Write is half-way.
+func (g *gate) close(release func() error) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return nil
+	}
+	g.closed = true
+	if release == nil {
+		return nil
+	}
+	return release()
+}
