@@ -212,12 +212,7 @@ func (f *Follower) Run(ctx context.Context) error {
 			// be being written. Leave it for the next run.
 			continue
 		}
-		text := l.Text
-		if l.Prefix != nil {
-			joined = append(append(joined[:0], l.Prefix...), l.Text...)
-			text = joined
-		}
-		f.line(fs, l, text)
+		f.line(fs, l, rawLine(l, &joined))
 		if len(f.batch) >= f.opts.BatchLines {
 			if err := f.flush(ctx); err != nil && !stopped(ctx, err) {
 				failed = err
@@ -313,12 +308,7 @@ func (f *Follower) catchUp(ctx context.Context, fs *followed, o events.Offset) e
 			if !ok {
 				break
 			}
-			text := l.Text
-			if l.Prefix != nil {
-				joined = append(append(joined[:0], l.Prefix...), l.Text...)
-				text = joined
-			}
-			f.line(old, l, text)
+			f.line(old, l, rawLine(l, &joined))
 			if len(f.batch) >= f.opts.BatchLines {
 				if err := f.flush(ctx); err != nil {
 					return err

@@ -67,13 +67,7 @@ func ReadLines(r io.Reader, opts *LinesOptions, fn func(n int, raw []byte) error
 		case input.Middle, input.Last:
 			continue
 		}
-		raw := l.Text
-		if l.Prefix != nil {
-			// The reader takes "file:12:" before a '{' for grep's prefix;
-			// in a request body it is part of the line.
-			joined = append(append(joined[:0], l.Prefix...), l.Text...)
-			raw = joined
-		}
+		raw := rawLine(l, &joined)
 		if len(raw) == 0 {
 			continue
 		}
@@ -115,3 +109,14 @@ func (e *ReadError) Unwrap() error { return e.Err }
 type readerOnly struct{ r io.Reader }
 
 func (r readerOnly) Read(p []byte) (int, error) { return r.r.Read(p) }
+
+// rawLine is l as the file has it. The reader takes "file:12:" before a
+// '{' for grep's prefix; in a line ingest stores (a request body, a
+// followed log) it is part of the line. buf holds the join between calls.
+func rawLine(l *input.Line, buf *[]byte) []byte {
+	if l.Prefix == nil {
+		return l.Text
+	}
+	*buf = append(append((*buf)[:0], l.Prefix...), l.Text...)
+	return *buf
+}
