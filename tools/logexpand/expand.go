@@ -10,6 +10,8 @@ import (
 	"github.com/auditlog-go/auditlog/tools/logline"
 
 	"github.com/auditlog-go/auditlog/internal/jsonscan"
+
+	"github.com/auditlog-go/auditlog/tools/logexpand/internal/jsontree"
 )
 
 // An Expander renders lines one at a time. It keeps its buffers from line to
@@ -33,7 +35,7 @@ type Expander struct {
 	skipKey  []byte
 	skipLeft int
 
-	t       tree
+	t       jsontree.Tree
 	order   []int32      // a stack of child indices being visited in key order
 	sortBuf []sortEnt    // scratch for sortedChildren
 	orders  [16]keyOrder // sortedChildren's orders, by hash of the keys
@@ -95,10 +97,10 @@ func (x *Expander) Append(dst, header, line []byte) []byte {
 }
 
 func (x *Expander) appendLine(dst, header, line []byte) ([]byte, bool) {
-	x.t.reset()
-	x.t.buf = append(x.t.buf, line...)
-	x.t.buf = slices.Grow(x.t.buf, 8) // spare bytes for scanString's words
-	key := firstKey(x.t.buf)
+	x.t.Reset()
+	x.t.Buf = append(x.t.Buf, line...)
+	x.t.Buf = slices.Grow(x.t.Buf, 8) // spare bytes for jsontree.ScanString's words
+	key := firstKey(x.t.Buf)
 	if x.skipLeft > 0 && key != nil && bytes.Equal(key, x.skipKey) {
 		x.skipLeft--
 	} else if out, ok := x.stream(dst, header); ok {
@@ -107,16 +109,16 @@ func (x *Expander) appendLine(dst, header, line []byte) ([]byte, bool) {
 		x.skipKey = append(x.skipKey[:0], key...)
 		x.skipLeft = streamRetry
 	}
-	x.t.buf = x.t.buf[:len(line)]
-	x.t.nodes = x.t.nodes[:0]
+	x.t.Buf = x.t.Buf[:len(line)]
+	x.t.Nodes = x.t.Nodes[:0]
 	if root, ok := x.parseLine(); ok {
 		if x.opts.Flatten {
 			return x.flattenRecord(dst, header, root), true
 		}
 		return x.expandRecord(dst, header, root), true
 	}
-	x.t.nodes = x.t.nodes[:0]
-	x.t.buf = x.t.buf[:len(line)]
+	x.t.Nodes = x.t.Nodes[:0]
+	x.t.Buf = x.t.Buf[:len(line)]
 	return x.textLine(dst, header), false
 }
 
@@ -147,7 +149,7 @@ func firstKey(b []byte) []byte {
 }
 
 func (x *Expander) parseLine() (int32, bool) {
-	b := x.t.buf
+	b := x.t.Buf
 	i := 0
 	if bytes.HasPrefix(b, bom) {
 		i = len(bom)
@@ -156,7 +158,7 @@ func (x *Expander) parseLine() (int32, bool) {
 	if i >= len(b) || (b[i] != '{' && b[i] != '[') {
 		return -1, false
 	}
-	root, end, ok := x.t.parseJSON(i, len(b))
+	root, end, ok := x.t.ParseJSON(i, len(b))
 	if !ok || jsonscan.SkipWS(b, end) != len(b) {
 		return -1, false
 	}
@@ -174,12 +176,12 @@ func (x *Expander) expandRecord(dst, header []byte, root int32) []byte {
 		dst = append(dst, header...)
 		dst = append(dst, ' ')
 	}
-	n := x.t.nodes[root]
+	n := x.t.Nodes[root]
 	open, closer := byte('{'), byte('}')
-	if n.kind == kArray {
+	if n.Kind == jsontree.Array {
 		open, closer = '[', ']'
 	}
-	if n.n == 0 {
+	if n.N == 0 {
 		if x.sel != nil {
 			return dst[:start]
 		}
@@ -187,7 +189,7 @@ func (x *Expander) expandRecord(dst, header []byte, root int32) []byte {
 	}
 	dst = append(dst, open, '\n')
 	var any bool
-	if n.kind == kObject {
+	if n.Kind == jsontree.Object {
 		dst, any = x.members(dst, root, 2, 1, x.sel, false)
 	} else {
 		dst, any = x.items(dst, root, 2, 1, x.sel)
@@ -211,15 +213,15 @@ func appendIndent(dst []byte, n int) []byte {
 // returns where they start. The caller pops them with x.order[:base].
 func (x *Expander) sortedChildren(obj int32) int {
 	base := len(x.order)
-	nodes := x.t.nodes
-	for c := nodes[obj].child; c >= 0; c = nodes[c].next {
+	nodes := x.t.Nodes
+	for c := nodes[obj].Child; c >= 0; c = nodes[c].Next {
 		x.order = append(x.order, c)
 	}
-	if nodes[obj].kind != kObject {
+	if nodes[obj].Kind != jsontree.Object {
 		return base
 	}
 	o := x.order[base:]
-	buf := x.t.buf
+	buf := x.t.Buf
 	// Insertion sort: objects are small, and it is stable, so duplicate
 	// keys keep their order. Keys are compared by their first eight bytes
 	// as one number first, which settles almost every comparison.
@@ -227,7 +229,7 @@ func (x *Expander) sortedChildren(obj int32) int {
 	h := uint64(len(o))
 	for i, c := range o {
 		n := &nodes[c]
-		p := keyPrefix(buf, n.ks, n.ke)
+		p := keyPrefix(buf, n.KS, n.KE)
 		h = (h ^ p) * 0x100000001b3
 		ents = append(ents, sortEnt{prefix: p, c: c, i: int32(i)})
 	}
@@ -256,7 +258,7 @@ func (x *Expander) sortedChildren(obj int32) int {
 			}
 			if p.prefix == e.prefix {
 				pn, en := &nodes[p.c], &nodes[e.c]
-				if bytes.Compare(buf[pn.ks:pn.ke], buf[en.ks:en.ke]) <= 0 {
+				if bytes.Compare(buf[pn.KS:pn.KE], buf[en.KS:en.KE]) <= 0 {
 					break
 				}
 			}
@@ -292,14 +294,14 @@ type keyOrder struct {
 
 // sameKeys reports whether the keys of ents, in the object's order, are
 // the ones the order was found for.
-func (k *keyOrder) sameKeys(ents []sortEnt, nodes []node, buf []byte) bool {
+func (k *keyOrder) sameKeys(ents []sortEnt, nodes []jsontree.Node, buf []byte) bool {
 	if len(k.ends) != len(ents) {
 		return false
 	}
 	at := int32(0)
 	for i, e := range ents {
 		n := &nodes[e.c]
-		if !bytes.Equal(k.keys[at:k.ends[i]], buf[n.ks:n.ke]) {
+		if !bytes.Equal(k.keys[at:k.ends[i]], buf[n.KS:n.KE]) {
 			return false
 		}
 		at = k.ends[i]
@@ -308,7 +310,7 @@ func (k *keyOrder) sameKeys(ents []sortEnt, nodes []node, buf []byte) bool {
 }
 
 // remember keeps the order of ents, sorted, for the keys they have.
-func (k *keyOrder) remember(h uint64, ents []sortEnt, nodes []node, buf []byte) {
+func (k *keyOrder) remember(h uint64, ents []sortEnt, nodes []jsontree.Node, buf []byte) {
 	k.keys = k.keys[:0]
 	k.ends = slices.Grow(k.ends[:0], len(ents))[:len(ents)]
 	k.perm = slices.Grow(k.perm[:0], len(ents))[:len(ents)]
@@ -316,7 +318,7 @@ func (k *keyOrder) remember(h uint64, ents []sortEnt, nodes []node, buf []byte) 
 		k.perm[i] = e.i
 	}
 	for _, e := range ents {
-		k.ends[e.i] = nodes[e.c].ke - nodes[e.c].ks
+		k.ends[e.i] = nodes[e.c].KE - nodes[e.c].KS
 	}
 	at := int32(0)
 	for i := range k.ends { // lengths in object order, then the keys
@@ -326,7 +328,7 @@ func (k *keyOrder) remember(h uint64, ents []sortEnt, nodes []node, buf []byte) 
 	k.keys = slices.Grow(k.keys, int(at))[:at]
 	for _, e := range ents {
 		n := &nodes[e.c]
-		copy(k.keys[k.ends[e.i]-(n.ke-n.ks):], buf[n.ks:n.ke])
+		copy(k.keys[k.ends[e.i]-(n.KE-n.KS):], buf[n.KS:n.KE])
 	}
 	k.hash = h
 }
@@ -354,40 +356,40 @@ func keyPrefix(buf []byte, s, e int32) uint64 {
 
 // keyText returns the text of the key of member c, decoded.
 func (x *Expander) keyText(c int32) []byte {
-	n := &x.t.nodes[c]
-	if n.flags&fKeyEsc == 0 {
-		return x.t.buf[n.ks:n.ke]
+	n := &x.t.Nodes[c]
+	if n.Flags&jsontree.FKeyEsc == 0 {
+		return x.t.Buf[n.KS:n.KE]
 	}
-	s := len(x.t.buf)
-	if n.flags&fPython != 0 {
-		x.t.buf = decodePython(x.t.buf, x.t.buf[n.ks:n.ke], n.flags&fKeyBytes != 0)
+	s := len(x.t.Buf)
+	if n.Flags&jsontree.FPython != 0 {
+		x.t.Buf = jsontree.DecodePython(x.t.Buf, x.t.Buf[n.KS:n.KE], n.Flags&jsontree.FKeyBytes != 0)
 	} else {
-		x.t.buf = decodeJSON(x.t.buf, x.t.buf[n.ks:n.ke])
+		x.t.Buf = decodeJSON(x.t.Buf, x.t.Buf[n.KS:n.KE])
 	}
-	return x.t.buf[s:]
+	return x.t.Buf[s:]
 }
 
 // strSpan returns where the decoded text of string node c lies in t.buf,
 // decoding it onto the end of t.buf when it holds escapes.
 func (x *Expander) strSpan(c int32) (int32, int32) {
-	n := x.t.nodes[c]
-	if n.flags&fEsc == 0 {
-		return n.s, n.e
+	n := x.t.Nodes[c]
+	if n.Flags&jsontree.FEsc == 0 {
+		return n.S, n.E
 	}
-	s := len(x.t.buf)
-	if n.flags&fPython != 0 {
-		x.t.buf = decodePython(x.t.buf, x.t.buf[n.s:n.e], n.flags&fBytes != 0)
+	s := len(x.t.Buf)
+	if n.Flags&jsontree.FPython != 0 {
+		x.t.Buf = jsontree.DecodePython(x.t.Buf, x.t.Buf[n.S:n.E], n.Flags&jsontree.FBytes != 0)
 	} else {
-		x.t.buf = decodeJSON(x.t.buf, x.t.buf[n.s:n.e])
+		x.t.Buf = decodeJSON(x.t.Buf, x.t.Buf[n.S:n.E])
 	}
-	return int32(s), int32(len(x.t.buf))
+	return int32(s), int32(len(x.t.Buf))
 }
 
 // hides reports whether member c's value is replaced by [REDACTED]: its key
 // is sensitive and the value says more than null or "".
 func (x *Expander) hides(c int32, key []byte) bool {
-	n := &x.t.nodes[c]
-	if n.kind == kNull || (n.kind == kString && n.s == n.e) {
+	n := &x.t.Nodes[c]
+	if n.Kind == jsontree.Null || (n.Kind == jsontree.String && n.S == n.E) {
 		return false
 	}
 	return x.sensitive(key)
@@ -416,7 +418,7 @@ func (x *Expander) members(dst []byte, obj int32, indent, depth int, sel *select
 		if any || !inlineFirst {
 			dst = appendIndent(dst, indent)
 		}
-		dst = x.appendKey(dst, key, x.t.nodes[c].flags&fKeyRepr != 0)
+		dst = x.appendKey(dst, key, x.t.Nodes[c].Flags&jsontree.FKeyRepr != 0)
 		dst = append(dst, ':')
 		var ok bool
 		if x.hides(c, key) {
@@ -443,12 +445,12 @@ func (x *Expander) members(dst []byte, obj int32, indent, depth int, sel *select
 // of lines, as oslo.log's JSONFormatter writes "traceback": a key that
 // names a stack trace, and an array of strings only.
 func (x *Expander) isLineList(c int32, key []byte) bool {
-	n := &x.t.nodes[c]
-	if n.kind != kArray || n.n == 0 || x.keyInfo(key)&kiStack == 0 {
+	n := &x.t.Nodes[c]
+	if n.Kind != jsontree.Array || n.N == 0 || x.keyInfo(key)&kiStack == 0 {
 		return false
 	}
-	for e := n.child; e >= 0; e = x.t.nodes[e].next {
-		if x.t.nodes[e].kind != kString {
+	for e := n.Child; e >= 0; e = x.t.Nodes[e].Next {
+		if x.t.Nodes[e].Kind != jsontree.String {
 			return false
 		}
 	}
@@ -460,10 +462,10 @@ func (x *Expander) isLineList(c int32, key []byte) bool {
 // reads as Python printed it.
 func (x *Expander) lineList(dst []byte, c int32, indent int) []byte {
 	dst = append(dst, " |\n"...)
-	for e := x.t.nodes[c].child; e >= 0; e = x.t.nodes[e].next {
+	for e := x.t.Nodes[c].Child; e >= 0; e = x.t.Nodes[e].Next {
 		s, en := x.strSpan(e)
 		ms, me := x.masked(s, en, len(x.emb))
-		text := x.t.buf[ms:me]
+		text := x.t.Buf[ms:me]
 		if len(text) == 0 {
 			dst = append(dst, '\n')
 			continue
@@ -476,12 +478,12 @@ func (x *Expander) lineList(dst []byte, c int32, indent int) []byte {
 // items appends the elements of arr, one "- " item per line at indent.
 func (x *Expander) items(dst []byte, arr int32, indent, depth int, sel *selector) ([]byte, bool) {
 	any := false
-	for c := x.t.nodes[arr].child; c >= 0; c = x.t.nodes[c].next {
+	for c := x.t.Nodes[arr].Child; c >= 0; c = x.t.Nodes[c].Next {
 		mark := len(dst)
 		dst = appendIndent(dst, indent)
 		dst = append(dst, '-')
 		var ok bool
-		if cn := x.t.nodes[c]; cn.kind == kObject && cn.n > 0 && !x.limited(depth) {
+		if cn := x.t.Nodes[c]; cn.Kind == jsontree.Object && cn.N > 0 && !x.limited(depth) {
 			dst = append(dst, ' ')
 			dst, ok = x.members(dst, c, indent+2, depth+1, sel, true)
 		} else {
@@ -501,11 +503,11 @@ func (x *Expander) items(dst []byte, arr int32, indent, depth int, sel *selector
 // false, having appended garbage the caller drops, when sel selects nothing
 // in it.
 func (x *Expander) value(dst []byte, c int32, indent, depth int, sel *selector, level bool) ([]byte, bool) {
-	n := x.t.nodes[c]
-	switch n.kind {
-	case kObject, kArray:
+	n := x.t.Nodes[c]
+	switch n.Kind {
+	case jsontree.Object, jsontree.Array:
 		return x.container(dst, c, indent, depth, sel)
-	case kString:
+	case jsontree.String:
 		return x.stringValue(dst, c, indent, depth, sel, level)
 	}
 	if sel != nil {
@@ -518,25 +520,25 @@ func (x *Expander) value(dst []byte, c int32, indent, depth int, sel *selector, 
 
 // appendScalar appends a null, a boolean or a number as JSON writes it
 // (Python's None, True and False included), and anything else as its text.
-func (x *Expander) appendScalar(dst []byte, n *node) []byte {
-	switch n.kind {
-	case kNull:
+func (x *Expander) appendScalar(dst []byte, n *jsontree.Node) []byte {
+	switch n.Kind {
+	case jsontree.Null:
 		return append(dst, "null"...)
-	case kTrue:
+	case jsontree.True:
 		return append(dst, "true"...)
-	case kFalse:
+	case jsontree.False:
 		return append(dst, "false"...)
 	}
-	return append(dst, x.t.buf[n.s:n.e]...)
+	return append(dst, x.t.Buf[n.S:n.E]...)
 }
 
 func (x *Expander) container(dst []byte, c int32, indent, depth int, sel *selector) ([]byte, bool) {
-	n := x.t.nodes[c]
-	if n.n == 0 {
+	n := x.t.Nodes[c]
+	if n.N == 0 {
 		if sel != nil {
 			return dst, false
 		}
-		if n.kind == kObject {
+		if n.Kind == jsontree.Object {
 			return append(dst, " {}\n"...), true
 		}
 		return append(dst, " []\n"...), true
@@ -546,13 +548,13 @@ func (x *Expander) container(dst []byte, c int32, indent, depth int, sel *select
 		dst = x.compact(dst, c)
 		return append(dst, '\n'), true
 	}
-	if n.kind == kArray && sel == nil {
+	if n.Kind == jsontree.Array && sel == nil {
 		if out, ok := x.inline(dst, c); ok {
 			return out, true
 		}
 	}
 	dst = append(dst, '\n')
-	if n.kind == kObject {
+	if n.Kind == jsontree.Object {
 		return x.members(dst, c, indent+2, depth+1, sel, false)
 	}
 	return x.items(dst, c, indent+2, depth+1, sel)
@@ -564,18 +566,18 @@ func (x *Expander) inline(dst []byte, arr int32) ([]byte, bool) {
 	mark := len(dst)
 	dst = append(dst, ' ', '[')
 	first := true
-	for c := x.t.nodes[arr].child; c >= 0; c = x.t.nodes[c].next {
-		n := &x.t.nodes[c]
+	for c := x.t.Nodes[arr].Child; c >= 0; c = x.t.Nodes[c].Next {
+		n := &x.t.Nodes[c]
 		if !first {
 			dst = append(dst, ',', ' ')
 		}
 		first = false
-		switch n.kind {
-		case kNull, kTrue, kFalse, kNumber:
+		switch n.Kind {
+		case jsontree.Null, jsontree.True, jsontree.False, jsontree.Number:
 			dst = x.appendScalar(dst, n)
-		case kString:
-			raw := x.t.buf[n.s:n.e]
-			if n.flags&fSlow != 0 {
+		case jsontree.String:
+			raw := x.t.Buf[n.S:n.E]
+			if n.Flags&jsontree.FSlow != 0 {
 				return dst[:mark], false
 			}
 			dst = append(dst, '"')
@@ -595,9 +597,9 @@ func (x *Expander) inline(dst []byte, arr int32) ([]byte, bool) {
 // expanded with a (json) or (python) tag when it holds one whole literal;
 // followed by the literals found inside it otherwise.
 func (x *Expander) stringValue(dst []byte, c int32, indent, depth int, sel *selector, level bool) ([]byte, bool) {
-	n := x.t.nodes[c]
-	raw := x.t.buf[n.s:n.e]
-	if n.flags&fSlow == 0 {
+	n := x.t.Nodes[c]
+	raw := x.t.Buf[n.S:n.E]
+	if n.Flags&jsontree.FSlow == 0 {
 		if sel != nil {
 			return dst, false
 		}
@@ -633,11 +635,11 @@ func (x *Expander) stringValue(dst []byte, c int32, indent, depth int, sel *sele
 		return dst, false
 	}
 	base := len(x.emb)
-	if !x.opts.NoEmbedded && bytes.IndexByte(x.t.buf[s:e], '{') >= 0 {
+	if !x.opts.NoEmbedded && bytes.IndexByte(x.t.Buf[s:e], '{') >= 0 {
 		x.findEmbedded(s, e)
 	}
 	ms, me := x.masked(s, e, base)
-	text := x.t.buf[ms:me]
+	text := x.t.Buf[ms:me]
 	if bytes.IndexByte(text, '\n') >= 0 {
 		x.emb = x.emb[:base]
 		dst = append(dst, " |\n"...)
@@ -703,22 +705,22 @@ func (x *Expander) block(dst, text []byte, indent int) []byte {
 // one JSON object or array, or else one Python dict or list; it leaves the
 // parsed nodes in the arena when it is.
 func (x *Expander) whole(s, e int32) (root int32, python bool, ok bool) {
-	b := x.t.buf[:e]
+	b := x.t.Buf[:e]
 	i := jsonscan.SkipWS(b, int(s))
 	if i >= len(b) || (b[i] != '{' && b[i] != '[') {
 		return -1, false, false
 	}
-	nodes, bufLen := len(x.t.nodes), len(x.t.buf)
-	root, end, ok := x.t.parseJSON(i, int(e))
+	nodes, bufLen := len(x.t.Nodes), len(x.t.Buf)
+	root, end, ok := x.t.ParseJSON(i, int(e))
 	if ok && jsonscan.SkipWS(b, end) == int(e) {
 		return root, false, true
 	}
-	x.t.nodes, x.t.buf = x.t.nodes[:nodes], x.t.buf[:bufLen]
-	root, end, ok = x.t.parsePython(i, int(e))
-	if ok && jsonscan.SkipWS(b, end) == int(e) && x.t.nodes[root].flags&fSet == 0 {
+	x.t.Nodes, x.t.Buf = x.t.Nodes[:nodes], x.t.Buf[:bufLen]
+	root, end, ok = x.t.ParsePython(i, int(e))
+	if ok && jsonscan.SkipWS(b, end) == int(e) && x.t.Nodes[root].Flags&jsontree.FSet == 0 {
 		return root, true, true
 	}
-	x.t.nodes, x.t.buf = x.t.nodes[:nodes], x.t.buf[:bufLen]
+	x.t.Nodes, x.t.Buf = x.t.Nodes[:nodes], x.t.Buf[:bufLen]
 	return -1, false, false
 }
 
@@ -729,7 +731,7 @@ const maxTries = 16
 // findEmbedded pushes onto x.emb the non-empty JSON objects and Python
 // dicts found in t.buf[s:e], left to right, without overlaps.
 func (x *Expander) findEmbedded(s, e int32) {
-	b := x.t.buf[:e]
+	b := x.t.Buf[:e]
 	tries := 0
 	for i := int(s); i < int(e) && tries < maxTries; {
 		j := bytes.IndexByte(b[i:], '{')
@@ -737,15 +739,15 @@ func (x *Expander) findEmbedded(s, e int32) {
 			return
 		}
 		p := i + j
-		nodes, bufLen := len(x.t.nodes), len(x.t.buf)
-		root, end, ok := x.t.parseJSON(p, int(e))
+		nodes, bufLen := len(x.t.Nodes), len(x.t.Buf)
+		root, end, ok := x.t.ParseJSON(p, int(e))
 		python := false
-		if !ok || x.t.nodes[root].kind != kObject || x.t.nodes[root].n == 0 {
-			x.t.nodes, x.t.buf = x.t.nodes[:nodes], x.t.buf[:bufLen]
-			root, end, ok = x.t.parsePython(p, int(e))
+		if !ok || x.t.Nodes[root].Kind != jsontree.Object || x.t.Nodes[root].N == 0 {
+			x.t.Nodes, x.t.Buf = x.t.Nodes[:nodes], x.t.Buf[:bufLen]
+			root, end, ok = x.t.ParsePython(p, int(e))
 			python = true
-			if !ok || x.t.nodes[root].kind != kObject || x.t.nodes[root].n == 0 {
-				x.t.nodes, x.t.buf = x.t.nodes[:nodes], x.t.buf[:bufLen]
+			if !ok || x.t.Nodes[root].Kind != jsontree.Object || x.t.Nodes[root].N == 0 {
+				x.t.Nodes, x.t.Buf = x.t.Nodes[:nodes], x.t.Buf[:bufLen]
 				tries++
 				i = p + 1
 				continue
@@ -772,7 +774,7 @@ func label(b []byte, floor int) (int, int) {
 		i--
 	}
 	e := i
-	for i > floor && (isIdentChar(b[i-1]) || b[i-1] == '-' || b[i-1] == '.') {
+	for i > floor && (jsontree.IsIdentChar(b[i-1]) || b[i-1] == '-' || b[i-1] == '.') {
 		i--
 	}
 	return i, e
@@ -786,7 +788,7 @@ func (x *Expander) appendEmbedded(dst []byte, base, indent, depth int) []byte {
 		dst = appendIndent(dst, indent)
 		dst = append(dst, '>', ' ')
 		if m.le > m.ls {
-			dst = appendEscaped(dst, x.t.buf[m.ls:m.le], true)
+			dst = appendEscaped(dst, x.t.Buf[m.ls:m.le], true)
 			dst = append(dst, ' ')
 		}
 		tag := tagJSON
@@ -802,20 +804,20 @@ func (x *Expander) appendEmbedded(dst []byte, base, indent, depth int) []byte {
 
 // compact appends c as JSON on one line, keys sorted, credentials hidden.
 func (x *Expander) compact(dst []byte, c int32) []byte {
-	n := x.t.nodes[c]
-	switch n.kind {
-	case kNull, kTrue, kFalse, kNumber:
+	n := x.t.Nodes[c]
+	switch n.Kind {
+	case jsontree.Null, jsontree.True, jsontree.False, jsontree.Number:
 		return x.appendScalar(dst, &n)
-	case kString:
+	case jsontree.String:
 		s, e := x.strSpan(c)
-		if n.flags&fSlow != 0 {
+		if n.Flags&jsontree.FSlow != 0 {
 			s, e = x.masked(s, e, len(x.emb))
 		}
-		return appendQuoted(dst, x.t.buf[s:e])
-	case kArray:
+		return appendQuoted(dst, x.t.Buf[s:e])
+	case jsontree.Array:
 		dst = append(dst, '[')
-		for k := n.child; k >= 0; k = x.t.nodes[k].next {
-			if k != n.child {
+		for k := n.Child; k >= 0; k = x.t.Nodes[k].Next {
+			if k != n.Child {
 				dst = append(dst, ',')
 			}
 			dst = x.compact(dst, k)
@@ -875,14 +877,14 @@ func bareKey(key []byte) bool {
 // of sensitive keys in the literals found in it, followed (unless
 // flattening) by those literals, expanded and indented under it.
 func (x *Expander) textLine(dst, header []byte) []byte {
-	n := int32(len(x.t.buf))
+	n := int32(len(x.t.Buf))
 	dst = append(dst, header...)
 	base := len(x.emb)
-	if !x.opts.NoEmbedded && (!x.opts.Flatten || !x.opts.ShowSecrets) && bytes.IndexByte(x.t.buf, '{') >= 0 {
+	if !x.opts.NoEmbedded && (!x.opts.Flatten || !x.opts.ShowSecrets) && bytes.IndexByte(x.t.Buf, '{') >= 0 {
 		x.findEmbedded(0, n)
 	}
 	s, e := x.masked(0, n, base)
-	text := x.t.buf[s:e]
+	text := x.t.Buf[s:e]
 	if x.opts.Color {
 		if i, j := textLevel(text); i >= 0 {
 			if color := levelColor(text[i:j]); color != nil {

@@ -215,7 +215,7 @@ func roundTrip(t *testing.T, in []byte) {
 // isRecord reports whether the expander treats line as JSON.
 func isRecord(line []byte) bool {
 	x, _ := New(Options{})
-	x.t.buf = append(x.t.buf[:0], line...)
+	x.t.Buf = append(x.t.Buf[:0], line...)
 	_, ok := x.parseLine()
 	return ok
 }

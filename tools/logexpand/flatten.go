@@ -3,6 +3,8 @@ package logexpand
 import (
 	"bytes"
 	"strconv"
+
+	"github.com/auditlog-go/auditlog/tools/logexpand/internal/jsontree"
 )
 
 // Flattened output, gron's idea with our own root name: one statement per
@@ -58,9 +60,9 @@ func (x *Expander) stmt(dst, header []byte) []byte {
 
 // flatValue appends the statements for node c at x.path, at depth.
 func (x *Expander) flatValue(dst, header []byte, c int32, depth int, sel *selector, derived bool) ([]byte, bool) {
-	n := x.t.nodes[c]
-	switch n.kind {
-	case kObject, kArray:
+	n := x.t.Nodes[c]
+	switch n.Kind {
+	case jsontree.Object, jsontree.Array:
 		if x.limited(depth) && depth > 0 {
 			if sel != nil {
 				return dst, false
@@ -71,17 +73,17 @@ func (x *Expander) flatValue(dst, header []byte, c int32, depth int, sel *select
 		}
 		mark := len(dst)
 		dst = x.stmt(dst, header)
-		if n.kind == kObject {
+		if n.Kind == jsontree.Object {
 			dst = append(dst, "{}\n"...)
 		} else {
 			dst = append(dst, "[]\n"...)
 		}
-		if n.n == 0 {
+		if n.N == 0 {
 			return dst, sel == nil
 		}
 		plen := len(x.path)
 		any := false
-		if n.kind == kObject {
+		if n.Kind == jsontree.Object {
 			base := x.sortedChildren(c)
 			for i := base; i < len(x.order); i++ {
 				k := x.order[i]
@@ -108,7 +110,7 @@ func (x *Expander) flatValue(dst, header []byte, c int32, depth int, sel *select
 			x.order = x.order[:base]
 		} else {
 			i := 0
-			for k := n.child; k >= 0; k = x.t.nodes[k].next {
+			for k := n.Child; k >= 0; k = x.t.Nodes[k].Next {
 				x.path = append(x.path[:plen], '[')
 				x.path = strconv.AppendInt(x.path, int64(i), 10)
 				x.path = append(x.path, ']')
@@ -123,7 +125,7 @@ func (x *Expander) flatValue(dst, header []byte, c int32, depth int, sel *select
 			return dst[:mark], false
 		}
 		return dst, true
-	case kString:
+	case jsontree.String:
 		return x.flatString(dst, header, c, depth, sel)
 	}
 	if sel != nil {
@@ -135,14 +137,14 @@ func (x *Expander) flatValue(dst, header []byte, c int32, depth int, sel *select
 }
 
 func (x *Expander) flatString(dst, header []byte, c int32, depth int, sel *selector) ([]byte, bool) {
-	n := x.t.nodes[c]
-	if n.flags&fSlow == 0 {
+	n := x.t.Nodes[c]
+	if n.Flags&jsontree.FSlow == 0 {
 		if sel != nil {
 			return dst, false
 		}
 		dst = x.stmt(dst, header)
 		dst = append(dst, '"')
-		dst = append(dst, x.t.buf[n.s:n.e]...)
+		dst = append(dst, x.t.Buf[n.S:n.E]...)
 		dst = append(dst, '"', '\n')
 		return dst, true
 	}
@@ -153,13 +155,13 @@ func (x *Expander) flatString(dst, header []byte, c int32, depth int, sel *selec
 		base := len(x.emb)
 		if whole {
 			x.emb = append(x.emb, embedded{root: root})
-		} else if !x.opts.NoEmbedded && bytes.IndexByte(x.t.buf[s:e], '{') >= 0 {
+		} else if !x.opts.NoEmbedded && bytes.IndexByte(x.t.Buf[s:e], '{') >= 0 {
 			x.findEmbedded(s, e)
 		}
 		ms, me := x.masked(s, e, base)
 		x.emb = x.emb[:base]
 		dst = x.stmt(dst, header)
-		dst = appendQuoted(dst, x.t.buf[ms:me])
+		dst = appendQuoted(dst, x.t.Buf[ms:me])
 		dst = append(dst, '\n')
 	}
 	if !whole {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/auditlog-go/auditlog/tools/logexpand/internal/jsontree"
 )
 
 var fuzzSeeds = []string{
@@ -110,25 +112,25 @@ func FuzzPython(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		var tr tree
-		tr.buf = append(tr.buf, src...)
-		root, end, ok := tr.parsePython(0, len(src))
+		var tr jsontree.Tree
+		tr.Buf = append(tr.Buf, src...)
+		root, end, ok := tr.ParsePython(0, len(src))
 		if !ok {
 			return
 		}
 		if end > len(src) || end <= 0 {
 			t.Fatalf("end %d outside [1,%d]", end, len(src))
 		}
-		for i, n := range tr.nodes {
-			if n.s < 0 || n.e < n.s || int(n.e) > len(tr.buf) || n.ks < 0 || n.ke < n.ks || int(n.ke) > len(tr.buf) {
-				t.Fatalf("node %d spans out of range: %+v (buf %d)", i, n, len(tr.buf))
+		for i, n := range tr.Nodes {
+			if n.S < 0 || n.E < n.S || int(n.E) > len(tr.Buf) || n.KS < 0 || n.KE < n.KS || int(n.KE) > len(tr.Buf) {
+				t.Fatalf("node %d spans out of range: %+v (buf %d)", i, n, len(tr.Buf))
 			}
 		}
 		// Render it: strings decode, keys decode, nothing panics.
 		x, _ := New(Options{})
 		x.t = tr
 		out := x.compact(nil, root)
-		if tr.nodes[root].kind == kObject || tr.nodes[root].kind == kArray {
+		if tr.Nodes[root].Kind == jsontree.Object || tr.Nodes[root].Kind == jsontree.Array {
 			if len(out) < 2 {
 				t.Fatalf("compact form %q too short", out)
 			}
@@ -142,18 +144,18 @@ func FuzzPython(f *testing.F) {
 			return
 		}
 		var v any
-		if err := json.Unmarshal(out, &v); err != nil && tr.nodes[root].kind == kObject {
+		if err := json.Unmarshal(out, &v); err != nil && tr.Nodes[root].Kind == jsontree.Object {
 			t.Fatalf("compact form of %q is not JSON: %v: %s", src, err, out)
 		}
 	})
 }
 
-// scanStringRef is scanString one byte at a time, the obvious way.
+// scanStringRef is jsontree.ScanString one byte at a time, the obvious way.
 func scanStringRef(b []byte, i int) (s, e int, flags uint16, ok bool) {
 	s = i
 	done := func(e int, ok bool) (int, int, uint16, bool) {
-		if listStart(b[s:e]) {
-			flags |= fBrace
+		if jsontree.ListStart(b[s:e]) {
+			flags |= jsontree.FBrace
 		}
 		return s, e, flags, ok
 	}
@@ -162,7 +164,7 @@ func scanStringRef(b []byte, i int) (s, e int, flags uint16, ok bool) {
 		case c == '"':
 			return done(i, true)
 		case c == '\\':
-			flags |= fEsc
+			flags |= jsontree.FEsc
 			if i+1 >= len(b) {
 				return done(i, false)
 			}
@@ -170,7 +172,7 @@ func scanStringRef(b []byte, i int) (s, e int, flags uint16, ok bool) {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i++
 			case 'u':
-				if i+6 > len(b) || !isHex4(b[i+2:i+6]) {
+				if i+6 > len(b) || !jsontree.IsHex4(b[i+2:i+6]) {
 					return done(i, false)
 				}
 				i += 5
@@ -178,16 +180,16 @@ func scanStringRef(b []byte, i int) (s, e int, flags uint16, ok bool) {
 				return done(i, false)
 			}
 		case c < 0x20 || c == 0x7f:
-			flags |= fCtl
+			flags |= jsontree.FCtl
 		case c >= 0x80:
-			flags |= fHigh
+			flags |= jsontree.FHigh
 		case c == '{':
-			flags |= fBrace
+			flags |= jsontree.FBrace
 		case c == '=':
-			flags |= fPair
+			flags |= jsontree.FPair
 		case c == ':':
 			if i+1 < len(b) && b[i+1] == ' ' {
-				flags |= fPair
+				flags |= jsontree.FPair
 			}
 		}
 	}
@@ -203,7 +205,7 @@ func FuzzScanString(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text, spare []byte) {
 		buf := append(append([]byte(nil), text...), spare...)
 		b := buf[:len(text)]
-		s, e, flags, ok := scanString(b, 0)
+		s, e, flags, ok := jsontree.ScanString(b, 0)
 		rs, re, rflags, rok := scanStringRef(b, 0)
 		if ok != rok || (ok && (s != rs || e != re || flags != rflags)) {
 			t.Fatalf("%q: got %d %d %b %v, want %d %d %b %v", text, s, e, flags, ok, rs, re, rflags, rok)
@@ -214,7 +216,7 @@ func FuzzScanString(f *testing.F) {
 		x, _ := New(Options{})
 		for range 2 {
 			ke, info, prefix, kok := x.scanKey(b, 0)
-			if kok != (rok && rflags&fEsc == 0) || (kok && ke != re) {
+			if kok != (rok && rflags&jsontree.FEsc == 0) || (kok && ke != re) {
 				t.Fatalf("scanKey %q: got %d %v, want %d %b %v", text, ke, kok, re, rflags, rok)
 			}
 			if !kok {

@@ -3,6 +3,8 @@ package logexpand
 import (
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/auditlog-go/auditlog/tools/logexpand/internal/jsontree"
 )
 
 // What a key says about its value is asked of every key of every line:
@@ -145,7 +147,7 @@ func (x *Expander) sensitiveLong(key []byte) bool {
 }
 
 // scanKey scans a member key whose content starts at b[i] (after its
-// quote), as scanString does, and returns its end, what is known about it,
+// quote), as jsontree.ScanString does, and returns its end, what is known about it,
 // and its first eight bytes as a big-endian number (zero-padded), which
 // order keys as their bytes do but for ties. ok is false when the key
 // holds an escape (the tree path decodes it) or has no closing quote. Keys
@@ -156,14 +158,14 @@ func (x *Expander) scanKey(b []byte, i int) (e int, info keyInfo, prefix uint64,
 		w := full[i : i+maxCachedKey]
 		var w1, w2, w3 uint64
 		j := -1
-		if v := binary.LittleEndian.Uint64(w); stopBytes(v) != 0 {
-			j = bits.TrailingZeros64(stopBytes(v)) >> 3
+		if v := binary.LittleEndian.Uint64(w); jsontree.StopBytes(v) != 0 {
+			j = bits.TrailingZeros64(jsontree.StopBytes(v)) >> 3
 			w1 = v & lowBytes(j)
-		} else if v2 := binary.LittleEndian.Uint64(w[8:]); stopBytes(v2) != 0 {
-			j = 8 + bits.TrailingZeros64(stopBytes(v2))>>3
+		} else if v2 := binary.LittleEndian.Uint64(w[8:]); jsontree.StopBytes(v2) != 0 {
+			j = 8 + bits.TrailingZeros64(jsontree.StopBytes(v2))>>3
 			w1, w2 = v, v2&lowBytes(j-8)
-		} else if v3 := binary.LittleEndian.Uint64(w[16:]); stopBytes(v3) != 0 {
-			j = 16 + bits.TrailingZeros64(stopBytes(v3))>>3
+		} else if v3 := binary.LittleEndian.Uint64(w[16:]); jsontree.StopBytes(v3) != 0 {
+			j = 16 + bits.TrailingZeros64(jsontree.StopBytes(v3))>>3
 			w1, w2, w3 = v, v2, v3&lowBytes(j-16)
 		}
 		if j >= 0 && i+j < len(b) && b[i+j] == '"' {
@@ -172,18 +174,11 @@ func (x *Expander) scanKey(b []byte, i int) (e int, info keyInfo, prefix uint64,
 	}
 	// A long key, one the general scanner must settle, or the end of the
 	// buffer.
-	_, e, flags, ok := scanString(b, i)
-	if !ok || flags&fEsc != 0 {
+	_, e, flags, ok := jsontree.ScanString(b, i)
+	if !ok || flags&jsontree.FEsc != 0 {
 		return e, 0, 0, false
 	}
 	key := b[i:e]
 	w1, _, _ := keyWords(key[:min(len(key), 8)])
 	return e, x.keyInfo(key), bits.ReverseBytes64(w1), true
-}
-
-// stopBytes flags the bytes of v a key or string scan stops at: a quote,
-// a backslash, a control byte. The first flagged byte is one; bytes above
-// it may be flagged wrongly.
-func stopBytes(v uint64) uint64 {
-	return hasZero(v^(lo8*'"')) | hasZero(v^(lo8*'\\')) | (v-lo8*0x20)&^v&hi8
 }

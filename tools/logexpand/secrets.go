@@ -4,6 +4,8 @@ import (
 	"slices"
 
 	"github.com/auditlog-go/auditlog/tools/logline"
+
+	"github.com/auditlog-go/auditlog/tools/logexpand/internal/jsontree"
 )
 
 // Credentials in text. Values under sensitive keys are hidden wherever keys
@@ -32,33 +34,33 @@ func (x *Expander) masked(s, e int32, base int) (int32, int32) {
 		return s, e
 	}
 	slices.SortFunc(x.masks, func(a, b span) int { return int(a.s - b.s) })
-	ns := len(x.t.buf)
+	ns := len(x.t.Buf)
 	at := s
 	for _, m := range x.masks {
 		if m.e <= at {
 			continue // inside one already hidden
 		}
 		if m.s > at {
-			x.t.buf = append(x.t.buf, x.t.buf[at:m.s]...)
+			x.t.Buf = append(x.t.Buf, x.t.Buf[at:m.s]...)
 		}
-		x.t.buf = append(x.t.buf, logline.Masked...)
+		x.t.Buf = append(x.t.Buf, logline.Masked...)
 		at = m.e
 	}
-	x.t.buf = append(x.t.buf, x.t.buf[at:e]...)
-	return int32(ns), int32(len(x.t.buf))
+	x.t.Buf = append(x.t.Buf, x.t.Buf[at:e]...)
+	return int32(ns), int32(len(x.t.Buf))
 }
 
 // collectMasks appends to x.masks the spans to hide under c: the content of
 // a string value, or the whole text of any other value.
 func (x *Expander) collectMasks(c int32) {
-	n := x.t.nodes[c]
-	if n.kind != kObject && n.kind != kArray {
+	n := x.t.Nodes[c]
+	if n.Kind != jsontree.Object && n.Kind != jsontree.Array {
 		return
 	}
-	for k := n.child; k >= 0; k = x.t.nodes[k].next {
-		if n.kind == kObject && x.hides(k, x.keyText(k)) {
-			m := x.t.nodes[k]
-			x.masks = append(x.masks, span{m.s, m.e})
+	for k := n.Child; k >= 0; k = x.t.Nodes[k].Next {
+		if n.Kind == jsontree.Object && x.hides(k, x.keyText(k)) {
+			m := x.t.Nodes[k]
+			x.masks = append(x.masks, span{m.S, m.E})
 			continue
 		}
 		x.collectMasks(k)
@@ -69,7 +71,7 @@ func (x *Expander) collectMasks(c int32) {
 // and "'name': 'value'" pairs in t.buf[s:e] whose name is sensitive (see
 // logline.CredentialSpans, which log-format uses too).
 func (x *Expander) pairMasks(s, e int32) {
-	x.spans = logline.CredentialSpans(x.t.buf[s:e], x.sensitive, x.spans[:0])
+	x.spans = logline.CredentialSpans(x.t.Buf[s:e], x.sensitive, x.spans[:0])
 	for _, sp := range x.spans {
 		x.masks = append(x.masks, span{s + int32(sp.Start), s + int32(sp.End)})
 	}

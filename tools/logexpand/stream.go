@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 
 	"github.com/auditlog-go/auditlog/internal/jsonscan"
+
+	"github.com/auditlog-go/auditlog/tools/logexpand/internal/jsontree"
 )
 
 // The fast path. Most lines are objects whose keys are already sorted (ours
@@ -29,7 +31,7 @@ func (x *Expander) stream(dst, header []byte) ([]byte, bool) {
 	if x.sel != nil || x.opts.Depth > 0 || x.opts.Flatten || x.noStream {
 		return dst, false
 	}
-	b := x.t.buf
+	b := x.t.Buf
 	i := 0
 	if bytes.HasPrefix(b, bom) {
 		i = len(bom)
@@ -60,7 +62,7 @@ func (x *Expander) stream(dst, header []byte) ([]byte, bool) {
 // streamMembers renders the members of the non-empty object at b[i] ('{')
 // at indent, and returns the position after it.
 func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst bool) ([]byte, int, bool) {
-	b := x.t.buf
+	b := x.t.Buf
 	if depth > maxStreamDepth {
 		return dst, i, false
 	}
@@ -128,14 +130,14 @@ func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst b
 // streamMasked renders the value of a sensitive key: [REDACTED], unless it
 // is null or "" (which hide nothing and are shown).
 func (x *Expander) streamMasked(dst []byte, i, indent, depth int) ([]byte, int, bool) {
-	b := x.t.buf
+	b := x.t.Buf
 	i = jsonscan.SkipWS(b, i)
-	if bytes.HasPrefix(b[i:], litNull) || i+1 < len(b) && b[i] == '"' && b[i+1] == '"' {
+	if bytes.HasPrefix(b[i:], jsontree.LitNull) || i+1 < len(b) && b[i] == '"' && b[i+1] == '"' {
 		return x.streamValue(dst, i, indent, depth, false)
 	}
-	nodes := len(x.t.nodes)
-	_, end, ok := x.t.parseJSON(i, len(b))
-	x.t.nodes = x.t.nodes[:nodes]
+	nodes := len(x.t.Nodes)
+	_, end, ok := x.t.ParseJSON(i, len(b))
+	x.t.Nodes = x.t.Nodes[:nodes]
 	if !ok {
 		return dst, i, false
 	}
@@ -147,18 +149,18 @@ func (x *Expander) streamMasked(dst []byte, i, indent, depth int) ([]byte, int, 
 // streamValue renders the value at b[i] after its key (or "-"), as value
 // does, and returns the position after it.
 func (x *Expander) streamValue(dst []byte, i, indent, depth int, level bool) ([]byte, int, bool) {
-	b := x.t.buf
+	b := x.t.Buf
 	i = jsonscan.SkipWS(b, i)
 	if i >= len(b) {
 		return dst, i, false
 	}
 	switch c := b[i]; c {
 	case '"':
-		s, e, flags, ok := scanString(b, i+1)
+		s, e, flags, ok := jsontree.ScanString(b, i+1)
 		if !ok {
 			return dst, i, false
 		}
-		if flags&fSlow == 0 {
+		if flags&jsontree.FSlow == 0 {
 			if level && x.opts.Color {
 				if color := levelColor(b[s:e]); color != nil {
 					dst = append(dst, ' ')
@@ -175,11 +177,11 @@ func (x *Expander) streamValue(dst []byte, i, indent, depth int, level bool) ([]
 			return append(dst, '"', '\n'), e + 1, true
 		}
 		// One node for stringValue; whatever it parses goes after it.
-		nodes := len(x.t.nodes)
-		x.t.nodes = append(x.t.nodes, node{kind: kString, flags: flags, s: int32(s), e: int32(e), child: -1, next: -1})
+		nodes := len(x.t.Nodes)
+		x.t.Nodes = append(x.t.Nodes, jsontree.Node{Kind: jsontree.String, Flags: flags, S: int32(s), E: int32(e), Child: -1, Next: -1})
 		dst, _ = x.stringValue(dst, int32(nodes), indent, depth, nil, level)
-		x.t.nodes = x.t.nodes[:nodes]
-		x.t.buf = x.t.buf[:len(b)]
+		x.t.Nodes = x.t.Nodes[:nodes]
+		x.t.Buf = x.t.Buf[:len(b)]
 		return dst, e + 1, true
 	case '{':
 		j := jsonscan.SkipWS(b, i+1)
@@ -199,20 +201,20 @@ func (x *Expander) streamValue(dst []byte, i, indent, depth int, level bool) ([]
 		dst = append(dst, '\n')
 		return x.streamItems(dst, i, indent+2, depth+1)
 	case 't':
-		if bytes.HasPrefix(b[i:], litTrue) {
+		if bytes.HasPrefix(b[i:], jsontree.LitTrue) {
 			return append(dst, " true\n"...), i + 4, true
 		}
 	case 'f':
-		if bytes.HasPrefix(b[i:], litFalse) {
+		if bytes.HasPrefix(b[i:], jsontree.LitFalse) {
 			return append(dst, " false\n"...), i + 5, true
 		}
 	case 'n':
-		if bytes.HasPrefix(b[i:], litNull) {
+		if bytes.HasPrefix(b[i:], jsontree.LitNull) {
 			return append(dst, " null\n"...), i + 4, true
 		}
 	default:
 		if c == '-' || c >= '0' && c <= '9' {
-			e, ok := scanNumber(b, i)
+			e, ok := jsontree.ScanNumber(b, i)
 			if !ok {
 				return dst, i, false
 			}
@@ -228,7 +230,7 @@ func (x *Expander) streamValue(dst []byte, i, indent, depth int, level bool) ([]
 // only plain scalars, at most 72 bytes.
 func (x *Expander) streamInline(dst []byte, i int) ([]byte, int, bool) {
 	const maxWidth = 72
-	b := x.t.buf
+	b := x.t.Buf
 	mark := len(dst)
 	dst = append(dst, ' ', '[')
 	i++
@@ -242,8 +244,8 @@ func (x *Expander) streamInline(dst []byte, i int) ([]byte, int, bool) {
 		}
 		switch c := b[i]; {
 		case c == '"':
-			s, e, flags, ok := scanString(b, i+1)
-			if !ok || flags&fSlow != 0 {
+			s, e, flags, ok := jsontree.ScanString(b, i+1)
+			if !ok || flags&jsontree.FSlow != 0 {
 				return dst[:mark], i, false
 			}
 			dst = append(dst, '"')
@@ -251,20 +253,20 @@ func (x *Expander) streamInline(dst []byte, i int) ([]byte, int, bool) {
 			dst = append(dst, '"')
 			i = e + 1
 		case c == '-' || c >= '0' && c <= '9':
-			e, ok := scanNumber(b, i)
+			e, ok := jsontree.ScanNumber(b, i)
 			if !ok {
 				return dst[:mark], i, false
 			}
 			dst = append(dst, b[i:e]...)
 			i = e
-		case bytes.HasPrefix(b[i:], litTrue):
-			dst = append(dst, litTrue...)
+		case bytes.HasPrefix(b[i:], jsontree.LitTrue):
+			dst = append(dst, jsontree.LitTrue...)
 			i += 4
-		case bytes.HasPrefix(b[i:], litFalse):
-			dst = append(dst, litFalse...)
+		case bytes.HasPrefix(b[i:], jsontree.LitFalse):
+			dst = append(dst, jsontree.LitFalse...)
 			i += 5
-		case bytes.HasPrefix(b[i:], litNull):
-			dst = append(dst, litNull...)
+		case bytes.HasPrefix(b[i:], jsontree.LitNull):
+			dst = append(dst, jsontree.LitNull...)
 			i += 4
 		default:
 			return dst[:mark], i, false
@@ -289,7 +291,7 @@ func (x *Expander) streamInline(dst []byte, i int) ([]byte, int, bool) {
 // streamItems renders the elements of the non-empty array at b[i], one
 // "- " item per line at indent, as items does.
 func (x *Expander) streamItems(dst []byte, i, indent, depth int) ([]byte, int, bool) {
-	b := x.t.buf
+	b := x.t.Buf
 	if depth > maxStreamDepth {
 		return dst, i, false
 	}
@@ -330,7 +332,7 @@ func (x *Expander) streamItems(dst []byte, i, indent, depth int) ([]byte, int, b
 // append do, but by words when there is room: keys and indents are short,
 // and a copy call for each costs more than the bytes.
 func appendIndentKey(dst []byte, indent int, key []byte) []byte {
-	const spaces8 = lo8 * ' '
+	const spaces8 = jsontree.Lo8 * ' '
 	l, n := len(dst), len(key)
 	if indent > 16 || n > maxCachedKey || cap(key) < maxCachedKey || cap(dst)-l < 16+maxCachedKey {
 		dst = appendIndent(dst, indent)

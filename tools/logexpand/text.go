@@ -23,6 +23,6 @@ func appendEscaped(dst, s []byte, quoted bool) []byte {
 }
 
 // decodeJSON appends the text of the JSON string content s (already checked
-// by scanString) to dst with its escapes resolved. A lone surrogate becomes
+// by jsontree.ScanString) to dst with its escapes resolved. A lone surrogate becomes
 // U+FFFD.
 func decodeJSON(dst, s []byte) []byte { return jsonscan.AppendUnescaped(dst, s) }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/auditlog-go/auditlog/internal/jsonscan"
 	"github.com/auditlog-go/auditlog/tools/logline"
+
+	"github.com/auditlog-go/auditlog/tools/logexpand/internal/jsontree"
 )
 
 // An unflattener turns --flatten statements back into one compact JSON line
@@ -32,7 +34,7 @@ type unflattener struct {
 
 // unode is one value of the record being rebuilt.
 type unode struct {
-	kind kind
+	kind jsontree.Kind
 	raw  []byte // a scalar's JSON text
 	keys [][]byte
 	kids []*unode
@@ -199,15 +201,15 @@ func (u *unflattener) parseStatement(b []byte) (derived bool, val *unode, ok boo
 // after a grep that dropped elements.
 func set(n *unode, path []step, val *unode) *unode {
 	if len(path) == 0 {
-		if n != nil && val.kind == n.kind && (val.kind == kObject || val.kind == kArray) && len(val.kids) == 0 {
+		if n != nil && val.kind == n.kind && (val.kind == jsontree.Object || val.kind == jsontree.Array) && len(val.kids) == 0 {
 			return n // "x = {}" after its members: keep them
 		}
 		return val
 	}
 	s := path[0]
 	if s.key != nil {
-		if n == nil || n.kind != kObject {
-			n = &unode{kind: kObject}
+		if n == nil || n.kind != jsontree.Object {
+			n = &unode{kind: jsontree.Object}
 		}
 		for i, k := range n.keys {
 			if bytes.Equal(k, s.key) {
@@ -219,14 +221,14 @@ func set(n *unode, path []step, val *unode) *unode {
 		n.kids = append(n.kids, set(nil, path[1:], val))
 		return n
 	}
-	if n == nil || n.kind != kArray {
-		n = &unode{kind: kArray}
+	if n == nil || n.kind != jsontree.Array {
+		n = &unode{kind: jsontree.Array}
 	}
 	if s.index > 1<<20 {
 		return n // not from --flatten: refuse to pad a million nulls
 	}
 	for len(n.kids) <= s.index {
-		n.kids = append(n.kids, &unode{kind: kNull, raw: []byte("null")})
+		n.kids = append(n.kids, &unode{kind: jsontree.Null, raw: []byte("null")})
 	}
 	n.kids[s.index] = set(n.kids[s.index], path[1:], val)
 	return n
@@ -236,7 +238,7 @@ func set(n *unode, path []step, val *unode) *unode {
 // when sensitive is set (see [unflattener]).
 func (n *unode) appendJSON(dst []byte, sensitive func([]byte) bool) []byte {
 	switch n.kind {
-	case kObject:
+	case jsontree.Object:
 		idx := make([]int, len(n.keys))
 		for i := range idx {
 			idx[i] = i
@@ -256,7 +258,7 @@ func (n *unode) appendJSON(dst []byte, sensitive func([]byte) bool) []byte {
 			dst = n.kids[i].appendJSON(dst, sensitive)
 		}
 		return append(dst, '}')
-	case kArray:
+	case jsontree.Array:
 		dst = append(dst, '[')
 		for i, k := range n.kids {
 			if i > 0 {
@@ -265,7 +267,7 @@ func (n *unode) appendJSON(dst []byte, sensitive func([]byte) bool) []byte {
 			dst = k.appendJSON(dst, sensitive)
 		}
 		return append(dst, ']')
-	case kString:
+	case jsontree.String:
 		if sensitive != nil {
 			return appendJSONString(dst, logline.AppendMaskedText(nil, n.raw, sensitive))
 		}
@@ -277,7 +279,7 @@ func (n *unode) appendJSON(dst []byte, sensitive func([]byte) bool) []byte {
 // says reports whether n holds more than null or "": what [Expander.hides]
 // leaves alone under a sensitive key, since it reveals nothing.
 func (n *unode) says() bool {
-	return n != nil && n.kind != kNull && !(n.kind == kString && len(n.raw) == 0)
+	return n != nil && n.kind != jsontree.Null && !(n.kind == jsontree.String && len(n.raw) == 0)
 }
 
 // appendJSONString writes s as a JSON string: quotes, backslashes and
@@ -314,12 +316,12 @@ func parseFlatString(b []byte, i int) ([]byte, int, bool) {
 				out = append(out, byte(jsonscan.Unhex(b[i+2])<<4|jsonscan.Unhex(b[i+3])))
 				i += 4
 			case 'u':
-				if i+6 > len(b) || !isHex4(b[i+2:]) {
+				if i+6 > len(b) || !jsontree.IsHex4(b[i+2:]) {
 					return nil, i, false
 				}
 				j := i + 6
 				if r, _ := jsonscan.Hex4(b[i+2:]); r >= 0xD800 && r < 0xDC00 &&
-					j+6 <= len(b) && b[j] == '\\' && b[j+1] == 'u' && isHex4(b[j+2:]) {
+					j+6 <= len(b) && b[j] == '\\' && b[j+1] == 'u' && jsontree.IsHex4(b[j+2:]) {
 					j += 6 // a surrogate pair: decodeJSON joins them
 				}
 				out = decodeJSON(out, b[i:j])
@@ -346,7 +348,7 @@ func parseFlatString(b []byte, i int) ([]byte, int, bool) {
 
 // parseFlatValue reads one JSON value (with --flatten's strings) at b[i].
 func parseFlatValue(b []byte, i, depth int) (*unode, int, bool) {
-	if depth > maxDepth {
+	if depth > jsontree.MaxDepth {
 		return nil, i, false
 	}
 	i = jsonscan.SkipWS(b, i)
@@ -359,9 +361,9 @@ func parseFlatValue(b []byte, i, depth int) (*unode, int, bool) {
 		if !ok {
 			return nil, i, false
 		}
-		return &unode{kind: kString, raw: s}, end, true
+		return &unode{kind: jsontree.String, raw: s}, end, true
 	case c == '{':
-		n := &unode{kind: kObject}
+		n := &unode{kind: jsontree.Object}
 		i = jsonscan.SkipWS(b, i+1)
 		if i < len(b) && b[i] == '}' {
 			return n, i + 1, true
@@ -393,7 +395,7 @@ func parseFlatValue(b []byte, i, depth int) (*unode, int, bool) {
 			return nil, i, false
 		}
 	case c == '[':
-		n := &unode{kind: kArray}
+		n := &unode{kind: jsontree.Array}
 		i = jsonscan.SkipWS(b, i+1)
 		if i < len(b) && b[i] == ']' {
 			return n, i + 1, true
@@ -415,16 +417,16 @@ func parseFlatValue(b []byte, i, depth int) (*unode, int, bool) {
 			return nil, i, false
 		}
 	case c == '-' || c >= '0' && c <= '9':
-		end, ok := scanNumber(b, i)
+		end, ok := jsontree.ScanNumber(b, i)
 		if !ok {
 			return nil, i, false
 		}
-		return &unode{kind: kNumber, raw: bytes.Clone(b[i:end])}, end, true
+		return &unode{kind: jsontree.Number, raw: bytes.Clone(b[i:end])}, end, true
 	}
 	for _, lit := range [...]struct {
 		s string
-		k kind
-	}{{"true", kTrue}, {"false", kFalse}, {"null", kNull}} {
+		k jsontree.Kind
+	}{{"true", jsontree.True}, {"false", jsontree.False}, {"null", jsontree.Null}} {
 		if bytes.HasPrefix(b[i:], []byte(lit.s)) {
 			return &unode{kind: lit.k, raw: []byte(lit.s)}, i + len(lit.s), true
 		}

@@ -1,4 +1,4 @@
-package logexpand
+package jsontree
 
 import (
 	"bytes"
@@ -8,88 +8,88 @@ import (
 	"github.com/auditlog-go/auditlog/internal/jsonscan"
 )
 
-// kind is the type of a parsed value.
-type kind uint8
+// Kind is the type of a parsed value.
+type Kind uint8
 
 const (
-	kNull kind = iota
-	kFalse
-	kTrue
-	kNumber // a JSON number, or a bare Python literal (10L, inf, nan)
-	kString
-	kObject // a JSON object or a Python dict
-	kArray  // a JSON array, or a Python list, tuple or set
+	Null Kind = iota
+	False
+	True
+	Number // a JSON number, or a bare Python literal (10L, inf, nan)
+	String
+	Object // a JSON object or a Python dict
+	Array  // a JSON array, or a Python list, tuple or set
 )
 
 // Node flags.
 const (
-	fEsc      uint16 = 1 << iota // the string's text holds escapes still to decode
-	fCtl                         // the string's raw text holds control bytes (C0 or DEL)
-	fHigh                        // the string's raw text holds bytes >= 0x80
-	fKeyEsc                      // the member key holds escapes still to decode
-	fSet                         // a Python set (rendered as an array)
-	fPython                      // parsed by the Python repr parser: escapes are Python's
-	fKeyRepr                     // the key is a non-string Python literal (shown as is)
-	fBytes                       // a Python bytes literal: \xNN is a byte
-	fKeyBytes                    // the key is a Python bytes literal
-	fBrace                       // the string's raw text holds '{' or starts, after spaces, with '['
-	fPair                        // the string's raw text holds ": " or '=' ("key: value", maybe): see scanString
+	FEsc      uint16 = 1 << iota // the string's text holds escapes still to decode
+	FCtl                         // the string's raw text holds control bytes (C0 or DEL)
+	FHigh                        // the string's raw text holds bytes >= 0x80
+	FKeyEsc                      // the member key holds escapes still to decode
+	FSet                         // a Python set (rendered as an array)
+	FPython                      // parsed by the Python repr parser: escapes are Python's
+	FKeyRepr                     // the key is a non-string Python literal (shown as is)
+	FBytes                       // a Python bytes literal: \xNN is a byte
+	FKeyBytes                    // the key is a Python bytes literal
+	FBrace                       // the string's raw text holds '{' or starts, after spaces, with '['
+	FPair                        // the string's raw text holds ": " or '=' ("key: value", maybe): see ScanString
 
-	// fSlow marks strings that need more than a copy between quotes.
-	fSlow = fEsc | fCtl | fHigh | fBrace | fPair
+	// FSlow marks strings that need more than a copy between quotes.
+	FSlow = FEsc | FCtl | FHigh | FBrace | FPair
 )
 
-// node is one value in a [tree]. Spans are offsets into tree.buf, so a tree
+// Node is one value in a [Tree]. Spans are offsets into Tree.Buf, so a tree
 // holds no pointers and is reused from line to line without allocating.
-type node struct {
-	kind  kind
-	flags uint16
-	// s, e is the value's text: a string's content between its quotes, a
-	// number's literal, an object's or array's whole text.
-	s, e int32
-	// ks, ke is the member key's content between its quotes when the node is
-	// a member of an object; ks == ke == 0 otherwise (and for the empty key,
+type Node struct {
+	Kind  Kind
+	Flags uint16
+	// S, E is the value'S text: a string'S content between its quotes, a
+	// number'S literal, an object'S or array'S whole text.
+	S, E int32
+	// KS, KE is the member key's content between its quotes when the node is
+	// a member of an object; KS == KE == 0 otherwise (and for the empty key,
 	// which is told apart by the parent's kind).
-	ks, ke int32
-	child  int32 // first child, -1 when none
-	next   int32 // next sibling, -1 when none
-	n      int32 // number of children
+	KS, KE int32
+	Child  int32 // first child, -1 when none
+	Next   int32 // next sibling, -1 when none
+	N      int32 // number of children
 }
 
-// tree is an arena of nodes over one byte buffer: the line, followed by any
+// Tree is an arena of nodes over one byte buffer: the line, followed by any
 // text decoded while expanding it (strings that hold JSON, Python reprs).
-type tree struct {
-	buf   []byte
-	nodes []node
+type Tree struct {
+	Buf   []byte
+	Nodes []Node
 }
 
-func (t *tree) reset() {
-	t.buf = t.buf[:0]
-	t.nodes = t.nodes[:0]
+func (t *Tree) Reset() {
+	t.Buf = t.Buf[:0]
+	t.Nodes = t.Nodes[:0]
 }
 
-// maxDepth bounds nesting, so a hostile line cannot exhaust the stack. A
+// MaxDepth bounds nesting, so a hostile line cannot exhaust the stack. A
 // deeper line is not parsed and passes through unchanged.
-const maxDepth = 1000
+const MaxDepth = 1000
 
-// parseJSON parses one JSON value starting at t.buf[pos:end], skipping
+// ParseJSON parses one JSON value starting at t.Buf[pos:end], skipping
 // leading whitespace. It returns the node index and the position after the
 // value, or ok false when the text is not valid JSON. Nodes added by a failed
 // parse are left in the arena; callers that retry truncate t.nodes.
-func (t *tree) parseJSON(pos, end int) (idx int32, next int, ok bool) {
-	p := jsonParser{t: t, b: t.buf[:end]}
+func (t *Tree) ParseJSON(pos, end int) (idx int32, next int, ok bool) {
+	p := jsonParser{t: t, b: t.Buf[:end]}
 	idx, next, ok = p.value(pos, 0)
 	return
 }
 
 type jsonParser struct {
-	t *tree
+	t *Tree
 	b []byte
 }
 
-func (p *jsonParser) add(n node) int32 {
-	p.t.nodes = append(p.t.nodes, n)
-	return int32(len(p.t.nodes) - 1)
+func (p *jsonParser) add(n Node) int32 {
+	p.t.Nodes = append(p.t.Nodes, n)
+	return int32(len(p.t.Nodes) - 1)
 }
 
 func (p *jsonParser) value(i, depth int) (int32, int, bool) {
@@ -104,50 +104,50 @@ func (p *jsonParser) value(i, depth int) (int32, int, bool) {
 	case '[':
 		return p.array(i, depth)
 	case '"':
-		s, e, flags, ok := scanString(b, i+1)
+		s, e, flags, ok := ScanString(b, i+1)
 		if !ok {
 			return -1, i, false
 		}
-		return p.add(node{kind: kString, flags: flags, s: int32(s), e: int32(e), child: -1, next: -1}), e + 1, true
+		return p.add(Node{Kind: String, Flags: flags, S: int32(s), E: int32(e), Child: -1, Next: -1}), e + 1, true
 	case 't':
-		if bytes.HasPrefix(b[i:], litTrue) {
-			return p.add(node{kind: kTrue, s: int32(i), e: int32(i + 4), child: -1, next: -1}), i + 4, true
+		if bytes.HasPrefix(b[i:], LitTrue) {
+			return p.add(Node{Kind: True, S: int32(i), E: int32(i + 4), Child: -1, Next: -1}), i + 4, true
 		}
 	case 'f':
-		if bytes.HasPrefix(b[i:], litFalse) {
-			return p.add(node{kind: kFalse, s: int32(i), e: int32(i + 5), child: -1, next: -1}), i + 5, true
+		if bytes.HasPrefix(b[i:], LitFalse) {
+			return p.add(Node{Kind: False, S: int32(i), E: int32(i + 5), Child: -1, Next: -1}), i + 5, true
 		}
 	case 'n':
-		if bytes.HasPrefix(b[i:], litNull) {
-			return p.add(node{kind: kNull, s: int32(i), e: int32(i + 4), child: -1, next: -1}), i + 4, true
+		if bytes.HasPrefix(b[i:], LitNull) {
+			return p.add(Node{Kind: Null, S: int32(i), E: int32(i + 4), Child: -1, Next: -1}), i + 4, true
 		}
 	default:
 		if c == '-' || (c >= '0' && c <= '9') {
-			e, ok := scanNumber(b, i)
+			e, ok := ScanNumber(b, i)
 			if !ok {
 				return -1, i, false
 			}
-			return p.add(node{kind: kNumber, s: int32(i), e: int32(e), child: -1, next: -1}), e, true
+			return p.add(Node{Kind: Number, S: int32(i), E: int32(e), Child: -1, Next: -1}), e, true
 		}
 	}
 	return -1, i, false
 }
 
 var (
-	litTrue  = []byte("true")
-	litFalse = []byte("false")
-	litNull  = []byte("null")
+	LitTrue  = []byte("true")
+	LitFalse = []byte("false")
+	LitNull  = []byte("null")
 )
 
 func (p *jsonParser) object(start, depth int) (int32, int, bool) {
-	if depth >= maxDepth {
+	if depth >= MaxDepth {
 		return -1, start, false
 	}
 	b := p.b
-	self := p.add(node{kind: kObject, s: int32(start), child: -1, next: -1})
+	self := p.add(Node{Kind: Object, S: int32(start), Child: -1, Next: -1})
 	i := jsonscan.SkipWS(b, start+1)
 	if i < len(b) && b[i] == '}' {
-		p.t.nodes[self].e = int32(i + 1)
+		p.t.Nodes[self].E = int32(i + 1)
 		return self, i + 1, true
 	}
 	last := int32(-1)
@@ -157,7 +157,7 @@ func (p *jsonParser) object(start, depth int) (int32, int, bool) {
 		if i >= len(b) || b[i] != '"' {
 			return -1, i, false
 		}
-		ks, ke, kflags, ok := scanString(b, i+1)
+		ks, ke, kflags, ok := ScanString(b, i+1)
 		if !ok {
 			return -1, i, false
 		}
@@ -169,15 +169,15 @@ func (p *jsonParser) object(start, depth int) (int32, int, bool) {
 		if !ok {
 			return -1, ni, false
 		}
-		n := &p.t.nodes[v]
-		n.ks, n.ke = int32(ks), int32(ke)
-		if kflags&fEsc != 0 {
-			n.flags |= fKeyEsc
+		n := &p.t.Nodes[v]
+		n.KS, n.KE = int32(ks), int32(ke)
+		if kflags&FEsc != 0 {
+			n.Flags |= FKeyEsc
 		}
 		if last < 0 {
-			p.t.nodes[self].child = v
+			p.t.Nodes[self].Child = v
 		} else {
-			p.t.nodes[last].next = v
+			p.t.Nodes[last].Next = v
 		}
 		last = v
 		count++
@@ -190,9 +190,9 @@ func (p *jsonParser) object(start, depth int) (int32, int, bool) {
 			continue
 		}
 		if b[i] == '}' {
-			s := &p.t.nodes[self]
-			s.e = int32(i + 1)
-			s.n = count
+			s := &p.t.Nodes[self]
+			s.E = int32(i + 1)
+			s.N = count
 			return self, i + 1, true
 		}
 		return -1, i, false
@@ -200,14 +200,14 @@ func (p *jsonParser) object(start, depth int) (int32, int, bool) {
 }
 
 func (p *jsonParser) array(start, depth int) (int32, int, bool) {
-	if depth >= maxDepth {
+	if depth >= MaxDepth {
 		return -1, start, false
 	}
 	b := p.b
-	self := p.add(node{kind: kArray, s: int32(start), child: -1, next: -1})
+	self := p.add(Node{Kind: Array, S: int32(start), Child: -1, Next: -1})
 	i := jsonscan.SkipWS(b, start+1)
 	if i < len(b) && b[i] == ']' {
-		p.t.nodes[self].e = int32(i + 1)
+		p.t.Nodes[self].E = int32(i + 1)
 		return self, i + 1, true
 	}
 	last := int32(-1)
@@ -218,9 +218,9 @@ func (p *jsonParser) array(start, depth int) (int32, int, bool) {
 			return -1, ni, false
 		}
 		if last < 0 {
-			p.t.nodes[self].child = v
+			p.t.Nodes[self].Child = v
 		} else {
-			p.t.nodes[last].next = v
+			p.t.Nodes[last].Next = v
 		}
 		last = v
 		count++
@@ -233,16 +233,16 @@ func (p *jsonParser) array(start, depth int) (int32, int, bool) {
 			continue
 		}
 		if b[i] == ']' {
-			s := &p.t.nodes[self]
-			s.e = int32(i + 1)
-			s.n = count
+			s := &p.t.Nodes[self]
+			s.E = int32(i + 1)
+			s.N = count
 			return self, i + 1, true
 		}
 		return -1, i, false
 	}
 }
 
-// scanString scans the JSON string whose content starts at b[i] (after the
+// ScanString scans the JSON string whose content starts at b[i] (after the
 // opening quote). It returns the content span, flags (fEsc, fCtl, fHigh,
 // fBrace, fPair) and whether a closing quote was found. Escapes are checked
 // for form, so that decoding later cannot fail; raw control bytes (C0 and
@@ -264,11 +264,11 @@ func (p *jsonParser) array(start, depth int) (int32, int, bool) {
 // can, so that short strings, the usual case, take one or two words. A
 // cheap test per word tells whether it may hold a byte that sets fCtl,
 // fHigh, fBrace or fPair; only such words are looked at closely.
-func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
+func ScanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
 	// A '[' first (after spaces) is seen here: the first byte that is not
 	// a space is the string's own, or its closing quote.
-	if i < len(b) && (b[i] == '[' || b[i] == ' ' && listStart(b[i:])) {
-		flags = fBrace
+	if i < len(b) && (b[i] == '[' || b[i] == ' ' && ListStart(b[i:])) {
+		flags = FBrace
 	}
 	// Words of plain text first: no stop, nothing that may set a flag.
 	// The test is loose (a byte above a flagged one may be flagged too)
@@ -279,15 +279,15 @@ func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
 	j := i
 	for j+8 <= len(full) {
 		x := binary.LittleEndian.Uint64(full[j:])
-		q, bs, lb := x^(lo8*'"'), x^(lo8*'\\'), x^(lo8*'{')
+		q, bs, lb := x^(Lo8*'"'), x^(Lo8*'\\'), x^(Lo8*'{')
 		y := x & lo7
-		odd := (x - lo8*0x20 | (x + lo8) | (q-lo8)&^q | (bs-lo8)&^bs | (lb-lo8)&^lb | (lo8*(0x7f+'='+1)-y)&(y+lo8*(0x7f-(':'-1)))) & hi8
+		odd := (x - Lo8*0x20 | (x + Lo8) | (q-Lo8)&^q | (bs-Lo8)&^bs | (lb-Lo8)&^lb | (Lo8*(0x7f+'='+1)-y)&(y+Lo8*(0x7f-(':'-1)))) & Hi8
 		if odd == 0 {
 			j += 8
 			continue
 		}
 		keep := ^uint64(0)
-		stop := stopBytes(x)
+		stop := StopBytes(x)
 		if stop != 0 {
 			keep = stop&-stop - 1
 		}
@@ -295,8 +295,8 @@ func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
 		// rightly flagged one. Colons that are not ": " set no flag (a
 		// timestamp, host:port), so they stay on this path.
 		if odd &= keep; odd != 0 {
-			c := isZero(x ^ (lo8 * ':'))
-			if odd&^c != 0 || c&(hasZero(x^(lo8*' '))>>8) != 0 || stop == 0 && c>>63 != 0 {
+			c := isZero(x ^ (Lo8 * ':'))
+			if odd&^c != 0 || c&(HasZero(x^(Lo8*' '))>>8) != 0 || stop == 0 && c>>63 != 0 {
 				break
 			}
 		}
@@ -312,7 +312,7 @@ func scanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
 	return scanStringFrom(b, i, j, flags)
 }
 
-// scanStringFrom is scanString for the string whose content starts at
+// scanStringFrom is ScanString for the string whose content starts at
 // b[s], of which b[s:i] is plain text but for colons that are no pair, and
 // which has the flags so far.
 func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bool) {
@@ -323,19 +323,19 @@ func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bo
 		if i+8 <= len(full) {
 			x := binary.LittleEndian.Uint64(full[i:])
 			// The last term flags DEL, exactly.
-			stop := hasZero(x^(lo8*'"')) | hasZero(x^(lo8*'\\')) | (x-lo8*0x20)&^x&hi8 | (x&lo7+lo8)&^x&hi8
-			if maybe := x&hi8 | hasZero(x^(lo8*'{')) | colonToEq(x); maybe != 0 {
+			stop := HasZero(x^(Lo8*'"')) | HasZero(x^(Lo8*'\\')) | (x-Lo8*0x20)&^x&Hi8 | (x&lo7+Lo8)&^x&Hi8
+			if maybe := x&Hi8 | HasZero(x^(Lo8*'{')) | colonToEq(x); maybe != 0 {
 				keep := ^uint64(0)
 				if stop != 0 {
 					keep = stop&-stop - 1 // the bytes before the first stop
 				}
-				high |= x & hi8 & keep
-				brace |= hasZero(x^(lo8*'{')) & keep
+				high |= x & Hi8 & keep
+				brace |= HasZero(x^(Lo8*'{')) & keep
 				// The colon test must be exact (hasZero may also flag a
 				// ';' after a ':'), as each colon is paired with the
 				// next byte.
-				c := isZero(x^(lo8*':')) & keep
-				pair |= (hasZero(x^(lo8*'=')) | c&(hasZero(x^(lo8*' '))>>8)) & keep
+				c := isZero(x^(Lo8*':')) & keep
+				pair |= (HasZero(x^(Lo8*'=')) | c&(HasZero(x^(Lo8*' '))>>8)) & keep
 				if c>>63 != 0 && i+8 < n && b[i+8] == ' ' {
 					pair |= 1 // ": " across two words
 				}
@@ -368,7 +368,7 @@ func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bo
 		case c == '"':
 			return s, i, flags | tally(high, brace, pair), true
 		case c == '\\':
-			flags |= fEsc
+			flags |= FEsc
 			if i+1 >= n {
 				return s, i, flags | tally(high, brace, pair), false
 			}
@@ -376,7 +376,7 @@ func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bo
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
-				if i+6 > n || !isHex4(b[i+2:]) {
+				if i+6 > n || !IsHex4(b[i+2:]) {
 					return s, i, flags | tally(high, brace, pair), false
 				}
 				i += 6
@@ -384,7 +384,7 @@ func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bo
 				return s, i, flags | tally(high, brace, pair), false
 			}
 		default: // a control byte, DEL included
-			flags |= fCtl
+			flags |= FCtl
 			i++
 		}
 	}
@@ -395,28 +395,28 @@ func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bo
 // (":;<="), exactly.
 func colonToEq(x uint64) uint64 {
 	y := x & lo7
-	return (lo8*(0x7f+'='+1) - y) &^ x & (y + lo8*(0x7f-(':'-1))) & hi8
+	return (Lo8*(0x7f+'='+1) - y) &^ x & (y + Lo8*(0x7f-(':'-1))) & Hi8
 }
 
-// tally turns what scanString gathered word by word into flags.
+// tally turns what ScanString gathered word by word into flags.
 func tally(high, brace, pair uint64) (f uint16) {
 	if high|brace|pair == 0 {
 		return 0
 	}
 	if high != 0 {
-		f |= fHigh
+		f |= FHigh
 	}
 	if brace != 0 {
-		f |= fBrace
+		f |= FBrace
 	}
 	if pair != 0 {
-		f |= fPair
+		f |= FPair
 	}
 	return f
 }
 
-// listStart reports whether text starts, after spaces, with '['.
-func listStart(text []byte) bool {
+// ListStart reports whether text starts, after spaces, with '['.
+func ListStart(text []byte) bool {
 	for _, c := range text {
 		if c != ' ' {
 			return c == '['
@@ -425,25 +425,34 @@ func listStart(text []byte) bool {
 	return false
 }
 
+// Lo8 and Hi8 are the low and the high bit of every byte of a word, for
+// the eight-bytes-at-a-time tests here and in the renderer's key scan.
 const (
-	lo8 = 0x0101010101010101
-	hi8 = 0x8080808080808080
+	Lo8 = 0x0101010101010101
+	Hi8 = 0x8080808080808080
 	lo7 = 0x7f7f7f7f7f7f7f7f
 )
 
-// hasZero reports (as non-zero) whether some byte of x is zero. The lowest
+// HasZero reports (as non-zero) whether some byte of x is zero. The lowest
 // flagged byte is the first zero byte; bytes above it may be flagged
 // wrongly (a 0x01 after a zero byte).
-func hasZero(x uint64) uint64 { return (x - lo8) & ^x & hi8 }
+func HasZero(x uint64) uint64 { return (x - Lo8) & ^x & Hi8 }
 
 // isZero flags (with their high bit) exactly the zero bytes of x.
-func isZero(x uint64) uint64 { return ^((x&lo7 + lo7) | x) & hi8 }
+func isZero(x uint64) uint64 { return ^((x&lo7 + lo7) | x) & Hi8 }
 
-// isHex4 reports whether b starts with four hex digits.
-func isHex4(b []byte) bool { _, ok := jsonscan.Hex4(b); return ok }
+// IsHex4 reports whether b starts with four hex digits.
+func IsHex4(b []byte) bool { _, ok := jsonscan.Hex4(b); return ok }
 
-// scanNumber checks the JSON number at b[i:] and returns its end.
-func scanNumber(b []byte, i int) (int, bool) {
+// ScanNumber checks the JSON number at b[i:] and returns its end.
+func ScanNumber(b []byte, i int) (int, bool) {
 	end, _, ok := jsonscan.Number(b, i)
 	return end, ok
+}
+
+// StopBytes flags the bytes of v a key or string scan stops at: a quote,
+// a backslash, a control byte. The first flagged byte is one; bytes above
+// it may be flagged wrongly.
+func StopBytes(v uint64) uint64 {
+	return HasZero(v^(Lo8*'"')) | HasZero(v^(Lo8*'\\')) | (v-Lo8*0x20)&^v&Hi8
 }

@@ -1,4 +1,4 @@
-package logexpand
+package jsontree
 
 import (
 	"unicode/utf8"
@@ -6,7 +6,7 @@ import (
 	"github.com/auditlog-go/auditlog/internal/jsonscan"
 )
 
-// parsePython parses one Python literal as repr() writes it — dicts, lists,
+// ParsePython parses one Python literal as repr() writes it — dicts, lists,
 // tuples, sets, strings in either quote with a u, b or r prefix, ints (with
 // Python 2's L), floats, inf, nan, True, False, None — starting at
 // t.buf[pos:end]. It returns the node index and the position after the
@@ -15,13 +15,13 @@ import (
 // only what is unambiguous is expanded).
 //
 // Dict keys that are not strings keep their repr as the key's text.
-func (t *tree) parsePython(pos, end int) (idx int32, next int, ok bool) {
-	p := pyParser{t: t, b: t.buf[:end:end]}
+func (t *Tree) ParsePython(pos, end int) (idx int32, next int, ok bool) {
+	p := pyParser{t: t, b: t.Buf[:end:end]}
 	return p.value(pos, 0)
 }
 
 type pyParser struct {
-	t *tree
+	t *Tree
 	b []byte
 }
 
@@ -32,11 +32,11 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-func (p *pyParser) add(n node) int32 {
-	n.flags |= fPython
-	n.child, n.next = -1, -1
-	p.t.nodes = append(p.t.nodes, n)
-	return int32(len(p.t.nodes) - 1)
+func (p *pyParser) add(n Node) int32 {
+	n.Flags |= FPython
+	n.Child, n.Next = -1, -1
+	p.t.Nodes = append(p.t.Nodes, n)
+	return int32(len(p.t.Nodes) - 1)
 }
 
 func (p *pyParser) value(i, depth int) (int32, int, bool) {
@@ -61,7 +61,7 @@ func (p *pyParser) value(i, depth int) (int32, int, bool) {
 	}
 	if isIdentStart(c) {
 		j := i
-		for j < len(b) && isIdentChar(b[j]) {
+		for j < len(b) && IsIdentChar(b[j]) {
 			j++
 		}
 		word := b[i:j]
@@ -84,16 +84,16 @@ func (p *pyParser) value(i, depth int) (int32, int, bool) {
 		}
 		switch string(word) {
 		case "True":
-			return p.add(node{kind: kTrue, s: int32(i), e: int32(j)}), j, true
+			return p.add(Node{Kind: True, S: int32(i), E: int32(j)}), j, true
 		case "False":
-			return p.add(node{kind: kFalse, s: int32(i), e: int32(j)}), j, true
+			return p.add(Node{Kind: False, S: int32(i), E: int32(j)}), j, true
 		case "None":
-			return p.add(node{kind: kNull, s: int32(i), e: int32(j)}), j, true
+			return p.add(Node{Kind: Null, S: int32(i), E: int32(j)}), j, true
 		case "inf", "nan":
-			return p.add(node{kind: kNumber, s: int32(i), e: int32(j)}), j, true
+			return p.add(Node{Kind: Number, S: int32(i), E: int32(j)}), j, true
 		case "set":
 			if j+1 < len(b) && b[j] == '(' && b[j+1] == ')' {
-				return p.add(node{kind: kArray, flags: fSet, s: int32(i), e: int32(j + 2)}), j + 2, true
+				return p.add(Node{Kind: Array, Flags: FSet, S: int32(i), E: int32(j + 2)}), j + 2, true
 			}
 		}
 	}
@@ -104,7 +104,9 @@ func isIdentStart(c byte) bool {
 	return c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z')
 }
 
-func isIdentChar(c byte) bool {
+// IsIdentChar reports whether c can stand in a Python identifier (after its
+// first byte), which is where a bare word such as True or None ends.
+func IsIdentChar(c byte) bool {
 	return isIdentStart(c) || (c >= '0' && c <= '9')
 }
 
@@ -153,10 +155,10 @@ func (p *pyParser) number(i int) (int32, int, bool) {
 			j++
 		}
 	}
-	if j < len(b) && isIdentChar(b[j]) {
+	if j < len(b) && IsIdentChar(b[j]) {
 		return -1, i, false
 	}
-	return p.add(node{kind: kNumber, s: int32(i), e: int32(j)}), j, true
+	return p.add(Node{Kind: Number, S: int32(i), E: int32(j)}), j, true
 }
 
 // str parses a string literal whose prefix starts at start and whose quote
@@ -172,9 +174,9 @@ func (p *pyParser) str(start, q int, bytesLit bool) (int32, int, bool) {
 			raw = true
 		}
 	}
-	flags := fHigh | fCtl | fBrace | fPair
+	flags := FHigh | FCtl | FBrace | FPair
 	if bytesLit {
-		flags |= fBytes
+		flags |= FBytes
 	}
 	i := q + 1
 	for {
@@ -183,7 +185,7 @@ func (p *pyParser) str(start, q int, bytesLit bool) (int32, int, bool) {
 		}
 		if b[i] == '\\' {
 			if !raw {
-				flags |= fEsc
+				flags |= FEsc
 			}
 			i += 2
 			continue
@@ -193,12 +195,12 @@ func (p *pyParser) str(start, q int, bytesLit bool) (int32, int, bool) {
 		}
 		i++
 	}
-	return p.add(node{kind: kString, flags: flags, s: int32(q + 1), e: int32(i)}), i + 1, true
+	return p.add(Node{Kind: String, Flags: flags, S: int32(q + 1), E: int32(i)}), i + 1, true
 }
 
-// decodePython appends the text of a Python string literal's content.
+// DecodePython appends the text of a Python string literal's content.
 // In a bytes literal \xNN is that byte; in a str it is the code point.
-func decodePython(dst, s []byte, bytesLit bool) []byte {
+func DecodePython(dst, s []byte, bytesLit bool) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c != '\\' || i+1 >= len(s) {
@@ -279,18 +281,18 @@ func decodePython(dst, s []byte, bytesLit bool) []byte {
 
 // container parses a dict or set ('{'), a list ('[') or a tuple ('(').
 func (p *pyParser) container(start int, closer byte, depth int) (int32, int, bool) {
-	if depth >= maxDepth {
+	if depth >= MaxDepth {
 		return -1, start, false
 	}
 	b := p.b
-	k := kArray
+	k := Array
 	if closer == '}' {
-		k = kObject
+		k = Object
 	}
-	self := p.add(node{kind: k, s: int32(start)})
+	self := p.add(Node{Kind: k, S: int32(start)})
 	i := skipSpace(b, start+1)
 	if i < len(b) && b[i] == closer {
-		p.t.nodes[self].e = int32(i + 1)
+		p.t.Nodes[self].E = int32(i + 1)
 		return self, i + 1, true
 	}
 	last := int32(-1)
@@ -310,35 +312,35 @@ func (p *pyParser) container(start int, closer byte, depth int) (int32, int, boo
 				return -1, i, false
 			}
 			if isDict {
-				kn := p.t.nodes[v]
+				kn := p.t.Nodes[v]
 				val, ni, ok := p.value(i+1, depth+1)
 				if !ok {
 					return -1, ni, false
 				}
-				vn := &p.t.nodes[val]
-				if kn.kind == kString {
-					vn.ks, vn.ke = kn.s, kn.e
-					if kn.flags&fEsc != 0 {
-						vn.flags |= fKeyEsc
+				vn := &p.t.Nodes[val]
+				if kn.Kind == String {
+					vn.KS, vn.KE = kn.S, kn.E
+					if kn.Flags&FEsc != 0 {
+						vn.Flags |= FKeyEsc
 					}
-					if kn.flags&fBytes != 0 {
-						vn.flags |= fKeyBytes
+					if kn.Flags&FBytes != 0 {
+						vn.Flags |= FKeyBytes
 					}
 				} else {
 					// A non-string key (number, tuple, None) keeps its
 					// repr: its span is the source text, which stays put
 					// in t.buf while decoded text is appended after it.
-					vn.ks, vn.ke = kn.s, kn.e
-					vn.flags |= fKeyRepr
+					vn.KS, vn.KE = kn.S, kn.E
+					vn.Flags |= FKeyRepr
 				}
 				v = val
 				i = skipSpace(b, ni)
 			}
 		}
 		if last < 0 {
-			p.t.nodes[self].child = v
+			p.t.Nodes[self].Child = v
 		} else {
-			p.t.nodes[last].next = v
+			p.t.Nodes[last].Next = v
 		}
 		last = v
 		count++
@@ -357,12 +359,12 @@ func (p *pyParser) container(start int, closer byte, depth int) (int32, int, boo
 		}
 		return -1, i, false
 	}
-	s := &p.t.nodes[self]
-	s.e = int32(i + 1)
-	s.n = count
+	s := &p.t.Nodes[self]
+	s.E = int32(i + 1)
+	s.N = count
 	if closer == '}' && !isDict {
-		s.kind = kArray
-		s.flags |= fSet
+		s.Kind = Array
+		s.Flags |= FSet
 	}
 	return self, i + 1, true
 }
