@@ -120,6 +120,11 @@ func splittable(name string, minSplit int64) (*os.File, int64) {
 	if name == "-" {
 		return nil, 0
 	}
+	// Stat first: opening a FIFO would wait for its writer, where no
+	// cancel reaches (the sequential path's Open watches ctx meanwhile).
+	if fi, err := os.Stat(name); err != nil || !fi.Mode().IsRegular() || fi.Size() < minSplit {
+		return nil, 0
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, 0

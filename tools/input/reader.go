@@ -48,14 +48,20 @@ type Reader struct {
 
 	curFile atomic.Pointer[os.File] // for the ctx watcher, which runs on another goroutine
 	stop    func() bool
+
+	stdinWake *os.File // standard input made pollable (see wakeable), or nil
+	undoStdin func()   // puts standard input back as it was; nil until "-" is opened
 }
 
 // Open starts reading names in order; no names means standard input, as
 // does the name "-". Open never fails: a name that cannot be opened becomes
 // a [*SourceError] (passed to [Options.OnError] and kept for [Reader.Err])
-// and the next name is read. Cancelling ctx ends Follow mode and, where the
-// input allows read deadlines (pipes and terminals opened in non-blocking
-// mode), a blocked read.
+// and the next name is read. Cancelling ctx ends the reading: Follow mode,
+// a read blocked on a silent pipe, FIFO or terminal (standard input among
+// them), and the wait for a FIFO's writer; Next then delivers what it holds
+// and returns false, with no error for the interruption. On Unix, standard
+// input that is a pipe is put in non-blocking mode for that while it is
+// read, and back by Close.
 //
 // In Follow mode each file is read to its end in order, then all of them
 // are polled every [Options.PollInterval]. A name that does not exist yet is
@@ -322,11 +328,20 @@ func (r *Reader) activate(s *source) {
 
 func (r *Reader) setCur(s *source) {
 	r.cur = s
-	if s != nil && s.f != nil {
-		r.curFile.Store(s.f)
+	if s != nil {
+		r.curFile.Store(s.wake)
 	} else {
 		r.curFile.Store(nil)
 	}
+}
+
+// watch shows s's file to the ctx watcher before the first read of s, and
+// reports ctx's error if it is done already: either the watcher sees the
+// file and sets its deadline, or this sees ctx done, so a cancel that
+// comes while s is being opened cannot be missed.
+func (r *Reader) watch(s *source) error {
+	r.curFile.Store(s.wake)
+	return r.ctx.Err()
 }
 
 // finish is called when every byte of s's current file has been
@@ -360,6 +375,16 @@ func (r *Reader) advance() bool {
 		name := r.names[r.opened]
 		r.opened++
 		s, err := r.open(name)
+		if err != nil && r.ctx.Err() != nil {
+			// Cancelled while opening it or reading its first bytes:
+			// not an error of the input.
+			if s != nil {
+				s.close()
+			}
+			r.curFile.Store(nil)
+			r.stopping = true
+			return r.flushHeld()
+		}
 		if err != nil {
 			r.report(&SourceError{Source: name, Err: err})
 			if s != nil {
@@ -468,6 +493,10 @@ func (r *Reader) Close() error {
 	}
 	r.setCur(nil)
 	r.watched = nil
+	if r.undoStdin != nil {
+		r.undoStdin()
+		r.undoStdin, r.stdinWake = func() {}, nil
+	}
 	r.opened = len(r.names)
 	r.stopping = true
 	r.buf = nil

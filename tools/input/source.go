@@ -14,6 +14,7 @@ type source struct {
 	name    string
 	path    string   // stat'ed to notice rotation; "" for standard input
 	f       *os.File // the open file, nil while a followed name is missing
+	wake    *os.File // what a read deadline set on cancel interrupts: f, or standard input made pollable; nil if none
 	fi      os.FileInfo
 	noClose bool // f is standard input, which belongs to the caller
 	rd      io.Reader
@@ -35,13 +36,26 @@ type source struct {
 func (r *Reader) open(name string) (*source, error) {
 	if name == "-" {
 		s := &source{name: name, noClose: true}
+		rd := r.stdin
 		f, _ := r.stdin.(*os.File)
 		if f != nil {
 			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 				s.f, s.fi = f, fi
+			} else if err == nil && r.stdinWake == nil && r.undoStdin == nil {
+				// Once per Reader: "-" named twice shares the file.
+				r.stdinWake, r.undoStdin = wakeable(f, fi)
+				if r.undoStdin == nil {
+					r.undoStdin = func() {}
+				}
+			}
+			if r.stdinWake != nil {
+				rd, s.wake = r.stdinWake, r.stdinWake
 			}
 		}
-		if err := s.start(r.stdin); err != nil {
+		if err := r.watch(s); err != nil {
+			return nil, err
+		}
+		if err := s.start(rd); err != nil {
 			return nil, err
 		}
 		s.follow = r.opts.Follow && s.followable()
@@ -51,7 +65,7 @@ func (r *Reader) open(name string) (*source, error) {
 		return s, nil
 	}
 	s := &source{name: name, path: name, follow: r.opts.Follow}
-	if err := s.openPath(); err != nil {
+	if err := r.openPath(s); err != nil {
 		if s.follow && errors.Is(err, fs.ErrNotExist) {
 			return s, err
 		}
@@ -100,12 +114,12 @@ func (s *source) followable() bool {
 // reopen looks again for a followed name that was missing, reporting
 // whether it is there now.
 func (r *Reader) reopen(s *source) bool {
-	err := s.openPath()
+	err := r.openPath(s)
 	if err == nil {
 		s.follow = s.followable()
 		return true
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
+	if !errors.Is(err, fs.ErrNotExist) && r.ctx.Err() == nil {
 		s.done = true
 		r.report(&SourceError{Source: s.name, Err: err})
 	}
@@ -113,8 +127,8 @@ func (r *Reader) reopen(s *source) bool {
 }
 
 // openPath opens s.path and sets s up to read it.
-func (s *source) openPath() error {
-	f, err := os.Open(s.path)
+func (r *Reader) openPath(s *source) error {
+	f, err := r.openFile(s.path)
 	if err != nil {
 		return err
 	}
@@ -127,13 +141,47 @@ func (s *source) openPath() error {
 		f.Close()
 		return &fs.PathError{Op: "read", Path: s.path, Err: syscall.EISDIR}
 	}
-	s.f, s.fi = f, fi
-	if err := s.start(f); err != nil {
+	s.f, s.fi, s.wake = f, fi, f
+	err = r.watch(s)
+	if err == nil {
+		err = s.start(f)
+	}
+	if err != nil {
 		f.Close()
-		s.f = nil
+		s.f, s.wake = nil, nil
 		return err
 	}
 	return nil
+}
+
+// openFile opens path to read it. Opening a FIFO waits for a writer, and
+// no deadline reaches a goroutine blocked in open(2), so a FIFO is opened
+// on another goroutine while this one watches ctx; when ctx wins, that
+// goroutine closes the file if a writer ever comes.
+func (r *Reader) openFile(path string) (*os.File, error) {
+	if fi, err := os.Stat(path); err != nil || fi.Mode()&fs.ModeNamedPipe == 0 {
+		return os.Open(path)
+	}
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	c := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(path)
+		c <- opened{f, err}
+	}()
+	select {
+	case o := <-c:
+		return o.f, o.err
+	case <-r.ctx.Done():
+		go func() {
+			if o := <-c; o.f != nil {
+				o.f.Close()
+			}
+		}()
+		return nil, r.ctx.Err()
+	}
 }
 
 // start sets s.rd to read rd, through gzip when rd starts with gzip's
@@ -178,7 +226,7 @@ func (s *source) switchTo(next *os.File) {
 		if !s.noClose {
 			s.f.Close()
 		}
-		s.f = next
+		s.f, s.wake = next, next
 		if fi, err := next.Stat(); err == nil {
 			s.fi = fi
 		}
@@ -227,7 +275,7 @@ func (s *source) close() {
 	if s.f != nil && !s.noClose {
 		s.f.Close()
 	}
-	s.f = nil
+	s.f, s.wake = nil, nil
 }
 
 // peeked returns the bytes read to sniff the format, then reads on. Unlike
