@@ -49,7 +49,9 @@ under path<json> (path<python> for a Python repr) that --unflatten skips;
 --flatten | --unflatten gives back each record as compact JSON with sorted
 keys, credentials hidden (exactly, with --show-secrets on both sides).
 
-Exit status: 0 all input read, 1 some input unreadable, 2 bad usage.
+Exit status: 0 all input read (with --follow, until SIGINT or SIGTERM), 1 some
+input unreadable or the run interrupted by SIGINT or SIGTERM (what was read is
+written), 2 bad usage.
 
 Flags:
 `
@@ -140,6 +142,12 @@ func run(args []string, stdio cli.IO) int {
 	defer stop()
 	err = expand(ctx, stdio, c)
 	var rep reported
+	if ctx.Err() != nil && !c.Input.Follow && (err == nil || errors.As(err, &rep)) {
+		// The reader ends on a signal as at the end of the input; a run
+		// cut short must not exit 0 like a complete one. A --follow has
+		// no other end. (An input error before it was printed already.)
+		err = errInterrupted
+	}
 	if err != nil && !errors.As(err, &rep) && !cli.IsBrokenPipe(err) {
 		fmt.Fprintf(stdio.Err, "log-expand: %v\n", err)
 	}
@@ -202,6 +210,9 @@ func runParallel(ctx context.Context, jobs int, stdio cli.IO, names []string, so
 	}
 	return nil
 }
+
+// errInterrupted is what a run a signal cut short returns: printed, exit 1.
+var errInterrupted = errors.New("interrupted")
 
 // reported is an input error already printed as it happened.
 type reported struct{ error }

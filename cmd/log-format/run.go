@@ -50,7 +50,9 @@ file, a flag or nothing is convert-json's --follow, and otherwise a format;
 -n is the last N events after the filters (convert-json: of the last N
 lines); lines that are not JSON pass through (convert-json: "Not JSON: …").
 
-Exit status: 0 all input read, 1 some input unreadable, 2 bad usage.
+Exit status: 0 all input read (with --follow, until SIGINT or SIGTERM), 1 some
+input unreadable or the run interrupted by SIGINT or SIGTERM (what was read is
+written), 2 bad usage.
 
 Flags:
 `
@@ -232,7 +234,7 @@ func run(args []string, io cli.IO) int {
 		fmt.Fprintf(io.Err, "log-format: %v\n", err)
 		return cli.ExitInput
 	}
-	if r.Err() != nil {
+	if interrupted(ctx, o.in.Follow, io) || r.Err() != nil {
 		return cli.ExitInput
 	}
 	return cli.ExitOK
@@ -261,8 +263,20 @@ func runParallel(ctx context.Context, jobs int, names []string, opts input.Optio
 		fmt.Fprintf(io.Err, "log-format: %v\n", werr)
 		return cli.ExitInput
 	}
-	if ierr != nil {
+	if interrupted(ctx, false, io) || ierr != nil {
 		return cli.ExitInput
 	}
 	return cli.ExitOK
+}
+
+// interrupted says so on stderr when a signal ended the run before its
+// input did: the reader ends then as at the end of the input, so without
+// this a run cut short would exit 0 like a complete one. A --follow has
+// no other end, and ends normally.
+func interrupted(ctx context.Context, follow bool, io cli.IO) bool {
+	if ctx.Err() == nil || follow {
+		return false
+	}
+	fmt.Fprintln(io.Err, "log-format: interrupted")
+	return true
 }

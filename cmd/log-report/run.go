@@ -54,8 +54,9 @@ the report says when a number is estimated. Memory stays bounded whatever the
 input's size. Malformed lines are counted, listed with file:line and reason,
 and skipped.
 
-Exit status: 0 done (malformed lines included), 1 some input unreadable,
-2 bad usage.
+Exit status: 0 done (malformed lines included), 1 some input unreadable or
+the run interrupted (SIGINT, SIGTERM: no report is written, it would count
+part of the input), 2 bad usage.
 
 Flags:
 `
@@ -211,7 +212,10 @@ func run(args []string, io cli.IO) int {
 				return cli.Fail(io.Err, "log-report", cli.UsageError{Err: errors.New("no input: name log files, give --db, or pipe lines in")})
 			}
 		}
-		if err := rd.ReadFiles(ctx, o.names, add); err != nil && ctx.Err() != nil {
+		// The reader ends without an error when ctx is cancelled, as at
+		// the end of the input: only ctx tells that it stopped early.
+		_ = rd.ReadFiles(ctx, o.names, add) // input errors went to OnError
+		if ctx.Err() != nil {
 			fmt.Fprintln(io.Err, "log-report: interrupted")
 			return cli.ExitInput
 		}
