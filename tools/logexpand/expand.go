@@ -405,14 +405,9 @@ func (x *Expander) members(dst []byte, obj int32, indent, depth int, sel *select
 	any := false
 	for i := base; i < len(x.order); i++ {
 		c := x.order[i]
-		key := x.keyText(c)
-		var csel *selector
-		if sel != nil {
-			s, ok := sel.lookup(key)
-			if !ok {
-				continue
-			}
-			csel = s
+		key, csel, in := x.selected(c, sel)
+		if !in {
+			continue
 		}
 		mark := len(dst)
 		if any || !inlineFirst {
@@ -910,4 +905,15 @@ func (x *Expander) appendText(dst, text []byte) []byte {
 		return appendEscaped(dst, text, false)
 	}
 	return append(dst, text...)
+}
+
+// selected returns the key of member c and the part of sel below it, and
+// false when sel (the --keys paths) leaves c out; a nil sel takes all.
+func (x *Expander) selected(c int32, sel *selector) (key []byte, below *selector, ok bool) {
+	key = x.keyText(c)
+	if sel == nil {
+		return key, nil, true
+	}
+	below, ok = sel.lookup(key)
+	return key, below, ok
 }

@@ -87,14 +87,9 @@ func (x *Expander) flatValue(dst, header []byte, c int32, depth int, sel *select
 			base := x.sortedChildren(c)
 			for i := base; i < len(x.order); i++ {
 				k := x.order[i]
-				key := x.keyText(k)
-				var csel *selector
-				if sel != nil {
-					s, ok := sel.lookup(key)
-					if !ok {
-						continue
-					}
-					csel = s
+				key, csel, in := x.selected(k, sel)
+				if !in {
+					continue
 				}
 				x.path = appendPathKey(x.path[:plen], key)
 				var ok bool
