@@ -324,7 +324,7 @@ func (h *handler) describe(rw *responseWriter, r *http.Request) middleware.Call 
 	}
 	c := middleware.Call{Event: auditlog.Event{
 		Kind:    auditlog.KindRequest,
-		Message: method + " " + path,
+		Message: rw.message(method, path),
 		RPC:     auditlog.RPC{System: "http", Method: method, Route: route},
 	}}
 	if h.o.actions != nil {

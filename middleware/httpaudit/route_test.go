@@ -1,8 +1,12 @@
 package httpaudit_test
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net/http"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -78,15 +82,19 @@ func TestOptionsAreIndependent(t *testing.T) {
 }
 
 // TestAllocations holds the middleware to what its design promises: the
-// response writer (which also holds the request copy, the request context,
-// the roles and a generated request id) and the message — nothing else.
+// response writer, which also holds the request copy, the request context,
+// the roles, a generated request id and the message — nothing else, unless
+// the message is too long for the writer's room.
 func TestAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector changes allocation counts")
 	}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(nil) })
-	newReq := func(id string) *http.Request {
-		r := newRequest("GET", "/v2.1/servers/5f1e0b9c", "")
+	newReq := func(id, path string) *http.Request {
+		if path == "" {
+			path = "/v2.1/servers/5f1e0b9c"
+		}
+		r := newRequest("GET", path, "")
 		for k, v := range keystone {
 			r.Header.Set(k, v)
 		}
@@ -98,7 +106,7 @@ func TestAllocations(t *testing.T) {
 	// The line, validated once through a Recorder; measured below over
 	// io.Discard, since a Recorder allocates to keep each line.
 	rec, rep := newRecorderReporter(t, nil)
-	httpaudit.New(rep, httpaudit.WithTrustedIdentity(true))(handler).ServeHTTP(newRecorder(), newReq(""))
+	httpaudit.New(rep, httpaudit.WithTrustedIdentity(true))(handler).ServeHTTP(newRecorder(), newReq("", ""))
 	expect(t, rec.Last(), map[string]string{"action": "read", "user.roles": `["member","reader"]`, "status": "200"})
 
 	discard := middleware.NewReporter(auditlog.NewHandler(io.Discard, &auditlog.Options{Service: "test-api"}))
@@ -106,14 +114,29 @@ func TestAllocations(t *testing.T) {
 	// A writer that allocates nothing itself, so that every allocation
 	// counted is the middleware's.
 	w := &nopWriter{h: http.Header{}}
+	long := "/v2.1/servers/" + strings.Repeat("5f1e0b9c", 20)
 	for _, c := range []struct {
-		id   string
-		want float64
-	}{{"", 2}, {"req-from-client", 2}} {
-		r := newReq(c.id)
+		id, path string
+		want     float64
+	}{{"", "", 1}, {"req-from-client", "", 1}, {"", long, 2}} {
+		r := newReq(c.id, c.path)
 		if got := testing.AllocsPerRun(1000, func() { audited.ServeHTTP(w, r) }); got != c.want {
-			t.Errorf("id %q: %v allocations per request, want %v", c.id, got, c.want)
+			t.Errorf("id %q, path %d bytes: %v allocations per request, want %v", c.id, len(r.URL.Path), got, c.want)
 		}
+	}
+	// The writer's fields are sized to fill its size class (704 bytes), no
+	// more: a field added, or the message's room grown, moves it to the
+	// next (768). A few bytes more per request are the runtime's own (a
+	// pool refilled after a collection).
+	r := newReq("", "")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 1000 {
+		audited.ServeHTTP(w, r)
+	}
+	runtime.ReadMemStats(&after)
+	if got := (after.TotalAlloc - before.TotalAlloc) / 1000; got >= 768 {
+		t.Errorf("%d bytes allocated per request, want the writer's 704", got)
 	}
 }
 
@@ -122,6 +145,36 @@ type nopWriter struct{ h http.Header }
 func (n *nopWriter) Header() http.Header         { return n.h }
 func (n *nopWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (n *nopWriter) WriteHeader(int)             {}
+
+// TestMessage checks the message, which the writer holds when it fits,
+// around the length where it stops fitting, and that a message kept by the
+// error handler, after the request, is still the request's.
+func TestMessage(t *testing.T) {
+	var kept []string
+	rep := middleware.NewReporter(auditlog.NewHandler(failingWriter{}, nil),
+		middleware.WithErrorHandler(func(_ context.Context, c *middleware.Call, _ error) { kept = append(kept, c.Message) }))
+	rec, recRep := newRecorderReporter(t, nil)
+	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	var want []string
+	for n := 70; n <= 110; n++ {
+		path := "/" + strings.Repeat("p", n-len("DELETE /"))
+		want = append(want, "DELETE "+path)
+		for _, h := range []http.Handler{httpaudit.New(rep)(ok), httpaudit.New(recRep)(ok)} {
+			h.ServeHTTP(newRecorder(), newRequest("DELETE", path, ""))
+		}
+		if got := str(rec.Last(), "message"); got != want[len(want)-1] {
+			t.Errorf("message %q, want %q", got, want[len(want)-1])
+		}
+	}
+	runtime.GC() // the writers are garbage now
+	if !slices.Equal(kept, want) {
+		t.Errorf("messages kept by the error handler:\n%q\nwant\n%q", kept, want)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("trail down") }
 
 func TestLongRequestLineIsCut(t *testing.T) {
 	rec, rep := newRecorderReporter(t, nil)
