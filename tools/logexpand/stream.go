@@ -112,18 +112,10 @@ func (x *Expander) streamMembers(dst []byte, i, indent, depth int, inlineFirst b
 		if !ok {
 			return dst, i, false
 		}
-		i = jsonscan.SkipWS(b, i)
-		if i >= len(b) {
-			return dst, i, false
+		var more bool
+		if i, more, ok = separator(b, i, '}'); !more {
+			return dst, i, ok
 		}
-		if b[i] == ',' {
-			i++
-			continue
-		}
-		if b[i] == '}' {
-			return dst, i + 1, true
-		}
-		return dst, i, false
 	}
 }
 
@@ -313,18 +305,10 @@ func (x *Expander) streamItems(dst []byte, i, indent, depth int) ([]byte, int, b
 		if !ok {
 			return dst, i, false
 		}
-		i = jsonscan.SkipWS(b, i)
-		if i >= len(b) {
-			return dst, i, false
+		var more bool
+		if i, more, ok = separator(b, i, ']'); !more {
+			return dst, i, ok
 		}
-		if b[i] == ',' {
-			i++
-			continue
-		}
-		if b[i] == ']' {
-			return dst, i + 1, true
-		}
-		return dst, i, false
 	}
 }
 
@@ -346,4 +330,21 @@ func appendIndentKey(dst []byte, indent int, key []byte) []byte {
 	binary.LittleEndian.PutUint64(k[8:], binary.LittleEndian.Uint64(w[8:]))
 	binary.LittleEndian.PutUint64(k[16:], binary.LittleEndian.Uint64(w[16:]))
 	return dst[:l+indent+n]
+}
+
+// separator reads what follows a member or an element at b[i]: a comma
+// (more follow, from next) or closer (the container ends just before next);
+// anything else is not ok.
+func separator(b []byte, i int, closer byte) (next int, more, ok bool) {
+	i = jsonscan.SkipWS(b, i)
+	if i >= len(b) {
+		return i, false, false
+	}
+	switch b[i] {
+	case ',':
+		return i + 1, true, true
+	case closer:
+		return i + 1, false, true
+	}
+	return i, false, false
 }
