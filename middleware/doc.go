@@ -20,7 +20,7 @@
 //   - WithSkip(patterns...) adds to what gets no line; each pattern is
 //     matched exactly, or as a prefix when it ends in "/" ([Skipped]).
 //     WithDefaultSkips(false) drops the defaults: health checks
-//     (httpaudit.DefaultSkip, gRPC's health service).
+//     (httpaudit.DefaultSkip(), gRPC's health service).
 //   - WithTrustedIdentity(true) takes the user who acts from what a
 //     trusted proxy in front set — keystonemiddleware's X-User-Id and
 //     friends over HTTP, x-user-id and friends in gRPC metadata. It is off

@@ -11,9 +11,13 @@ import (
 	"github.com/auditlog-go/auditlog/middleware"
 )
 
-// DefaultSkip are the paths that get no line by default: health checks,
-// which a load balancer calls every few seconds and nobody audits.
-var DefaultSkip = []string{"/healthz", "/livez", "/readyz", "/healthcheck"}
+// DefaultSkip returns the paths that get no line by default: health checks,
+// which a load balancer calls every few seconds and nobody audits. It is a
+// copy: changing it changes no middleware (use [WithSkip] and
+// [WithDefaultSkips]).
+func DefaultSkip() []string { return slices.Clone(defaultSkip) }
+
+var defaultSkip = []string{"/healthz", "/livez", "/readyz", "/healthcheck"}
 
 // An Option configures [New].
 type Option func(*options)
@@ -36,7 +40,7 @@ func defaults() options {
 	return options{
 		actions:   ComputeActions,
 		bodyLimit: DefaultBodyLimit,
-		skip:      append([]string(nil), DefaultSkip...),
+		skip:      slices.Clone(defaultSkip),
 	}
 }
 
@@ -112,12 +116,12 @@ func WithDefaultSkips(on bool) Option {
 	return func(o *options) {
 		kept := o.skip[:0:0]
 		for _, p := range o.skip {
-			if on || !slices.Contains(DefaultSkip, p) {
+			if on || !slices.Contains(defaultSkip, p) {
 				kept = append(kept, p)
 			}
 		}
 		if on {
-			for _, p := range DefaultSkip {
+			for _, p := range defaultSkip {
 				if !slices.Contains(kept, p) {
 					kept = append(kept, p)
 				}
