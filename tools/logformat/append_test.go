@@ -2,6 +2,7 @@ package logformat
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,6 +41,24 @@ func TestAppendAfterOutput(t *testing.T) {
 				if keep != keep2 || string(after) != prev+string(alone) {
 					t.Errorf("-f %s after %q: %q, alone %q", format, prev, after, alone)
 				}
+			}
+		}
+	}
+}
+
+// TestSensitiveNameCache: the answers for names found in text are the
+// test's own, whether they come from the table in front of the map, from
+// the map, or (two names sharing a slot) from the map behind a taken slot.
+func TestSensitiveNameCache(t *testing.T) {
+	r := &render{sensitive: sensitiveKey}
+	names := []string{"status", "time", "password", "X-Auth-Token", "len", "token", "user", "Authorization", "a", ""}
+	for i := range 300 { // enough to share every slot
+		names = append(names, fmt.Sprintf("name%d", i), fmt.Sprintf("secret%d", i))
+	}
+	for round := range 3 {
+		for _, n := range names {
+			if got, want := r.sensitiveName([]byte(n)), sensitiveKey(n); got != want {
+				t.Fatalf("round %d: sensitiveName(%q) = %v, want %v", round, n, got, want)
 			}
 		}
 	}
