@@ -162,7 +162,7 @@ func parseJSON(line []byte, r *Record) (ok bool, reason string) {
 // js.f.Len()), so that a worker reuses one set instead of clearing a new
 // one per line.
 func parseJSONInto(line []byte, r *Record, v [][]byte) (ok bool, reason string) {
-	if !js.f.Extract(line, v) {
+	if !walkJSON(line, v) && !js.f.Extract(line, v) {
 		return false, "not a JSON object"
 	}
 	*r = Record{Source: r.Source, Line: r.Line}

@@ -1,0 +1,76 @@
+package report
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+	"testing"
+)
+
+// walkAgrees checks walkJSON against logline's Extract on one line: when
+// the walk reads it, Extract does too and gives the same slots.
+func walkAgrees(t *testing.T, line []byte) {
+	t.Helper()
+	got := make([][]byte, js.f.Len())
+	want := make([][]byte, js.f.Len())
+	if !walkJSON(line, got) {
+		return // left to Extract
+	}
+	if !js.f.Extract(line, want) {
+		t.Fatalf("%q: the walk read it, Extract did not", line)
+	}
+	for s := range want {
+		if !bytes.Equal(got[s], want[s]) || (got[s] == nil) != (want[s] == nil) {
+			t.Fatalf("%q: %s = %q, Extract %q", line, js.f.Path(s), got[s], want[s])
+		}
+	}
+}
+
+var walkSeeds = []string{
+	`{"action":"pause","context":{"remote_addr":"10.0.0.1:5","request_id":"req-1"},"duration_ms":12.5,"kind":"request","level":"INFO","message":"POST /x","outcome":"success","rpc":{"method":"POST","route":"/v2.1/servers/{id}/action","system":"http"},"schema_version":1,"service":"nova-api","status":202,"target":{"id":"s1","type":"server"},"timestamp":"2026-11-23T09:30:00.123456Z","user":{"id":"u1","name":"alice","project_id":"p1"}}`,
+	`{"asctime":"2015-10-29 10:52:54,582","levelname":"ERROR","name":"nova.compute.manager","message":"boom","context":{"request_id":"req-9","user":"u9","tenant":"p9"},"extra":{"instance_uuid":"i-1","version":"12.0.0"},"traceback":["a","b"]}`,
+	` { "kind" : "log" , "rpc" : { "route" : "/a" } , "rpc" : {"method":"GET"}, "timestamp" : "x" } `,
+	`{"a\u0063tion":"x","kind":"log"}`, `{"user":[{"id":"u"}],"kind":"log"}`, `{"user":"u","context":7,"":1,"rpc":{"":2}}`,
+	`{"kind":"log",}`, `{"kind" "log"}`, `{"kind":"log"} x`, `{"message":"a\"b\\","status":null,"duration_ms":-1e3}`,
+	`{"rpc":{"statement":{"nested":[1,{"x":"}"}]}},"exc_info":true,"levelno":40}`, `{}`, `{"kind":`,
+}
+
+func TestWalkAgreesWithExtract(t *testing.T) {
+	for _, s := range walkSeeds {
+		walkAgrees(t, []byte(s))
+	}
+	f, err := os.Open(fixturePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	walked := 0
+	for line := range bytes.Lines(data) {
+		line = bytes.TrimSuffix(line, []byte("\n"))
+		walkAgrees(t, line)
+		if walkJSON(line, make([][]byte, js.f.Len())) {
+			walked++
+		}
+	}
+	// The walk is for our lines: it reads them all itself.
+	if n := bytes.Count(data, []byte("\n")); walked != n {
+		t.Errorf("the walk read %d of the fixture's %d lines, want all", walked, n)
+	}
+}
+
+// FuzzWalk: whatever the walk reads, it reads as Extract does.
+func FuzzWalk(f *testing.F) {
+	for _, s := range walkSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) { walkAgrees(t, []byte(line)) })
+}
