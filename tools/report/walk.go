@@ -10,10 +10,10 @@ import (
 // The walk of a JSON line for the record's slots. It gives the values
 // logline.Fields.Extract gives for js.f (the tests fuzz the two against
 // each other), and it is there because Extract was over half of
-// `log-report perf`'s time: its key lookup scans a list of keys per
-// length and compares them in turn, where the record's few dozen keys fit
-// a table indexed by a hash of the key's length and two of its bytes, one
-// comparison per key. What the walk is not sure to read as Extract does,
+// `log-report perf`'s time: it finds where each key ends, then scans a
+// list of keys of that length comparing them in turn, where the record's
+// few dozen keys fit a table indexed by a hash of a key's first two bytes,
+// which tells the key at once (see walkLevel). What the walk is not sure to read as Extract does,
 // it leaves to Extract: a key written with escapes, an array where the
 // record looks into an object, a line that is not a JSON object (so that
 // the reason stays Extract's).
@@ -26,27 +26,51 @@ type walkKey struct {
 	sub  *walkLevel
 }
 
-// walkLevel is a level's keys in a table of walkSize entries, each key at
-// index hash(key) & (walkSize-1), no two at the same index.
+// walkLevel holds a level's keys by a hash of their first two bytes (the
+// closing quote for a key of one byte), so that a key is told from the
+// bytes after its opening quote, before and without the search for its
+// end: a key of the list that is followed by a quote there is that key
+// (none has a quote or a backslash in it). It also holds, as keys of no
+// slot, the keys our lines write that the record does not read, which
+// are then skipped without that search either.
 type walkLevel struct {
 	mul  uint32
-	keys [walkSize]walkKey
+	keys [walkSize][]walkKey
 }
 
-const walkSize = 128
+const walkSize = 64
 
-func (l *walkLevel) hash(k []byte) uint32 {
-	n := uint32(len(k))
-	return (n*l.mul ^ uint32(k[0])*31 ^ uint32(k[n-1])*l.mul>>3) & (walkSize - 1)
+func (l *walkLevel) hash(b0, b1 byte) uint32 {
+	return (uint32(b0)*l.mul + uint32(b1)) & (walkSize - 1)
 }
 
-// find returns the key k names, or nil; k is not empty.
-func (l *walkLevel) find(k []byte) *walkKey {
-	e := &l.keys[l.hash(k)]
-	if e.key == string(k) {
-		return e
+// match returns the key of l that b[ks:] starts with, closing quote
+// included, and where that quote is; nil when b[ks:] starts with none.
+func (l *walkLevel) match(b []byte, ks int) (*walkKey, int) {
+	if ks+1 >= len(b) {
+		return nil, 0
 	}
-	return nil
+	list := l.keys[l.hash(b[ks], b[ks+1])]
+	for i := range list {
+		k := &list[i]
+		ke := ks + len(k.key)
+		if ke < len(b) && b[ke] == '"' && string(b[ks:ke]) == k.key {
+			return k, ke
+		}
+	}
+	return nil, 0
+}
+
+// walkSkipped are the keys of our lines the record does not read, by the
+// path of their object ("" for the top level).
+var walkSkipped = map[string][]string{
+	"":          {"seq"},
+	"context":   {"user_agent", "global_request_id"},
+	"user":      {"roles"},
+	"rpc":       {"response_bytes", "peer", "transaction_id", "rows_affected"},
+	"attrs":     {"instance", "host", "body", "network_info", "details"},
+	"target":    {"name"},
+	"exception": {"message", "stacktrace", "chain"},
 }
 
 // walkRoot is the top level of js.f's paths.
@@ -61,8 +85,8 @@ func newWalk() *walkLevel {
 	for slot := range js.f.Len() {
 		paths = append(paths, path{strings.Split(js.f.Path(slot), "."), slot})
 	}
-	var build func(depth int, ps []path) *walkLevel
-	build = func(depth int, ps []path) *walkLevel {
+	var build func(prefix string, depth int, ps []path) *walkLevel
+	build = func(prefix string, depth int, ps []path) *walkLevel {
 		type entry struct {
 			slot int
 			sub  []path
@@ -83,29 +107,48 @@ func newWalk() *walkLevel {
 				e.sub = append(e.sub, p)
 			}
 		}
-	next:
-		for mul := uint32(1); mul < 1<<16; mul++ {
-			l := &walkLevel{mul: mul}
-			for _, k := range order {
-				if k == "" || strings.IndexByte(k, '\\') >= 0 || (k[0] >= '0' && k[0] <= '9') {
-					panic("report: a path the walk cannot take: " + k)
-				}
-				e := &l.keys[l.hash([]byte(k))]
-				if e.key != "" {
-					continue next
-				}
-				e.key, e.slot = k, keys[k].slot
+		for _, k := range walkSkipped[prefix] {
+			if keys[k] == nil {
+				keys[k] = &entry{slot: -1}
+				order = append(order, k)
 			}
-			for _, k := range order {
-				if sub := keys[k].sub; sub != nil {
-					l.keys[l.hash([]byte(k))].sub = build(depth+1, sub)
-				}
-			}
-			return l
 		}
-		panic("report: no hash for the walk's keys")
+		ends := func(k string) (byte, byte) {
+			if len(k) == 1 {
+				return k[0], '"'
+			}
+			return k[0], k[1]
+		}
+		// The multiplier that spreads the keys best.
+		best, bestCost := uint32(1), -1
+		for mul := uint32(1); mul < 512; mul++ {
+			l := &walkLevel{mul: mul}
+			var n [walkSize]int
+			cost := 0
+			for _, k := range order {
+				h := l.hash(ends(k))
+				n[h]++
+				cost += n[h]
+			}
+			if bestCost < 0 || cost < bestCost {
+				best, bestCost = mul, cost
+			}
+		}
+		l := &walkLevel{mul: best}
+		for _, k := range order {
+			if k == "" || strings.ContainsAny(k, "\\\"") {
+				panic("report: a key the walk cannot take: " + k)
+			}
+			wk := walkKey{key: k, slot: keys[k].slot}
+			if sub := keys[k].sub; sub != nil {
+				wk.sub = build(strings.TrimPrefix(prefix+"."+k, "."), depth+1, sub)
+			}
+			h := l.hash(ends(k))
+			l.keys[h] = append(l.keys[h], wk)
+		}
+		return l
 	}
-	return build(0, paths)
+	return build("", 0, paths)
 }
 
 // walkJSON sets v[slot] to the raw text of each slot's value, as Extract
@@ -132,9 +175,11 @@ func walkObject(b []byte, i int, l *walkLevel, v [][]byte) (int, bool) {
 			return 0, false
 		}
 		ks := i + 1
-		ke := jsonscan.StringEnd(b, ks)
-		if ke < 0 {
-			return 0, false
+		k, ke := l.match(b, ks)
+		if k == nil {
+			if ke = jsonscan.StringEnd(b, ks); ke < 0 {
+				return 0, false
+			}
 		}
 		i = ke + 1
 		if i < len(b) && b[i] != ':' {
@@ -149,10 +194,6 @@ func walkObject(b []byte, i int, l *walkLevel, v [][]byte) (int, bool) {
 		}
 		if i >= len(b) {
 			return 0, false
-		}
-		var k *walkKey
-		if ke > ks {
-			k = l.find(b[ks:ke])
 		}
 		var ok bool
 		switch {

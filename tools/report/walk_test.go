@@ -33,6 +33,7 @@ var walkSeeds = []string{
 	` { "kind" : "log" , "rpc" : { "route" : "/a" } , "rpc" : {"method":"GET"}, "timestamp" : "x" } `,
 	`{"a\u0063tion":"x","kind":"log"}`, `{"user":[{"id":"u"}],"kind":"log"}`, `{"user":"u","context":7,"":1,"rpc":{"":2}}`,
 	`{"kind":"log",}`, `{"kind" "log"}`, `{"kind":"log"} x`, `{"message":"a\"b\\","status":null,"duration_ms":-1e3}`,
+	`{"seq":[1],"user":{"roles":{"id":"x"},"id":"u"},"rpc":{"peer":"x","rows_affected":3,"route":"/r"},"s":1,"seq\"":2}`,
 	`{"rpc":{"statement":{"nested":[1,{"x":"}"}]}},"exc_info":true,"levelno":40}`, `{}`, `{"kind":`,
 }
 
