@@ -147,6 +147,7 @@ type batch struct {
 	items []item
 	recs  []Record
 	vals  [][]byte // the walk's slots, reused line after line
+	day   dayCache // the last date read
 	done  chan struct{}
 }
 
@@ -214,7 +215,7 @@ func (b *batch) parse() {
 		}
 		r := &b.recs[i]
 		r.Source, r.Line = it.src, it.num
-		it.ok, it.reason = parseJSONInto(b.buf[it.from:it.to], r, b.vals)
+		it.ok, it.reason = parseJSONInto(b.buf[it.from:it.to], r, b.vals, &b.day)
 	}
 }
 

@@ -173,19 +173,19 @@ func given(x []byte) bool { return x != nil && !(len(x) == 4 && string(x) == "nu
 // when the line is not a JSON object or has no time.
 func parseJSON(line []byte, r *Record) (ok bool, reason string) {
 	var buf [maxSlots][]byte
-	return parseJSONInto(line, r, buf[:js.f.Len()])
+	return parseJSONInto(line, r, buf[:js.f.Len()], &dayCache{})
 }
 
 // parseJSONInto is parseJSON with the walk's value slots given (len
 // js.f.Len()), so that a worker reuses one set instead of clearing a new
-// one per line.
-func parseJSONInto(line []byte, r *Record, v [][]byte) (ok bool, reason string) {
+// one per line, and the last date it read.
+func parseJSONInto(line []byte, r *Record, v [][]byte, day *dayCache) (ok bool, reason string) {
 	if !walkJSON(line, v) && !js.f.Extract(line, v) {
 		return false, "not a JSON object"
 	}
 	*r = Record{Source: r.Source, Line: r.Line}
 	oslo := v[js.schemaVersion] == nil && v[js.levelname] != nil
-	if t, ok := stamp(v[js.ts]); ok {
+	if t, ok := stampDay(v[js.ts], day); ok {
 		r.Time = t
 	} else if t, ok := logline.ParseTime(first3(v, js.ts, js.created, js.asctime), time.UTC); ok {
 		r.Time = t.UnixMicro()
@@ -251,7 +251,17 @@ func parseJSONInto(line []byte, r *Record, v [][]byte) (ok bool, reason string) 
 
 // stamp reads our fixed-width timestamp, "2026-11-23T09:30:00.123456Z",
 // without the time package's layout machinery: it is on every line.
-func stamp(v []byte) (int64, bool) {
+func stamp(v []byte) (int64, bool) { return stampDay(v, &dayCache{}) }
+
+// dayCache is the last date stampDay read, and its day number: a run of
+// lines is mostly of one day, and the date was most of a stamp's cost.
+type dayCache struct {
+	date string // as written, "2026-11-23"; "" for none
+	days int64
+}
+
+// stampDay is stamp, the date read through c (which one goroutine uses).
+func stampDay(v []byte, c *dayCache) (int64, bool) {
 	if len(v) != 29 || v[0] != '"' || v[28] != '"' || v[27] != 'Z' || v[5] != '-' || v[8] != '-' || v[11] != 'T' || v[14] != ':' || v[17] != ':' || v[20] != '.' {
 		return 0, false
 	}
@@ -265,17 +275,25 @@ func stamp(v []byte) (int64, bool) {
 		}
 		return n, true
 	}
-	y, ok1 := num(v[1:5])
-	mo, ok2 := num(v[6:8])
-	d, ok3 := num(v[9:11])
+	days := c.days
+	if c.date == "" || string(v[1:11]) != c.date {
+		y, ok1 := num(v[1:5])
+		mo, ok2 := num(v[6:8])
+		d, ok3 := num(v[9:11])
+		if !(ok1 && ok2 && ok3) || mo < 1 || mo > 12 || d < 1 || d > 31 {
+			return 0, false
+		}
+		days = daysFromCivil(y, mo, d)
+		c.date, c.days = string(v[1:11]), days
+	}
 	h, ok4 := num(v[12:14])
 	mi, ok5 := num(v[15:17])
 	s, ok6 := num(v[18:20])
 	us, ok7 := num(v[21:27])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 {
+	if !(ok4 && ok5 && ok6 && ok7) || h > 23 || mi > 59 || s > 60 {
 		return 0, false
 	}
-	return daysFromCivil(y, mo, d)*86400e6 + int64(h)*3600e6 + int64(mi)*60e6 + int64(s)*1e6 + int64(us), true
+	return days*86400e6 + int64(h)*3600e6 + int64(mi)*60e6 + int64(s)*1e6 + int64(us), true
 }
 
 // daysFromCivil counts days from 1970-01-01 (Howard Hinnant's algorithm).

@@ -64,6 +64,22 @@ func TestStampAgreesWithTimeParse(t *testing.T) {
 	}
 }
 
+// TestStampDayCache: a date read through the cache gives what a fresh
+// read does, across a change of day and after a stamp that was refused.
+func TestStampDayCache(t *testing.T) {
+	var c dayCache
+	for _, s := range []string{"2026-11-23T09:30:00.123456Z", "2026-11-23T23:59:59.999999Z", "2026-11-24T00:00:00.000000Z",
+		"2026-11-24T24:00:00.000000Z", "2026-11-24T00:00:01.000000Z", "2026-13-24T00:00:01.000000Z", "2026-11-24T00:00:02.000000Z",
+		"1969-12-31T23:59:59.999999Z", "2026-11-23T09:30:00.12345xZ", "2026-11-23T09:30:01.000000Z"} {
+		v := []byte(`"` + s + `"`)
+		got, gotOK := stampDay(v, &c)
+		want, wantOK := stamp(v)
+		if got != want || gotOK != wantOK {
+			t.Errorf("%s: %d %v through the cache, %d %v fresh", s, got, gotOK, want, wantOK)
+		}
+	}
+}
+
 func FuzzStamp(f *testing.F) {
 	f.Add(`"2026-11-23T09:30:00.123456Z"`)
 	f.Add(`"2026-13-23T09:30:00.123456Z"`)
