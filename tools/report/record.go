@@ -94,6 +94,10 @@ type jsonSlots struct {
 	action, targetType, targetID, requestID, ctxReqTop, remote, outcome, status, dur    int
 	method, route, rpcSvc, system, statement, excType, traceback, excInfo, errSummary   int
 	version, extraVersion, instUUID, schemaVersion                                      int
+
+	// The slots of each group parseJSONInto skips when a line has none
+	// of them, as bits 1<<slot.
+	userSet, targetSet, requestSet, rpcSet, restSet uint64
 }
 
 var js = func() *jsonSlots {
@@ -117,6 +121,17 @@ var js = func() *jsonSlots {
 	} {
 		*slot = f.Add(p)
 	}
+	bits := func(slots ...int) (set uint64) {
+		for _, s := range slots {
+			set |= 1 << s
+		}
+		return set
+	}
+	s.userSet = bits(s.userID, s.ctxUserID, s.ctxUser, s.userName, s.ctxUserName, s.project, s.ctxProject, s.ctxTenant)
+	s.targetSet = bits(s.action, s.targetType, s.targetID)
+	s.requestSet = bits(s.requestID, s.ctxReqTop, s.remote, s.outcome)
+	s.rpcSet = bits(s.method, s.route, s.rpcSvc, s.system, s.statement)
+	s.restSet = bits(s.excType, s.version, s.extraVersion)
 	return s
 }()
 
@@ -180,8 +195,12 @@ func parseJSON(line []byte, r *Record) (ok bool, reason string) {
 // js.f.Len()), so that a worker reuses one set instead of clearing a new
 // one per line, and the last date it read.
 func parseJSONInto(line []byte, r *Record, v [][]byte, day *dayCache) (ok bool, reason string) {
-	if !walkJSON(line, v) && !js.f.Extract(line, v) {
-		return false, "not a JSON object"
+	var set uint64
+	if !walkJSON(line, v, &set) {
+		if !js.f.Extract(line, v) {
+			return false, "not a JSON object"
+		}
+		set = ^uint64(0) // every group is read
 	}
 	*r = Record{Source: r.Source, Line: r.Line}
 	oslo := v[js.schemaVersion] == nil && v[js.levelname] != nil
@@ -195,30 +214,42 @@ func parseJSONInto(line []byte, r *Record, v [][]byte, day *dayCache) (ok bool, 
 	r.Level = levelRank(first3(v, js.level, js.levelname, js.levelno))
 	r.Kind = intern(view(v[js.kind]))
 	r.Service = view(first2(v, js.service, js.loggerName))
-	r.UserID = view(first3(v, js.userID, js.ctxUserID, js.ctxUser))
-	r.UserName = view(first2(v, js.userName, js.ctxUserName))
-	if r.UserID == "" {
-		r.UserID = r.UserName
+	// The groups of slots a line has none of are left "", as their
+	// views would be: most lines are log lines of none.
+	if set&js.userSet != 0 {
+		r.UserID = view(first3(v, js.userID, js.ctxUserID, js.ctxUser))
+		r.UserName = view(first2(v, js.userName, js.ctxUserName))
+		if r.UserID == "" {
+			r.UserID = r.UserName
+		}
+		r.Project = view(first3(v, js.project, js.ctxProject, js.ctxTenant))
 	}
-	r.Project = view(first3(v, js.project, js.ctxProject, js.ctxTenant))
-	r.Action = view(v[js.action])
-	r.TargetType = view(v[js.targetType])
-	r.TargetID = view(v[js.targetID])
-	r.RequestID = view(first2(v, js.requestID, js.ctxReqTop))
-	r.RemoteAddr = view(v[js.remote])
-	r.Outcome = intern(view(v[js.outcome]))
+	if set&js.targetSet != 0 {
+		r.Action = view(v[js.action])
+		r.TargetType = view(v[js.targetType])
+		r.TargetID = view(v[js.targetID])
+	}
+	if set&js.requestSet != 0 {
+		r.RequestID = view(first2(v, js.requestID, js.ctxReqTop))
+		r.RemoteAddr = view(v[js.remote])
+		r.Outcome = intern(view(v[js.outcome]))
+	}
 	if m := v[js.message]; len(m) > 1 && m[0] == '"' {
 		r.msgRaw = m
 	} else {
 		r.Message = view(m)
 	}
-	r.Method = view(v[js.method])
-	r.Route = view(v[js.route])
-	r.RPCSvc = view(v[js.rpcSvc])
-	r.System = intern(view(v[js.system]))
-	r.Statement = view(v[js.statement])
-	r.ExcType = view(v[js.excType])
-	r.Version = view(first2(v, js.version, js.extraVersion))
+	if set&js.rpcSet != 0 {
+		r.Method = view(v[js.method])
+		r.Route = view(v[js.route])
+		r.RPCSvc = view(v[js.rpcSvc])
+		r.System = intern(view(v[js.system]))
+		r.Statement = view(v[js.statement])
+	}
+	if set&js.restSet != 0 {
+		r.ExcType = view(v[js.excType])
+		r.Version = view(first2(v, js.version, js.extraVersion))
+	}
 	if s := v[js.status]; s != nil {
 		if n, err := strconv.Atoi(view(s)); err == nil {
 			r.Status, r.HasStatus = n, true

@@ -139,6 +139,9 @@ func newWalk() *walkLevel {
 			if k == "" || strings.ContainsAny(k, "\\\"") {
 				panic("report: a key the walk cannot take: " + k)
 			}
+			if keys[k].slot >= 64 {
+				panic("report: more slots than the walk's set has bits")
+			}
 			wk := walkKey{key: k, slot: keys[k].slot}
 			if sub := keys[k].sub; sub != nil {
 				wk.sub = build(strings.TrimPrefix(prefix+"."+k, "."), depth+1, sub)
@@ -152,20 +155,22 @@ func newWalk() *walkLevel {
 }
 
 // walkJSON sets v[slot] to the raw text of each slot's value, as Extract
-// would, and reports true; false when it leaves the line to Extract
-// (v is then undefined).
-func walkJSON(line []byte, v [][]byte) bool {
+// would, and the bit 1<<slot of *set for each slot it sets, and reports
+// true; false when it leaves the line to Extract (v and *set are then
+// undefined).
+func walkJSON(line []byte, v [][]byte, set *uint64) bool {
 	clear(v)
+	*set = 0
 	i := jsonscan.SkipWS(line, 0)
 	if i >= len(line) || line[i] != '{' {
 		return false
 	}
-	end, ok := walkObject(line, i, walkRoot, v)
+	end, ok := walkObject(line, i, walkRoot, v, set)
 	return ok && jsonscan.SkipWS(line, end) == len(line)
 }
 
 // walkObject is logline's object, with the walk's table.
-func walkObject(b []byte, i int, l *walkLevel, v [][]byte) (int, bool) {
+func walkObject(b []byte, i int, l *walkLevel, v [][]byte, set *uint64) (int, bool) {
 	i = jsonscan.SkipWS(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return i + 1, true
@@ -204,9 +209,10 @@ func walkObject(b []byte, i int, l *walkLevel, v [][]byte) (int, bool) {
 			i, ok = jsonscan.SkipValue(b, i)
 		case k.sub != nil && b[i] == '{':
 			vs := i
-			i, ok = walkObject(b, i, k.sub, v)
+			i, ok = walkObject(b, i, k.sub, v, set)
 			if ok && k.slot >= 0 {
 				v[k.slot] = b[vs:i]
+				*set |= 1 << k.slot
 			}
 		case k.sub != nil && b[i] == '[':
 			return 0, false // Extract walks arrays by index
@@ -215,6 +221,7 @@ func walkObject(b []byte, i int, l *walkLevel, v [][]byte) (int, bool) {
 			i, ok = jsonscan.SkipValue(b, i)
 			if ok && k.slot >= 0 {
 				v[k.slot] = b[vs:i]
+				*set |= 1 << k.slot
 			}
 		}
 		if !ok {

@@ -14,7 +14,8 @@ func walkAgrees(t *testing.T, line []byte) {
 	t.Helper()
 	got := make([][]byte, js.f.Len())
 	want := make([][]byte, js.f.Len())
-	if !walkJSON(line, got) {
+	var set uint64
+	if !walkJSON(line, got, &set) {
 		return // left to Extract
 	}
 	if !js.f.Extract(line, want) {
@@ -23,6 +24,9 @@ func walkAgrees(t *testing.T, line []byte) {
 	for s := range want {
 		if !bytes.Equal(got[s], want[s]) || (got[s] == nil) != (want[s] == nil) {
 			t.Fatalf("%q: %s = %q, Extract %q", line, js.f.Path(s), got[s], want[s])
+		}
+		if (set&(1<<s) != 0) != (got[s] != nil) {
+			t.Fatalf("%q: %s = %q, but its bit is %v", line, js.f.Path(s), got[s], set&(1<<s) != 0)
 		}
 	}
 }
@@ -58,7 +62,8 @@ func TestWalkAgreesWithExtract(t *testing.T) {
 	for line := range bytes.Lines(data) {
 		line = bytes.TrimSuffix(line, []byte("\n"))
 		walkAgrees(t, line)
-		if walkJSON(line, make([][]byte, js.f.Len())) {
+		var set uint64
+		if walkJSON(line, make([][]byte, js.f.Len()), &set) {
 			walked++
 		}
 	}
@@ -74,4 +79,39 @@ func FuzzWalk(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) { walkAgrees(t, []byte(line)) })
+}
+
+// BenchmarkWalk walks the fixture's lines (b/op is per line), the walk
+// against Extract.
+func BenchmarkWalk(b *testing.B) {
+	f, err := os.Open(fixturePath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var lines [][]byte
+	for line := range bytes.Lines(data) {
+		lines = append(lines, bytes.TrimSuffix(line, []byte("\n")))
+	}
+	v := make([][]byte, js.f.Len())
+	for _, w := range []struct {
+		name string
+		fn   func([]byte, [][]byte) bool
+	}{{"walk", func(l []byte, v [][]byte) bool { var set uint64; return walkJSON(l, v, &set) }}, {"Extract", js.f.Extract}} {
+		b.Run(w.name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if !w.fn(lines[i%len(lines)], v) {
+					b.Fatal("not walked")
+				}
+			}
+		})
+	}
 }
