@@ -84,9 +84,14 @@ func race(b *testing.B, cs ...*contender) {
 
 // sqlitePeer is the raw driver's bulk insert into a fresh file: one
 // prepared INSERT per row in one transaction, with the store's own
-// schema and pragmas (without the secondary indexes when bare).
+// schema, page size and pragmas (without the secondary indexes when bare).
 func sqlitePeer(b *testing.B, name string, bare bool) *contender {
-	db, err := sql.Open("sqlite", events.SQLiteURI(filepath.Join(b.TempDir(), name+".db"), true))
+	path := filepath.Join(b.TempDir(), name+".db")
+	pageSize, err := events.SQLiteCreate(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", events.SQLiteURI(path, true, pageSize))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,6 +5,7 @@ package events
 var (
 	SQLiteSchema = sqliteSchema
 	SQLiteURI    = sqliteURI
+	SQLiteCreate = sqliteCreate
 	PGSchema     = pgSchema
 	InsertCols   = insertCols
 )

@@ -2,7 +2,9 @@ package events_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,5 +108,80 @@ func TestRedactDSN(t *testing.T) {
 		if got := events.RedactDSN(c.in); got != c.want {
 			t.Errorf("RedactDSN(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestSQLitePageSize: a new file gets 16 KiB pages in WAL mode; a file
+// made before, with SQLite's 4 KiB pages, keeps them and its events, and
+// takes more.
+func TestSQLitePageSize(t *testing.T) {
+	ctx := context.Background()
+	pragmas := func(p string) (int, string) {
+		t.Helper()
+		db, err := sql.Open("sqlite", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		var mode string
+		if err := db.QueryRow("PRAGMA page_size").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		return n, mode
+	}
+	ev := func(i int) events.Event {
+		return events.Event{Time: eventsBase.Add(time.Duration(i) * time.Second), Level: "INFO", Project: "p",
+			Raw: fmt.Appendf(nil, `{"i":%d}`, i)}
+	}
+	dir := t.TempDir()
+
+	fresh := filepath.Join(dir, "new.db")
+	s, err := events.Open(ctx, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Insert(ctx, []events.Event{ev(1)}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if n, mode := pragmas(fresh); n != 16384 || mode != "wal" {
+		t.Errorf("new file: page_size %d, journal_mode %s; want 16384, wal", n, mode)
+	}
+
+	old := filepath.Join(dir, "old.db")
+	db, err := sql.Open("sqlite", events.SQLiteURI(old, true, 4096))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(events.SQLiteSchema); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for i := range 2 {
+		s, err := events.Open(ctx, old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Insert(ctx, []events.Event{ev(i)})
+		if err != nil || res.Inserted != 1 {
+			t.Fatalf("insert into the old file: %+v, %v", res, err)
+		}
+		s.Close()
+	}
+	if n, mode := pragmas(old); n != 4096 || mode != "wal" {
+		t.Errorf("old file: page_size %d, journal_mode %s; want 4096, wal", n, mode)
+	}
+	s, err = events.Open(ctx, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	page, err := s.List(ctx, events.Query{Scope: events.Scope{All: true}, Limit: 10})
+	if err != nil || len(page.Events) != 2 {
+		t.Fatalf("old file holds %d events (%v); want 2", len(page.Events), err)
 	}
 }

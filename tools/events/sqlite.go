@@ -161,11 +161,33 @@ func (s *sqliteStore) stmt(ctx context.Context, text string) (*sql.Stmt, error) 
 	return st, nil
 }
 
-func sqliteURI(path string, write bool) string {
+// sqlitePageSize is the page size of the files the store creates: 16 KiB,
+// not SQLite's 4 KiB. Measured with BenchmarkIngestHTTP (1,000-line
+// requests from 4 clients): a table row is ~700 bytes, so a 4 KiB leaf
+// split every ~5 inserts, and every commit writes each dirty page as a
+// WAL frame of its own (two write(2)s); with 16 KiB the inserts spent
+// ~12% less time and the commits ~25% less, for ~15% more lines/s. It
+// takes effect only when the file is created (a WAL database keeps the
+// page size it has), which sqliteCreate does before the store's pragmas
+// are applied.
+const sqlitePageSize = 16384
+
+// sqliteWALCheckpoint is how much WAL the writer lets grow between
+// automatic checkpoints, in bytes (wal_autocheckpoint counts pages).
+const sqliteWALCheckpoint = 64 << 20
+
+// sqliteFile is the URI of the file at path, without parameters.
+func sqliteFile(path string) string {
 	u := url.URL{Scheme: "file", Path: path}
 	if !filepath.IsAbs(path) {
 		u = url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath()}
 	}
+	return u.String()
+}
+
+// sqliteURI is the DSN of a connection to the file at path, whose pages
+// are pageSize bytes: the writer's when write, else a reader's.
+func sqliteURI(path string, write bool, pageSize int) string {
 	// busy_timeout: another process's writer (log-serve purge beside a
 	// running server) delays us instead of failing us. _txlock=immediate:
 	// the writer takes the lock at BEGIN, so a batch never fails half-way
@@ -179,11 +201,41 @@ func sqliteURI(path string, write bool) string {
 	// went from 9,300 to 16,000 events/s with it.
 	q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
 	if write {
-		q += "&_pragma=cache_size(-131072)&_pragma=wal_autocheckpoint(16384)&_txlock=immediate"
+		q += fmt.Sprintf("&_pragma=cache_size(-131072)&_pragma=wal_autocheckpoint(%d)&_txlock=immediate",
+			sqliteWALCheckpoint/max(pageSize, 512))
 	} else {
 		q += "&_pragma=cache_size(-32768)&_pragma=query_only(1)"
 	}
-	return u.String() + q
+	return sqliteFile(path) + q
+}
+
+// sqliteCreate gives the file at path, when it is missing or empty,
+// sqlitePageSize and WAL mode, and returns its page size. This is a
+// connection of its own, before any with the store's DSN: with the DSN's
+// pragmas the driver has fixed the page size of a new file at 4 KiB by
+// the time page_size could change it. On a file that has content, both
+// PRAGMAs change nothing.
+func sqliteCreate(ctx context.Context, path string) (int, error) {
+	db, err := sql.Open("sqlite", sqliteFile(path))
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 || errors.Is(err, os.ErrNotExist) {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size=%d; PRAGMA journal_mode=WAL", sqlitePageSize)); err != nil {
+			return 0, err
+		}
+	}
+	var n int
+	if err := conn.QueryRowContext(ctx, "PRAGMA page_size").Scan(&n); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 func openSQLite(ctx context.Context, path string) (Store, error) {
@@ -192,7 +244,11 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 			return nil, fmt.Errorf("events: sqlite %s: the folder %s does not exist", path, dir)
 		}
 	}
-	w, err := sql.Open("sqlite", sqliteURI(path, true))
+	pageSize, err := sqliteCreate(ctx, path)
+	if err != nil {
+		return nil, unavailable("sqlite "+path+": open", err)
+	}
+	w, err := sql.Open("sqlite", sqliteURI(path, true, pageSize))
 	if err != nil {
 		return nil, fmt.Errorf("events: sqlite %s: %w", path, err)
 	}
@@ -206,7 +262,7 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 		w.Close()
 		return nil, unavailable("sqlite "+path+": create the tables", err)
 	}
-	r, err := sql.Open("sqlite", sqliteURI(path, false))
+	r, err := sql.Open("sqlite", sqliteURI(path, false, pageSize))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("events: sqlite %s: %w", path, err)
