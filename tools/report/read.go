@@ -146,7 +146,7 @@ type batch struct {
 	buf   []byte
 	items []item
 	recs  []Record
-	vals  [][]byte // the walk's slots, reused line after line
+	vals  slots    // the walk's slots, reused line after line
 	day   dayCache // the last date read
 	done  chan struct{}
 }
@@ -205,9 +205,6 @@ func (b *batch) parse() {
 		b.recs = make([]Record, len(b.items))
 	}
 	b.recs = b.recs[:len(b.items)]
-	if b.vals == nil {
-		b.vals = make([][]byte, js.f.Len())
-	}
 	for i := range b.items {
 		it := &b.items[i]
 		if it.kind != itemJSON {
@@ -215,7 +212,7 @@ func (b *batch) parse() {
 		}
 		r := &b.recs[i]
 		r.Source, r.Line = it.src, it.num
-		it.ok, it.reason = parseJSONInto(b.buf[it.from:it.to], r, b.vals, &b.day)
+		it.ok, it.reason = parseJSONInto(b.buf[it.from:it.to], r, &b.vals, &b.day)
 	}
 }
 

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -135,8 +136,46 @@ var js = func() *jsonSlots {
 	return s
 }()
 
-// maxSlots bounds the walk's output array, which lives on the stack.
+// maxSlots bounds the walk's slots (a bit each in a uint64).
 const maxSlots = 64
+
+// slots holds where the walk found each slot's value in line: from<<32 |
+// to, 0 for none (a value never starts at 0). Offsets and not slices of
+// line: the walk stores ten or so a line, and a slice is three words and
+// a write barrier's test each time.
+type slots struct {
+	line []byte
+	at   [maxSlots]uint64
+}
+
+// get returns slot i's value as written, or nil.
+func (v *slots) get(i int) []byte {
+	x := v.at[i&(maxSlots-1)]
+	if x == 0 {
+		return nil
+	}
+	// line[from:to], which the walk or extract found in it: unchecked.
+	from, to := x>>32, x&math.MaxUint32
+	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(v.line)), from)), to-from)
+}
+
+// extract fills v from logline's Extract, for the lines the walk leaves
+// to it.
+func (v *slots) extract(line []byte) bool {
+	var out [maxSlots][]byte
+	if !js.f.Extract(line, out[:js.f.Len()]) {
+		return false
+	}
+	v.line = line
+	for i, x := range out[:js.f.Len()] {
+		v.at[i] = 0
+		if x != nil {
+			from := cap(line) - cap(x) // x is line[from:from+len(x)]
+			v.at[i] = uint64(from)<<32 | uint64(from+len(x))
+		}
+	}
+	return true
+}
 
 // view returns the text of a JSON string value without copying when it
 // has no escapes (the string aliases v), decoded otherwise; a number or
@@ -159,23 +198,23 @@ func view(v []byte) string {
 }
 
 // first2 and first3 return the first of two or three slots given (not
-// null), as written; small enough for the compiler to inline (a variadic
-// form built its slice of slots on every line).
-func first2(v [][]byte, a, b int) []byte {
-	if x := v[a]; given(x) {
+// null), as written (a variadic form built its slice of slots on every
+// line).
+func first2(v *slots, a, b int) []byte {
+	if x := v.get(a); given(x) {
 		return x
 	}
-	if x := v[b]; given(x) {
+	if x := v.get(b); given(x) {
 		return x
 	}
 	return nil
 }
 
-func first3(v [][]byte, a, b, c int) []byte {
+func first3(v *slots, a, b, c int) []byte {
 	if x := first2(v, a, b); x != nil {
 		return x
 	}
-	if x := v[c]; given(x) {
+	if x := v.get(c); given(x) {
 		return x
 	}
 	return nil
@@ -187,24 +226,25 @@ func given(x []byte) bool { return x != nil && !(len(x) == 4 && string(x) == "nu
 // parseJSON fills r from one JSON line. It reports false with a reason
 // when the line is not a JSON object or has no time.
 func parseJSON(line []byte, r *Record) (ok bool, reason string) {
-	var buf [maxSlots][]byte
-	return parseJSONInto(line, r, buf[:js.f.Len()], &dayCache{})
+	return parseJSONInto(line, r, new(slots), &dayCache{})
 }
 
-// parseJSONInto is parseJSON with the walk's value slots given (len
-// js.f.Len()), so that a worker reuses one set instead of clearing a new
-// one per line, and the last date it read.
-func parseJSONInto(line []byte, r *Record, v [][]byte, day *dayCache) (ok bool, reason string) {
+// parseJSONInto is parseJSON with the walk's slots given, so that a
+// worker reuses one set, and the last date it read.
+func parseJSONInto(line []byte, r *Record, v *slots, day *dayCache) (ok bool, reason string) {
+	if len(line) > math.MaxUint32 {
+		return false, "line longer than 4 GiB" // never: input's MaxLine is less
+	}
 	var set uint64
 	if !walkJSON(line, v, &set) {
-		if !js.f.Extract(line, v) {
+		if !v.extract(line) {
 			return false, "not a JSON object"
 		}
 		set = ^uint64(0) // every group is read
 	}
 	*r = Record{Source: r.Source, Line: r.Line}
-	oslo := v[js.schemaVersion] == nil && v[js.levelname] != nil
-	if t, ok := stampDay(v[js.ts], day); ok {
+	oslo := v.get(js.schemaVersion) == nil && v.get(js.levelname) != nil
+	if t, ok := stampDay(v.get(js.ts), day); ok {
 		r.Time = t
 	} else if t, ok := logline.ParseTime(first3(v, js.ts, js.created, js.asctime), time.UTC); ok {
 		r.Time = t.UnixMicro()
@@ -212,7 +252,7 @@ func parseJSONInto(line []byte, r *Record, v [][]byte, day *dayCache) (ok bool, 
 		return false, "no time (timestamp, created or asctime)"
 	}
 	r.Level = levelRank(first3(v, js.level, js.levelname, js.levelno))
-	r.Kind = intern(view(v[js.kind]))
+	r.Kind = intern(view(v.get(js.kind)))
 	r.Service = view(first2(v, js.service, js.loggerName))
 	// The groups of slots a line has none of are left "", as their
 	// views would be: most lines are log lines of none.
@@ -225,37 +265,37 @@ func parseJSONInto(line []byte, r *Record, v [][]byte, day *dayCache) (ok bool, 
 		r.Project = view(first3(v, js.project, js.ctxProject, js.ctxTenant))
 	}
 	if set&js.targetSet != 0 {
-		r.Action = view(v[js.action])
-		r.TargetType = view(v[js.targetType])
-		r.TargetID = view(v[js.targetID])
+		r.Action = view(v.get(js.action))
+		r.TargetType = view(v.get(js.targetType))
+		r.TargetID = view(v.get(js.targetID))
 	}
 	if set&js.requestSet != 0 {
 		r.RequestID = view(first2(v, js.requestID, js.ctxReqTop))
-		r.RemoteAddr = view(v[js.remote])
-		r.Outcome = intern(view(v[js.outcome]))
+		r.RemoteAddr = view(v.get(js.remote))
+		r.Outcome = intern(view(v.get(js.outcome)))
 	}
-	if m := v[js.message]; len(m) > 1 && m[0] == '"' {
+	if m := v.get(js.message); len(m) > 1 && m[0] == '"' {
 		r.msgRaw = m
 	} else {
 		r.Message = view(m)
 	}
 	if set&js.rpcSet != 0 {
-		r.Method = view(v[js.method])
-		r.Route = view(v[js.route])
-		r.RPCSvc = view(v[js.rpcSvc])
-		r.System = intern(view(v[js.system]))
-		r.Statement = view(v[js.statement])
+		r.Method = view(v.get(js.method))
+		r.Route = view(v.get(js.route))
+		r.RPCSvc = view(v.get(js.rpcSvc))
+		r.System = intern(view(v.get(js.system)))
+		r.Statement = view(v.get(js.statement))
 	}
 	if set&js.restSet != 0 {
-		r.ExcType = view(v[js.excType])
+		r.ExcType = view(v.get(js.excType))
 		r.Version = view(first2(v, js.version, js.extraVersion))
 	}
-	if s := v[js.status]; s != nil {
+	if s := v.get(js.status); s != nil {
 		if n, err := strconv.Atoi(view(s)); err == nil {
 			r.Status, r.HasStatus = n, true
 		}
 	}
-	if d := v[js.dur]; d != nil {
+	if d := v.get(js.dur); d != nil {
 		if f, err := strconv.ParseFloat(view(d), 64); err == nil && f >= 0 {
 			r.DurationMS, r.HasDuration = f, true
 		}
@@ -264,7 +304,7 @@ func parseJSONInto(line []byte, r *Record, v [][]byte, day *dayCache) (ok bool, 
 		if r.Kind == "" {
 			r.Kind = "log"
 		}
-		if id := view(v[js.instUUID]); id != "" {
+		if id := view(v.get(js.instUUID)); id != "" {
 			r.TargetType, r.TargetID = "server", id
 		}
 		if tb := first2(v, js.traceback, js.excInfo); hasTrace(tb) {

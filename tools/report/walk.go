@@ -28,6 +28,7 @@ type walkKey struct {
 	head, mask uint64
 	key        string
 	slot       int
+	bit        uint64 // 1<<slot; 0 for none
 	sub        *walkLevel
 	next       *walkKey // the next key of the same hash
 }
@@ -151,6 +152,9 @@ func newWalk() *walkLevel {
 				panic("report: more slots than the walk's set has bits")
 			}
 			wk := &walkKey{key: k, slot: keys[k].slot}
+			if wk.slot >= 0 {
+				wk.bit = 1 << wk.slot
+			}
 			q := k + `"`
 			for i := 0; i < 8 && i < len(q); i++ {
 				wk.head |= uint64(q[i]) << (8 * i)
@@ -205,12 +209,13 @@ func newWalk() *walkLevel {
 	return build("", 0, paths)
 }
 
-// walkJSON sets v[slot] to the raw text of each slot's value, as Extract
-// would, and the bit 1<<slot of *set for each slot it sets, and reports
+// walkJSON sets v's slots to where each slot's value is, as Extract
+// would find it, and the bit 1<<slot of *set for each slot it sets, and reports
 // true; false when it leaves the line to Extract (v and *set are then
 // undefined).
-func walkJSON(line []byte, v [][]byte, set *uint64) bool {
-	clear(v)
+func walkJSON(line []byte, v *slots, set *uint64) bool {
+	v.line = line
+	clear(v.at[:js.f.Len()])
 	*set = 0
 	i := jsonscan.SkipWS(line, 0)
 	if i >= len(line) || line[i] != '{' {
@@ -221,7 +226,7 @@ func walkJSON(line []byte, v [][]byte, set *uint64) bool {
 }
 
 // walkObject is logline's object, with the walk's table.
-func walkObject(b []byte, i int, l *walkLevel, v [][]byte, set *uint64) (int, bool) {
+func walkObject(b []byte, i int, l *walkLevel, v *slots, set *uint64) (int, bool) {
 	i = jsonscan.SkipWS(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return i + 1, true
@@ -262,8 +267,8 @@ func walkObject(b []byte, i int, l *walkLevel, v [][]byte, set *uint64) (int, bo
 			vs := i
 			i, ok = walkObject(b, i, k.sub, v, set)
 			if ok && k.slot >= 0 {
-				v[k.slot] = b[vs:i]
-				*set |= 1 << k.slot
+				v.at[k.slot&(maxSlots-1)] = uint64(vs)<<32 | uint64(i)
+				*set |= k.bit
 			}
 		case k.sub != nil && b[i] == '[':
 			return 0, false // Extract walks arrays by index
@@ -271,8 +276,8 @@ func walkObject(b []byte, i int, l *walkLevel, v [][]byte, set *uint64) (int, bo
 			vs := i
 			i, ok = jsonscan.SkipValue(b, i)
 			if ok && k.slot >= 0 {
-				v[k.slot] = b[vs:i]
-				*set |= 1 << k.slot
+				v.at[k.slot&(maxSlots-1)] = uint64(vs)<<32 | uint64(i)
+				*set |= k.bit
 			}
 		}
 		if !ok {

@@ -12,21 +12,27 @@ import (
 // the walk reads it, Extract does too and gives the same slots.
 func walkAgrees(t *testing.T, line []byte) {
 	t.Helper()
-	got := make([][]byte, js.f.Len())
+	walked := new(slots)
 	want := make([][]byte, js.f.Len())
 	var set uint64
-	if !walkJSON(line, got, &set) {
+	if !walkJSON(line, walked, &set) {
 		return // left to Extract
 	}
 	if !js.f.Extract(line, want) {
 		t.Fatalf("%q: the walk read it, Extract did not", line)
 	}
 	for s := range want {
-		if !bytes.Equal(got[s], want[s]) || (got[s] == nil) != (want[s] == nil) {
-			t.Fatalf("%q: %s = %q, Extract %q", line, js.f.Path(s), got[s], want[s])
+		got := walked.get(s)
+		if !bytes.Equal(got, want[s]) || (got == nil) != (want[s] == nil) {
+			t.Fatalf("%q: %s = %q, Extract %q", line, js.f.Path(s), got, want[s])
 		}
-		if (set&(1<<s) != 0) != (got[s] != nil) {
-			t.Fatalf("%q: %s = %q, but its bit is %v", line, js.f.Path(s), got[s], set&(1<<s) != 0)
+		if (set&(1<<s) != 0) != (got != nil) {
+			t.Fatalf("%q: %s = %q, but its bit is %v", line, js.f.Path(s), got, set&(1<<s) != 0)
+		}
+		// Extract's values as slots, for the lines the walk leaves to it.
+		var ex slots
+		if !ex.extract(line) || !bytes.Equal(ex.get(s), want[s]) || (ex.get(s) == nil) != (want[s] == nil) {
+			t.Fatalf("%q: %s = %q from Extract's, Extract %q", line, js.f.Path(s), ex.get(s), want[s])
 		}
 	}
 }
@@ -63,7 +69,7 @@ func TestWalkAgreesWithExtract(t *testing.T) {
 		line = bytes.TrimSuffix(line, []byte("\n"))
 		walkAgrees(t, line)
 		var set uint64
-		if walkJSON(line, make([][]byte, js.f.Len()), &set) {
+		if walkJSON(line, new(slots), &set) {
 			walked++
 		}
 	}
@@ -102,10 +108,11 @@ func BenchmarkWalk(b *testing.B) {
 		lines = append(lines, bytes.TrimSuffix(line, []byte("\n")))
 	}
 	v := make([][]byte, js.f.Len())
+	var sv slots
 	for _, w := range []struct {
 		name string
 		fn   func([]byte, [][]byte) bool
-	}{{"walk", func(l []byte, v [][]byte) bool { var set uint64; return walkJSON(l, v, &set) }}, {"Extract", js.f.Extract}} {
+	}{{"walk", func(l []byte, _ [][]byte) bool { var set uint64; return walkJSON(l, &sv, &set) }}, {"Extract", js.f.Extract}} {
 		b.Run(w.name, func(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				if !w.fn(lines[i%len(lines)], v) {
