@@ -131,6 +131,7 @@ fuzz ./tools/serve FuzzWebQuery 5000x
 fuzz ./tools/report FuzzParseJSON 20000x
 fuzz ./tools/report FuzzStamp 20000x
 fuzz ./tools/report FuzzReader 20000x
+fuzz ./tools/report FuzzWalk 20000x
 
 if [ -d bench ]; then
   step "benchmarks run once (bench/)"
