@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"strconv"
 	"strings"
@@ -357,14 +358,35 @@ func stampDay(v []byte, c *dayCache) (int64, bool) {
 		days = daysFromCivil(y, mo, d)
 		c.date, c.days = string(v[1:11]), days
 	}
-	h, ok4 := num(v[12:14])
-	mi, ok5 := num(v[15:17])
-	s, ok6 := num(v[18:20])
-	us, ok7 := num(v[21:27])
-	if !(ok4 && ok5 && ok6 && ok7) || h > 23 || mi > 59 || s > 60 {
+	// The time of day eight bytes at a time: "hh:mm:ss" (the colons were
+	// checked) and "uuuuuu", each byte less '0'.
+	hms := binary.LittleEndian.Uint64(v[12:20])
+	us := binary.LittleEndian.Uint64(v[21:29]) & 0xffff_ffff_ffff // v[27:29] is `Z"`
+	if notDigits(hms)&0x8080_0080_8000_8080 != 0 || notDigits(us)&0x8080_8080_8080 != 0 {
 		return 0, false
 	}
-	return days*86400e6 + int64(h)*3600e6 + int64(mi)*60e6 + int64(s)*1e6 + int64(us), true
+	hms -= 0x3030_3030_3030_3030
+	pairs := hms*10 + hms>>8 // byte i is 10×digit i + digit i+1: < 256, no carry
+	h, mi, sec := int64(pairs&0xff), int64(pairs>>24&0xff), int64(pairs>>48&0xff)
+	if h > 23 || mi > 59 || sec > 60 {
+		return 0, false
+	}
+	return days*86400e6 + h*3600e6 + mi*60e6 + sec*1e6 + int64(eightDigits((us-0x3030_3030_3030)<<16)), true
+}
+
+// notDigits sets the high bit of the lowest byte of x that is not an
+// ASCII digit ('0'…'9'), and of none when all are (bytes above the lowest
+// such byte may be flagged too, by its carry or borrow).
+func notDigits(x uint64) uint64 {
+	return (x + 0x4646_4646_4646_4646) | (x - 0x3030_3030_3030_3030)
+}
+
+// eightDigits reads eight decimal digits, the most significant in the low
+// byte, each already less '0'.
+func eightDigits(d uint64) uint64 {
+	d = (d*10 + d>>8) & 0x00ff_00ff_00ff_00ff
+	d = (d*100 + d>>16) & 0x0000_ffff_0000_ffff
+	return (d*10000 + d>>32) & 0xffff_ffff
 }
 
 // daysFromCivil counts days from 1970-01-01 (Howard Hinnant's algorithm).
