@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,6 +75,14 @@ const sqliteEventColumns = `
 const sqliteInsert = `INSERT INTO events (id, time, level, kind, service, user_id, user_name, project, action,
 	target_type, target_id, request_id, global_request_id, outcome, status, duration_ms, message, format, raw)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
+
+// sqliteInsertRows is the insert of insertRows rows at once, and
+// sqliteNewest reads back the ids and seqs of the newest rows (see
+// insertRows).
+var sqliteInsertRows = "INSERT OR IGNORE" + sqliteInsert[len("INSERT"):strings.Index(sqliteInsert, "VALUES")] + "VALUES " +
+	strings.TrimSuffix(strings.Repeat("(?"+strings.Repeat(", ?", 18)+"), ", insertRows), ", ")
+
+const sqliteNewest = "SELECT id, seq FROM events ORDER BY seq DESC LIMIT ?"
 
 // purgeChunk is how many rows one DELETE of a purge removes, so that the
 // writer is never held for long and readers see progress.
