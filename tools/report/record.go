@@ -147,6 +147,7 @@ const maxSlots = 64
 type slots struct {
 	line []byte
 	at   [maxSlots]uint64
+	set  uint64 // the bit 1<<slot of each slot of at that is not 0
 }
 
 // get returns slot i's value as written, or nil.
@@ -167,12 +168,13 @@ func (v *slots) extract(line []byte) bool {
 	if !js.f.Extract(line, out[:js.f.Len()]) {
 		return false
 	}
-	v.line = line
+	v.line, v.set = line, 0
 	for i, x := range out[:js.f.Len()] {
 		v.at[i] = 0
 		if x != nil {
 			from := cap(line) - cap(x) // x is line[from:from+len(x)]
 			v.at[i] = uint64(from)<<32 | uint64(from+len(x))
+			v.set |= 1 << i
 		}
 	}
 	return true
@@ -236,13 +238,10 @@ func parseJSONInto(line []byte, r *Record, v *slots, day *dayCache) (ok bool, re
 	if len(line) > math.MaxUint32 {
 		return false, "line longer than 4 GiB" // never: input's MaxLine is less
 	}
-	var set uint64
-	if !walkJSON(line, v, &set) {
-		if !v.extract(line) {
-			return false, "not a JSON object"
-		}
-		set = ^uint64(0) // every group is read
+	if !walkJSON(line, v) && !v.extract(line) {
+		return false, "not a JSON object"
 	}
+	set := v.set
 	*r = Record{Source: r.Source, Line: r.Line}
 	oslo := v.get(js.schemaVersion) == nil && v.get(js.levelname) != nil
 	if t, ok := stampDay(v.get(js.ts), day); ok {

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"strings"
 
 	"github.com/auditlog-go/auditlog/internal/jsonscan"
@@ -210,13 +211,16 @@ func newWalk() *walkLevel {
 }
 
 // walkJSON sets v's slots to where each slot's value is, as Extract
-// would find it, and the bit 1<<slot of *set for each slot it sets, and reports
-// true; false when it leaves the line to Extract (v and *set are then
-// undefined).
-func walkJSON(line []byte, v *slots, set *uint64) bool {
+// would find it, with their bits in v.set, and reports true; false when
+// it leaves the line to Extract (v's values are then undefined, v.set
+// still holds every slot it set).
+func walkJSON(line []byte, v *slots) bool {
 	v.line = line
-	clear(v.at[:js.f.Len()])
-	*set = 0
+	for s := v.set; s != 0; s &= s - 1 { // the slots the last line set
+		v.at[bits.TrailingZeros64(s)] = 0
+	}
+	v.set = 0
+	set := &v.set
 	i := jsonscan.SkipWS(line, 0)
 	if i >= len(line) || line[i] != '{' {
 		return false
