@@ -58,18 +58,18 @@ func config(names ...string) Config {
 	}
 }
 
-func run(t *testing.T, ctx context.Context, c Config) (err error, stdout, stderr string) {
+func run(t *testing.T, ctx context.Context, c Config) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	err = Run(ctx, c, cli.IO{In: strings.NewReader(""), Out: &out, Err: &errb})
-	return err, out.String(), errb.String()
+	return out.String(), errb.String(), err
 }
 
 // TestRunJSONLines: without a database the actions are JSON lines on Out,
 // and the summary on Err says so.
 func TestRunJSONLines(t *testing.T) {
 	api := writeFile(t, "nova-api.log", creates(10))
-	err, stdout, stderr := run(t, context.Background(), config(api))
+	stdout, stderr, err := run(t, context.Background(), config(api))
 	if err != nil {
 		t.Fatalf("Run: %v\n%s", err, stderr)
 	}
@@ -84,7 +84,7 @@ func TestRunJSONLines(t *testing.T) {
 	}
 	c := config(api)
 	c.Quiet = true
-	if err, _, stderr := run(t, context.Background(), c); err != nil || stderr != "" {
+	if _, stderr, err := run(t, context.Background(), c); err != nil || stderr != "" {
 		t.Errorf("quiet: %v, stderr %q", err, stderr)
 	}
 }
@@ -104,7 +104,7 @@ func TestRunBatchesAndState(t *testing.T) {
 	c.DSN = filepath.Join(dir, "actions.db")
 	c.StatePath = filepath.Join(dir, "state.json")
 	c.BatchSize = 3
-	err, stdout, stderr := run(t, context.Background(), c)
+	stdout, stderr, err := run(t, context.Background(), c)
 	if err != nil || stdout != "" {
 		t.Fatalf("Run: %v, stdout %q\n%s", err, stdout, stderr)
 	}
@@ -128,7 +128,7 @@ func TestRunBatchesAndState(t *testing.T) {
 		}
 	}
 
-	err, _, stderr = run(t, context.Background(), c)
+	_, stderr, err = run(t, context.Background(), c)
 	if err != nil {
 		t.Fatalf("second Run: %v\n%s", err, stderr)
 	}
@@ -155,7 +155,7 @@ func TestRunStoreFails(t *testing.T) {
 	// (in the fourth batch).
 	empty := c
 	empty.Names, empty.StatePath = []string{os.DevNull}, ""
-	if err, _, stderr := run(t, context.Background(), empty); err != nil {
+	if _, stderr, err := run(t, context.Background(), empty); err != nil {
 		t.Fatalf("creating the table: %v\n%s", err, stderr)
 	}
 	db, err := sql.Open("sqlite", c.DSN)
@@ -169,7 +169,7 @@ func TestRunStoreFails(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	err, _, stderr := run(t, context.Background(), c)
+	_, stderr, err := run(t, context.Background(), c)
 	var stopped *StoppedError
 	if !errors.As(err, &stopped) {
 		t.Fatalf("Run: %v (%T), want a StoppedError\n%s", err, err, stderr)
@@ -204,7 +204,7 @@ func TestRunStoreFails(t *testing.T) {
 	if _, err := db.Exec(`DROP TRIGGER boom`); err != nil {
 		t.Fatal(err)
 	}
-	err, _, stderr = run(t, context.Background(), c)
+	_, stderr, err = run(t, context.Background(), c)
 	if err != nil || !strings.Contains(stderr, api+" (resume)") {
 		t.Fatalf("re-run: %v\n%s", err, stderr)
 	}
@@ -220,7 +220,7 @@ func TestRunInterrupted(t *testing.T) {
 	api := writeFile(t, "nova-api.log", creates(10))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err, stdout, _ := run(t, ctx, config(api))
+	stdout, _, err := run(t, ctx, config(api))
 	var stopped *StoppedError
 	if !errors.As(err, &stopped) || !errors.Is(err, context.Canceled) || stopped.Written != 0 {
 		t.Errorf("Run: %v (%T), want a StoppedError of context.Canceled with nothing written", err, err)
@@ -235,7 +235,7 @@ func TestRunInterrupted(t *testing.T) {
 func TestRunUnreadable(t *testing.T) {
 	api := writeFile(t, "nova-api.log", creates(3))
 	missing := filepath.Join(t.TempDir(), "gone.log")
-	err, stdout, stderr := run(t, context.Background(), config(missing, api))
+	stdout, stderr, err := run(t, context.Background(), config(missing, api))
 	if !errors.Is(err, ErrUnreadable) {
 		t.Errorf("Run: %v, want ErrUnreadable", err)
 	}
@@ -256,7 +256,7 @@ func TestRunWillNotOpen(t *testing.T) {
 	badStore := config(api)
 	badStore.DSN = filepath.Join(t.TempDir(), "no", "such", "dir", "a.db")
 	for name, c := range map[string]Config{"state": badState, "store": badStore} {
-		err, stdout, stderr := run(t, context.Background(), c)
+		stdout, stderr, err := run(t, context.Background(), c)
 		var stopped *StoppedError
 		if err == nil || errors.As(err, &stopped) || errors.Is(err, ErrUnreadable) || stdout != "" || stderr != "" {
 			t.Errorf("%s: Run: %v (%T), stdout %q, stderr %q; want a plain error and nothing written", name, err, err, stdout, stderr)
