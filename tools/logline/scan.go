@@ -222,7 +222,7 @@ func (f *Fields) ExtractEarly(line []byte, out [][]byte) bool {
 	if i >= len(line) || line[i] != '{' {
 		return false
 	}
-	end, ok := f.rootEarly(line, i, out)
+	end, ok := walkObject(line, i, &f.root, out, f)
 	if !ok {
 		return false
 	}
@@ -231,67 +231,6 @@ func (f *Fields) ExtractEarly(line []byte, out [][]byte) bool {
 
 // earlyMin is the least rest of a line worth searching rather than walking.
 const earlyMin = 128
-
-// rootEarly is object for the top level, stopping early (see ExtractEarly).
-func (f *Fields) rootEarly(b []byte, i int, out [][]byte) (int, bool) {
-	n := &f.root
-	i = jsonscan.SkipWS(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return i + 1, true
-	}
-	blocked := 0 // the rest holds a key asked for up to here: no use searching before
-	for {
-		if i >= len(b) || b[i] != '"' {
-			return 0, false
-		}
-		ks := i + 1
-		ke := jsonscan.StringEnd(b, ks)
-		if ke < 0 {
-			return 0, false
-		}
-		i = jsonscan.SkipWS(b, ke+1)
-		if i >= len(b) || b[i] != ':' {
-			return 0, false
-		}
-		i = jsonscan.SkipWS(b, i+1)
-		if i >= len(b) {
-			return 0, false
-		}
-		k := n.find(b[ks:ke])
-		var ok bool
-		if i, ok = member(b, i, k, out); !ok {
-			return 0, false
-		}
-		i = jsonscan.SkipWS(b, i)
-		if i >= len(b) {
-			return 0, false
-		}
-		switch b[i] {
-		case ',':
-			i = jsonscan.SkipWS(b, i+1)
-		case '}':
-			return i + 1, true
-		default:
-			return 0, false
-		}
-		if k != nil && i > blocked && len(b)-i >= earlyMin {
-			if at := f.restHolds(b, i); at < 0 {
-				// Nothing further can be asked for: the object ends at
-				// the line's last '}'.
-				e := len(b)
-				for e > i && b[e-1] <= ' ' && (b[e-1] == ' ' || b[e-1] == '\t' || b[e-1] == '\n' || b[e-1] == '\r') {
-					e--
-				}
-				if e == i || b[e-1] != '}' {
-					return 0, false
-				}
-				return e, true
-			} else {
-				blocked = at
-			}
-		}
-	}
-}
 
 // restHolds returns where in b[i:] a top-level key asked for may be
 // written (plainly, or with an escape of an ASCII byte), or -1 when none
@@ -339,10 +278,18 @@ func (f *Fields) restHolds(b []byte, i int) int {
 // object walks the object that starts at b[i] ('{') and returns the index
 // just after its '}'.
 func object(b []byte, i int, n *node, out [][]byte) (int, bool) {
+	return walkObject(b, i, n, out, nil)
+}
+
+// walkObject is object; with early set (the top level, for ExtractEarly)
+// it stops after a member asked for when the rest of the line holds no key
+// asked for, and takes the line's last '}' for the object's end.
+func walkObject(b []byte, i int, n *node, out [][]byte, early *Fields) (int, bool) {
 	i = jsonscan.SkipWS(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return i + 1, true
 	}
+	blocked := 0 // early: the rest holds a key asked for up to here, no use searching before
 	for {
 		if i >= len(b) || b[i] != '"' {
 			return 0, false
@@ -360,8 +307,9 @@ func object(b []byte, i int, n *node, out [][]byte) (int, bool) {
 		if i >= len(b) {
 			return 0, false
 		}
+		k := n.find(b[ks:ke])
 		var ok bool
-		if i, ok = member(b, i, n.find(b[ks:ke]), out); !ok {
+		if i, ok = member(b, i, k, out); !ok {
 			return 0, false
 		}
 		i = jsonscan.SkipWS(b, i)
@@ -375,6 +323,23 @@ func object(b []byte, i int, n *node, out [][]byte) (int, bool) {
 			return i + 1, true
 		default:
 			return 0, false
+		}
+		if early != nil && k != nil && i > blocked && len(b)-i >= earlyMin {
+			at := early.restHolds(b, i)
+			if at >= 0 {
+				blocked = at
+				continue
+			}
+			// Nothing further can be asked for: the object ends at the
+			// line's last '}'.
+			e := len(b)
+			for e > i && (b[e-1] == ' ' || b[e-1] == '\t' || b[e-1] == '\n' || b[e-1] == '\r') {
+				e--
+			}
+			if e == i || b[e-1] != '}' {
+				return 0, false
+			}
+			return e, true
 		}
 	}
 }
