@@ -151,3 +151,56 @@ func Feed(t *testing.T, w *os.File, s string) {
 	}
 	t.Fatal("the command did not read its standard input within 10 s")
 }
+
+// LineTool is the signal test of a command that reads lines and writes
+// what it read (log-format, log-expand): the real binary, built from the
+// calling test's package, gets SIGINT or SIGTERM while it waits on a
+// silent input after one line — a FIFO whose writer opened it and sends
+// no more, and a standard input pipe that stays open (`sleep 100 | CMD`).
+// The signal must stop the blocked read within a second or so, the line
+// read must be written, and the run must say "CMD: interrupted" and exit 1.
+// With --follow the signal is the normal end: status 0 and nothing on
+// stderr.
+func LineTool(t *testing.T, command string) {
+	t.Helper()
+	bin := Build(t)
+	interrupted := command + ": interrupted\n"
+	const line = `{"timestamp":"2026-11-23T10:00:00Z","level":"INFO","message":"hello-from-the-pipe"}` + "\n"
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run("fifo/"+sig.String(), func(t *testing.T) {
+			fifo := FIFO(t, "api.log")
+			r := Start(t, nil, bin, fifo)
+			w := OpenWriter(t, r, fifo)
+			if _, err := w.WriteString(line); err != nil {
+				t.Fatal(err)
+			}
+			wantEnd(t, r, sig, 1, interrupted)
+		})
+		t.Run("stdin/"+sig.String(), func(t *testing.T) {
+			pr, pw := Pipe(t)
+			r := Start(t, pr, bin)
+			pr.Close()
+			Feed(t, pw, line)
+			wantEnd(t, r, sig, 1, interrupted)
+		})
+	}
+	t.Run("follow", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "api.log")
+		if err := os.WriteFile(p, []byte(line), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := Start(t, nil, bin, "--follow", p)
+		time.Sleep(300 * time.Millisecond) // set up, read, and polling
+		wantEnd(t, r, syscall.SIGTERM, 0, "")
+	})
+}
+
+func wantEnd(t *testing.T, r *Run, sig syscall.Signal, wantCode int, wantErr string) {
+	t.Helper()
+	code, took := r.Signal(t, sig, 2*time.Second)
+	t.Logf("exit %d %v after %v", code, took.Round(time.Millisecond), sig)
+	if code != wantCode || r.Stderr.String() != wantErr || !strings.Contains(r.Stdout.String(), "hello-from-the-pipe") {
+		t.Errorf("after %v: exit %d, stdout %q, stderr %q; want %d, the line read, stderr %q",
+			sig, code, r.Stdout.String(), r.Stderr.String(), wantCode, wantErr)
+	}
+}
