@@ -237,20 +237,21 @@ func (s *sqliteStore) insertRows(ctx context.Context, c *insertCall, from int) (
 	for k := range evs {
 		bindRow(w.args[k*19:k*19+19], &evs[k])
 	}
-	doing := fmt.Sprintf("insert events %d to %d", from, from+insertRows-1)
+	// What failed, for an error: made only then, not for every chunk.
+	doing := func() string { return fmt.Sprintf("insert events %d to %d", from, from+insertRows-1) }
 	r, err := w.multi.ExecContext(ctx, w.args[:])
 	if err != nil {
-		return false, s.fail(doing, err)
+		return false, s.fail(doing(), err)
 	}
 	n, err := r.RowsAffected()
 	if err != nil {
-		return false, s.fail(doing, err)
+		return false, s.fail(doing(), err)
 	}
 	switch {
 	case n == insertRows:
 		last, err := r.LastInsertId()
 		if err != nil {
-			return false, s.fail(doing, err)
+			return false, s.fail(doing(), err)
 		}
 		for k := range evs {
 			c.seqs[from+k] = last - insertRows + 1 + int64(k)
@@ -265,7 +266,7 @@ func (s *sqliteStore) insertRows(ctx context.Context, c *insertCall, from int) (
 	w.nargs[0].Value = n
 	rows, err := w.newest.QueryContext(ctx, w.nargs[:])
 	if err != nil {
-		return false, s.fail(doing, err)
+		return false, s.fail(doing(), err)
 	}
 	w.stored = w.stored[:0]
 	for {
@@ -275,7 +276,7 @@ func (s *sqliteStore) insertRows(ctx context.Context, c *insertCall, from int) (
 		}
 		if err != nil {
 			rows.Close()
-			return false, s.fail(doing, err)
+			return false, s.fail(doing(), err)
 		}
 		var id string
 		switch v := w.dest[0].(type) {
@@ -288,7 +289,7 @@ func (s *sqliteStore) insertRows(ctx context.Context, c *insertCall, from int) (
 		w.stored = append(w.stored, storedRow{id: id, seq: seq})
 	}
 	if err := rows.Close(); err != nil {
-		return false, s.fail(doing, err)
+		return false, s.fail(doing(), err)
 	}
 	matched := 0
 	for k := range evs {
@@ -309,7 +310,7 @@ func (s *sqliteStore) insertRows(ctx context.Context, c *insertCall, from int) (
 		matched++
 	}
 	if int64(matched) != n || len(w.stored) != int(n) {
-		return false, s.fail(doing, fmt.Errorf("the insert stored %d rows, but %d of the newest %d are the batch's", n, matched, len(w.stored)))
+		return false, s.fail(doing(), fmt.Errorf("the insert stored %d rows, but %d of the newest %d are the batch's", n, matched, len(w.stored)))
 	}
 	return true, nil
 }
