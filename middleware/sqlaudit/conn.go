@@ -42,6 +42,11 @@ type conn struct {
 	id   uint64
 	txN  uint64
 	txID string // the open transaction's id, "" outside a transaction
+	// spare is the rows wrapper of the connection's queries, so that a
+	// query allocates none of its own; spareOut says it is in use, by
+	// rows not yet closed. See newRows.
+	spare    rows
+	spareOut bool
 }
 
 type connR struct{ *conn }
@@ -237,15 +242,33 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if !c.a.on() {
 		return queryConn(ctx, c.c, query, args)
 	}
-	r := &rows{a: c.a, ctx: ctx}
+	r := c.newRows(ctx)
 	c.a.begin(&r.k, opQuery, query, c.txID, args)
 	rs, err := queryConn(ctx, c.c, query, args)
 	if err != nil {
 		c.a.finish(ctx, &r.k, err)
+		r.release()
 		return nil, err
 	}
 	r.r = rs
 	return r, nil
+}
+
+// newRows returns the wrapper for the rows of a query about to be made:
+// the connection's spare when it is free, else a new one. database/sql
+// calls the rows' methods under the connection's lock, as it does the
+// connection's, and never again once it has closed them, so the spare is
+// free again from the moment its rows close; a connection in a
+// transaction or a sql.Conn can have several queries' rows open at once,
+// and all but one of them get a wrapper of their own.
+func (c *conn) newRows(ctx context.Context) *rows {
+	if c.spareOut {
+		return &rows{a: c.a, ctx: ctx}
+	}
+	c.spareOut = true
+	r := &c.spare
+	*r = rows{a: c.a, ctx: ctx, owner: c}
+	return r
 }
 
 // queryConn calls the driver's QueryerContext, or its old Queryer as

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"io"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"modernc.org/sqlite"
@@ -244,5 +245,66 @@ func TestOpenUnknownDriver(t *testing.T) {
 	r, _ := reporter(t)
 	if _, err := sqlaudit.Open("no-such-driver", "", r); err == nil {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// A connection reuses one rows wrapper for query after query, and gives
+// rows opened while others are still open (several queries in one
+// transaction) wrappers of their own: every line keeps its own statement
+// and request context, whatever order the rows close in.
+func TestRowsOpenTogether(t *testing.T) {
+	r, rec := reporter(t)
+	db, err := sqlaudit.Open("sqlite", "file::memory:", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	reqCtx := func(id string) context.Context {
+		return auditlog.NewContext(context.Background(), auditlog.Request{ID: id})
+	}
+	tx, err := db.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := tx.QueryContext(reqCtx("req-a"), "SELECT 1 UNION ALL SELECT 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := tx.QueryContext(reqCtx("req-b"), "SELECT 'b'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var s string
+	if !a.Next() || a.Scan(&n) != nil || n != 1 {
+		t.Fatalf("a: first row %d, %v", n, a.Err())
+	}
+	if !b.Next() || b.Scan(&s) != nil || s != "b" {
+		t.Fatalf("b: row %q, %v", s, b.Err())
+	}
+	b.Close()
+	for a.Next() {
+	}
+	a.Close()
+	for _, id := range []string{"req-c", "req-d"} {
+		if err := tx.QueryRowContext(reqCtx(id), "SELECT 'c'").Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range rec.Maps() {
+		if str(rpcOf(m), "method") != "query" {
+			continue
+		}
+		c, _ := m["context"].(map[string]any)
+		got = append(got, str(c, "request_id")+" "+str(rpcOf(m), "statement"))
+	}
+	want := []string{"req-b SELECT 'b'", "req-a SELECT 1 UNION ALL SELECT 2", "req-c SELECT 'c'", "req-d SELECT 'c'"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("query lines:\n%q\nwant\n%q", got, want)
 	}
 }

@@ -29,6 +29,9 @@ type rows struct {
 	// done is set once the line is written; database/sql closes rows
 	// once, but a driver's own users may not.
 	done bool
+	// owner is the connection whose spare this is, nil for a wrapper of
+	// its own (see conn.newRows).
+	owner *conn
 }
 
 var (
@@ -82,7 +85,21 @@ func (r *rows) Close() error {
 		e = r.ctx.Err()
 	}
 	r.a.finish(r.ctx, &r.k, e)
+	r.release()
 	return err
+}
+
+// release hands a connection's spare back once its line is written. It
+// keeps the driver's rows, so that a second Close still reaches them as it
+// would without the wrapper, but drops the request's ctx and arguments,
+// which the idle connection would otherwise keep alive until its next
+// query.
+func (r *rows) release() {
+	if r.owner == nil {
+		return
+	}
+	r.ctx, r.k.attrs, r.err = nil, nil, nil
+	r.owner.spareOut = false
 }
 
 func (r *rows) HasNextResultSet() bool {

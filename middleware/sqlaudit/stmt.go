@@ -84,11 +84,12 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	if !a.on() {
 		return s.queryStmt(ctx, args)
 	}
-	r := &rows{a: a, ctx: ctx}
+	r := s.c.newRows(ctx)
 	a.begin(&r.k, opQuery, s.query, s.c.txID, args)
 	rs, err := s.queryStmt(ctx, args)
 	if err != nil {
 		a.finish(ctx, &r.k, err)
+		r.release()
 		return nil, err
 	}
 	r.r = rs
