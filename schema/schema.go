@@ -32,12 +32,14 @@ import (
 	"golang.org/x/text/message"
 )
 
-// JSON is the text of audit-line.schema.json, the JSON Schema (draft 2020-12)
-// of one audit line. It is exported so that tools can serve or write out the
-// schema without a copy of the source tree. Callers must not modify it.
-//
+// JSON returns the text of audit-line.schema.json, the JSON Schema (draft
+// 2020-12) of one audit line, so that tools can serve or write out the
+// schema without a copy of the source tree. It is a copy: what Validate
+// checks against cannot be changed through it.
+func JSON() []byte { return []byte(schemaText) }
+
 //go:embed audit-line.schema.json
-var JSON []byte
+var schemaText string
 
 // schemaURL is the $id of the schema. The compiler is given the document under
 // this name, so it never looks for it on disk or on the network.
@@ -47,7 +49,7 @@ const schemaURL = "https://github.com/auditlog-go/auditlog/schema/audit-line.sch
 // costs far more than validating a line. A *jsonschema.Schema is read-only once
 // compiled, so sharing it makes Validate safe for concurrent use.
 var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(JSON))
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(schemaText))
 	if err != nil {
 		return nil, fmt.Errorf("schema: audit-line.schema.json is not valid JSON: %w", err)
 	}
@@ -76,7 +78,7 @@ var printer = message.NewPrinter(language.English)
 // A well-formed line is a single JSON object in UTF-8, optionally followed by
 // exactly one "\n", with no other raw newline; its keys are in byte-wise
 // sorted order at every level of nesting and none appears twice in one
-// object; and it is valid against the schema in [JSON]. The error names the
+// object; and it is valid against the schema [JSON] returns. The error names the
 // place with a JSON pointer (such as /context/trace_id) and quotes the start of
 // the line. Validate is safe for concurrent use.
 func Validate(line []byte) error {
@@ -391,7 +393,7 @@ var keys = sync.OnceValue(func() schemaKeys {
 		Properties map[string]node `json:"properties"`
 	}
 	var root node
-	if err := json.Unmarshal(JSON, &root); err != nil {
+	if err := json.Unmarshal(JSON(), &root); err != nil {
 		panic("schema: audit-line.schema.json is not valid JSON: " + err.Error())
 	}
 	k := schemaKeys{nested: map[string][]string{}}

@@ -22,7 +22,7 @@ func TestSchemaCompiles(t *testing.T) {
 // reference documentation: a property without a description is undocumented.
 func TestSchemaDescribesEveryProperty(t *testing.T) {
 	var doc map[string]any
-	if err := json.Unmarshal(JSON, &doc); err != nil {
+	if err := json.Unmarshal(JSON(), &doc); err != nil {
 		t.Fatal(err)
 	}
 	var walk func(ptr string, node map[string]any)
@@ -49,7 +49,7 @@ func examples(t testing.TB) [][]byte {
 	var doc struct {
 		Examples []json.RawMessage `json:"examples"`
 	}
-	if err := json.Unmarshal(JSON, &doc); err != nil {
+	if err := json.Unmarshal(JSON(), &doc); err != nil {
 		t.Fatal(err)
 	}
 	if len(doc.Examples) == 0 {
@@ -90,7 +90,7 @@ func TestExamplesAreSortedInFile(t *testing.T) {
 	var doc struct {
 		Examples []json.RawMessage `json:"examples"`
 	}
-	if err := json.Unmarshal(JSON, &doc); err != nil {
+	if err := json.Unmarshal(JSON(), &doc); err != nil {
 		t.Fatal(err)
 	}
 	for i, raw := range doc.Examples {

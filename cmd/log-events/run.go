@@ -161,7 +161,7 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 	switch o.output {
 	case logevents.OutputTable, logevents.OutputJSON, logevents.OutputRaw:
 	default:
-		return nil, fs, cli.UsageError{Err: fmt.Errorf("--output %q: one of %s", o.output, strings.Join(logevents.Outputs, ", "))}
+		return nil, fs, cli.UsageError{Err: fmt.Errorf("--output %q: one of %s", o.output, strings.Join(logevents.Outputs(), ", "))}
 	}
 	return o, fs, nil
 }

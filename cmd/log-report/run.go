@@ -113,7 +113,7 @@ func parse(args []string, io cli.IO) (*options, *pflag.FlagSet, error) {
 		return nil, fs, cli.UsageError{Err: errors.New("name a report: users, load, exceptions, perf, forensics or all")}
 	}
 	o.report, o.names = rest[0], rest[1:]
-	if o.report != "all" && !slices.Contains(report.Names, o.report) {
+	if o.report != "all" && !slices.Contains(report.Names(), o.report) {
 		return nil, fs, cli.UsageError{Err: fmt.Errorf("unknown report %q: want users, load, exceptions, perf, forensics or all", o.report)}
 	}
 	switch o.output {

@@ -21,6 +21,7 @@ package events
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -64,13 +65,19 @@ const (
 	FormatOsloText = "oslo-text" // oslo.log's text format, continuation lines included
 )
 
-// Levels in order; MinLevel filters compare by this order.
-var Levels = []string{"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+// Levels returns the levels in order; MinLevel filters compare by this
+// order. It is a copy: changing it changes nothing here.
+func Levels() []string { return slices.Clone(levels) }
 
-// Fields are the names a [Filter] and [Store.Values] accept, as the API
-// and the other tools spell them. "user" matches the user's ID or name;
-// "request_id" matches the request ID or the global request ID.
-var Fields = []string{
+var levels = []string{"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+
+// Fields returns the names a [Filter] and [Store.Values] accept, as the
+// API and the other tools spell them. "user" matches the user's ID or
+// name; "request_id" matches the request ID or the global request ID. It
+// is a copy.
+func Fields() []string { return slices.Clone(fields) }
+
+var fields = []string{
 	"level", "kind", "service", "user", "user_id", "user_name", "project", "action",
 	"target_type", "target_id", "request_id", "global_request_id", "outcome", "status", "format",
 }
@@ -229,7 +236,7 @@ func LevelRank(level string) (rank int, ok bool) {
 	if level == "" {
 		return -1, true
 	}
-	for i, l := range Levels {
+	for i, l := range levels {
 		if l == level {
 			return i, true
 		}

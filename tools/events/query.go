@@ -51,7 +51,7 @@ func invalid(format string, args ...any) error {
 }
 
 func unknownField(f string) error {
-	return invalid("unknown field %q (known: %s)", f, strings.Join(Fields, ", "))
+	return invalid("unknown field %q (known: %s)", f, strings.Join(fields, ", "))
 }
 
 // CheckQuery reports what is wrong with q, if anything, as the store would
@@ -149,7 +149,7 @@ func (b *builder) where(q Query, first *bool) error {
 	if q.MinLevel != "" {
 		r, ok := LevelRank(q.MinLevel)
 		if !ok {
-			return invalid("unknown level %q (known: %s)", q.MinLevel, strings.Join(Levels, ", "))
+			return invalid("unknown level %q (known: %s)", q.MinLevel, strings.Join(levels, ", "))
 		}
 		b.and(first)
 		b.s("level >= ").arg(r)
@@ -240,7 +240,7 @@ func (b *builder) filterOn(f Filter, cols []string) error {
 		case "level":
 			r, ok := LevelRank(v)
 			if !ok {
-				return invalid("level %q is not one of %s", v, strings.Join(Levels, ", "))
+				return invalid("level %q is not one of %s", v, strings.Join(levels, ", "))
 			}
 			vals[i] = r
 		case "status":
@@ -456,7 +456,7 @@ func checkEvents(evs []Event) error {
 			return invalid("event %d: id %q is not a content id", i, e.ID)
 		}
 		if _, ok := LevelRank(e.Level); !ok {
-			return invalid("event %d (%s): level %q is not one of %s", i, e.ID, e.Level, strings.Join(Levels, ", "))
+			return invalid("event %d (%s): level %q is not one of %s", i, e.ID, e.Level, strings.Join(levels, ", "))
 		}
 		if e.Time.IsZero() {
 			return invalid("event %d (%s): no time", i, e.ID)
@@ -467,10 +467,10 @@ func checkEvents(evs []Event) error {
 
 // levelName is the inverse of LevelRank.
 func levelName(r int64) string {
-	if r < 0 || int(r) >= len(Levels) {
+	if r < 0 || int(r) >= len(levels) {
 		return ""
 	}
-	return Levels[r]
+	return levels[r]
 }
 
 // keep writes "a group of Keep holds" (false when there is none); like

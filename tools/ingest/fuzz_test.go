@@ -47,7 +47,7 @@ func FuzzLine(f *testing.F) {
 			t.Fatalf("ID is not ContentID(Raw)")
 		}
 		if _, ok := events.LevelRank(ev.Level); !ok || ev.Level == "" {
-			t.Fatalf("level %q is not one of events.Levels", ev.Level)
+			t.Fatalf("level %q is not one of events.Levels()", ev.Level)
 		}
 		if ev.Format == events.FormatAudit {
 			if verr := schema.Validate(body); verr != nil {

@@ -249,7 +249,7 @@ func TestLineBad(t *testing.T) {
 // quick check without asking Validate.
 func TestLineSchemaExamples(t *testing.T) {
 	var doc struct{ Examples []map[string]any }
-	if err := jsonUnmarshal(schema.JSON, &doc); err != nil {
+	if err := jsonUnmarshal(schema.JSON(), &doc); err != nil {
 		t.Fatal(err)
 	}
 	if len(doc.Examples) == 0 {

@@ -32,7 +32,7 @@ import (
 // never accepted that Validate would refuse (FuzzQuick holds it to that),
 // and every error a user sees is Validate's.
 //
-// The rules are read from the schema itself (schema.JSON) at first use,
+// The rules are read from the schema itself (schema.JSON()) at first use,
 // not written out here: a new key or a tightened constraint is followed
 // without a change, and a keyword this file does not understand makes the
 // value it applies to "not sure" rather than unchecked.
@@ -100,7 +100,7 @@ var ignored = map[string]bool{
 // by the quick check (then every line goes to Validate).
 var quickRoot = sync.OnceValue(func() *rule {
 	var doc map[string]any
-	if err := json.Unmarshal(schema.JSON, &doc); err != nil {
+	if err := json.Unmarshal(schema.JSON(), &doc); err != nil {
 		return nil
 	}
 	r := compileRule(doc)

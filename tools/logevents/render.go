@@ -16,8 +16,8 @@ const (
 	OutputRaw   = "raw"   // the stored lines, byte for byte, one per line
 )
 
-// Outputs are the accepted --output values.
-var Outputs = []string{OutputTable, OutputJSON, OutputRaw}
+// Outputs returns the accepted --output values (a copy).
+func Outputs() []string { return []string{OutputTable, OutputJSON, OutputRaw} }
 
 // Printer writes events in one of the output forms.
 type Printer struct {

@@ -11,7 +11,17 @@ import "slices"
 // Asking for any member of a group finds the first member the line has,
 // trying the asked-for path first: %(level)s reads levelname from an
 // oslo.log line, and %(levelname)s reads level from ours.
-var Aliases = [][]string{
+//
+// It returns a copy: the table every reader shares cannot be changed.
+func Aliases() [][]string {
+	out := make([][]string, len(aliases))
+	for i, g := range aliases {
+		out[i] = slices.Clone(g)
+	}
+	return out
+}
+
+var aliases = [][]string{
 	{"timestamp", "time", "@timestamp", "asctime", "ts", "created"},
 	{"level", "levelname", "severity", "lvl", "loglevel", "log.level"},
 	{"message", "msg"},
@@ -38,7 +48,7 @@ var Aliases = [][]string{
 
 var aliasOf = func() map[string][]string {
 	m := make(map[string][]string)
-	for _, g := range Aliases {
+	for _, g := range aliases {
 		for _, p := range g {
 			m[p] = g
 		}

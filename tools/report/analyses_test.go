@@ -330,7 +330,7 @@ func TestMemoryIsBounded(t *testing.T) {
 		t.Skip("a million records")
 	}
 	var anas []Analysis
-	for _, n := range Names {
+	for _, n := range Names() {
 		a, err := New(n, Options{Around: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), Window: 24 * time.Hour * 365})
 		if err != nil {
 			t.Fatal(err)

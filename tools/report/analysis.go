@@ -33,8 +33,8 @@ type Analysis interface {
 	Report() *Report
 }
 
-// Names are the analyses, as log-report's subcommands.
-var Names = []string{"users", "load", "exceptions", "perf", "forensics"}
+// Names returns the analyses, as log-report's subcommands (a copy).
+func Names() []string { return []string{"users", "load", "exceptions", "perf", "forensics"} }
 
 // New returns the analysis called name.
 func New(name string, o Options) (Analysis, error) {

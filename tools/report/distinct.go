@@ -15,7 +15,7 @@ const ExactDistinct = 2000
 const hllP = 14
 
 // DistinctError is the standard error of a [Distinct] past ExactDistinct.
-var DistinctError = 1.04 / math.Sqrt(1<<hllP)
+const DistinctError = 1.04 / (1 << (hllP / 2)) // 1.04/√m for m = 2^hllP registers; hllP is even
 
 var seed = maphash.MakeSeed()
 

@@ -9,9 +9,6 @@ import (
 	"unsafe"
 )
 
-// Percentiles are the ones perf reports.
-var Percentiles = []float64{0.5, 0.9, 0.99}
-
 // perf answers "slow queries": p50, p90, p99 and the maximum of the
 // durations of served requests by route, of outbound calls by RPC method,
 // and of database calls by SQL statement; the slowest calls with their

@@ -119,7 +119,7 @@ func FuzzParseJSON(f *testing.F) {
 			t.Fatalf("ok %v with reason %q", ok, reason)
 		}
 		if ok {
-			for _, n := range Names {
+			for _, n := range Names() {
 				if n == "forensics" {
 					continue
 				}
@@ -270,7 +270,7 @@ func FuzzReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		rd := NewReader(ReadOptions{Input: input.Options{Stdin: strings.NewReader(in), MaxLine: 256}})
 		var anas []Analysis
-		for _, n := range Names {
+		for _, n := range Names() {
 			a, _ := New(n, Options{Around: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)})
 			anas = append(anas, a)
 		}

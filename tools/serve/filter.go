@@ -180,7 +180,7 @@ func ParseFilters(s string) ([]events.Filter, error) {
 		// A single level is a minimum in the API; as a filter of its own
 		// it keeps that level and above.
 		r, _ := events.LevelRank(q.MinLevel)
-		fs = append(fs, events.Filter{Field: "level", Values: events.Levels[r:]})
+		fs = append(fs, events.Filter{Field: "level", Values: events.Levels()[r:]})
 	}
 	return fs, nil
 }

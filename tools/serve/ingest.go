@@ -221,7 +221,7 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request, id Identity)
 // so that such a line is rejected alone instead of failing its batch.
 func storable(ev *events.Event) string {
 	if _, ok := events.LevelRank(ev.Level); !ok {
-		return fmt.Sprintf("level %q is not one of %s", ev.Level, strings.Join(events.Levels, ", "))
+		return fmt.Sprintf("level %q is not one of %s", ev.Level, strings.Join(events.Levels(), ", "))
 	}
 	if ev.Time.IsZero() {
 		return "the line has no time"

@@ -139,7 +139,7 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request, id Identity)
 // store's fields, and the API's aliases of them.
 var attributeNames = func() map[string]string {
 	m := map[string]string{}
-	for _, f := range events.Fields {
+	for _, f := range events.Fields() {
 		m[f] = f
 	}
 	for _, a := range []string{"resource_id", "resource_type", "event_type", "resource_state"} {

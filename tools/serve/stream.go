@@ -83,7 +83,7 @@ func (s *Server) parseStream(w http.ResponseWriter, r *http.Request) (stream.Req
 	if len(types) > 0 {
 		f, err := stream.TypeFilter(types)
 		if err != nil {
-			writeParamError(w, &ParamError{Param: "type", Value: strings.Join(types, ","), Reason: "unknown type", Accepted: strings.Join(stream.Types, ", ")})
+			writeParamError(w, &ParamError{Param: "type", Value: strings.Join(types, ","), Reason: "unknown type", Accepted: strings.Join(stream.Types(), ", ")})
 			return req, false
 		}
 		q.Filters = append(q.Filters, f)

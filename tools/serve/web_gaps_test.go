@@ -525,7 +525,7 @@ func TestWebHistogramStacking(t *testing.T) {
 			counts["lv-"+strings.ToLower(auditlog.LevelName(lv))]++
 		}
 		var want []string
-		for _, l := range events.Levels {
+		for _, l := range events.Levels() {
 			if counts["lv-"+strings.ToLower(l)] > 0 {
 				want = append(want, "lv-"+strings.ToLower(l))
 			}

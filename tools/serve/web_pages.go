@@ -234,7 +234,7 @@ type eventsData struct {
 
 func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request, id Identity) {
 	q, l, win, err := s.listQuery(r)
-	d := &eventsData{L: l, Levels: events.Levels, Sizes: pageSizes, Window: win, Limit: l.Get("limit")}
+	d := &eventsData{L: l, Levels: events.Levels(), Sizes: pageSizes, Window: win, Limit: l.Get("limit")}
 	if d.Limit == "" {
 		d.Limit = "100"
 	}
@@ -334,7 +334,7 @@ type requestsData struct {
 
 func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, id Identity) {
 	q, l, _, err := s.listQuery(r)
-	d := &requestsData{L: l, Levels: events.Levels, Sizes: pageSizes, Limit: l.Get("limit")}
+	d := &requestsData{L: l, Levels: events.Levels(), Sizes: pageSizes, Limit: l.Get("limit")}
 	if d.Limit == "" {
 		d.Limit = "100"
 	}

@@ -143,7 +143,7 @@ func (s *Server) histogram(r *http.Request, q events.Query, l links, page events
 	}
 	for i, c := range byLevel {
 		v.Total += c
-		v.Legend = append(v.Legend, legendView{Level: events.Levels[i], Class: "lv-" + strings.ToLower(events.Levels[i]), Count: c})
+		v.Legend = append(v.Legend, legendView{Level: events.Levels()[i], Class: "lv-" + strings.ToLower(events.Levels()[i]), Count: c})
 	}
 	if v.Max == 0 {
 		v.Max = 1
@@ -162,8 +162,8 @@ func (s *Server) histogram(r *http.Request, q events.Query, l links, page events
 			}
 			hgt := float64(c) / float64(v.Max) * (plotH - 2)
 			y -= hgt
-			bar.Rects = append(bar.Rects, rectView{Y: y, H: hgt, Class: "lv-" + strings.ToLower(events.Levels[lv])})
-			parts = append(parts, strconv.FormatInt(c, 10)+" "+events.Levels[lv])
+			bar.Rects = append(bar.Rects, rectView{Y: y, H: hgt, Class: "lv-" + strings.ToLower(events.Levels()[lv])})
+			parts = append(parts, strconv.FormatInt(c, 10)+" "+events.Levels()[lv])
 		}
 		bar.Title = b.Start.Format("2006-01-02 15:04:05") + " – " + end.Format("15:04:05") + " UTC: " +
 			strconv.FormatInt(b.Total(), 10) + " events"

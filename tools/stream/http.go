@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,8 +25,10 @@ var typeKinds = map[string][]string{
 	"lifecycle": {"lifecycle"},
 }
 
-// Types are the accepted values of type=.
-var Types = []string{"logging", "operation", "lifecycle"}
+// Types returns the accepted values of type= (a copy).
+func Types() []string { return slices.Clone(types) }
+
+var types = []string{"logging", "operation", "lifecycle"}
 
 // TypeOf is the LXD type of an event of kind k.
 func TypeOf(kind string) string {
@@ -45,7 +48,7 @@ func TypeFilter(types []string) (events.Filter, error) {
 	for _, t := range types {
 		kinds, ok := typeKinds[t]
 		if !ok {
-			return f, fmt.Errorf("%w: type %q: not one of %s", events.ErrInvalid, t, strings.Join(Types, ", "))
+			return f, fmt.Errorf("%w: type %q: not one of %s", events.ErrInvalid, t, strings.Join(types, ", "))
 		}
 		f.Values = append(f.Values, kinds...)
 	}

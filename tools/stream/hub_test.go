@@ -304,11 +304,11 @@ func TestMatchAgreesWithTheSuite(t *testing.T) {
 			q.Scope.Projects = []string{evs[r.IntN(len(evs))].Project, "p-none"}
 		}
 		for k := r.IntN(3); k > 0; k-- {
-			f := events.Fields[r.IntN(len(events.Fields))]
+			f := events.Fields()[r.IntN(len(events.Fields()))]
 			q.Filters = append(q.Filters, events.Filter{Field: f, Values: []string{pick(f), pick(f)}, Not: r.IntN(2) == 0})
 		}
 		if r.IntN(3) == 0 {
-			q.MinLevel = events.Levels[r.IntN(len(events.Levels))]
+			q.MinLevel = events.Levels()[r.IntN(len(events.Levels()))]
 		}
 		if r.IntN(4) == 0 {
 			q.Since = eventstest.Base.Add(time.Duration(r.IntN(12)) * time.Hour)

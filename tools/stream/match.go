@@ -27,7 +27,7 @@ type filter struct {
 	not    bool
 }
 
-// Field codes, one per name in events.Fields.
+// Field codes, one per name in events.Fields().
 const (
 	fLevel = iota
 	fKind
@@ -58,14 +58,14 @@ func compile(q events.Query) (*matcher, error) {
 	for _, f := range q.Filters {
 		code, ok := fieldCodes[f.Field]
 		if !ok {
-			return nil, fmt.Errorf("%w: no field %q to filter on (%s)", events.ErrInvalid, f.Field, strings.Join(events.Fields, ", "))
+			return nil, fmt.Errorf("%w: no field %q to filter on (%s)", events.ErrInvalid, f.Field, strings.Join(events.Fields(), ", "))
 		}
 		m.filters = append(m.filters, filter{field: code, values: f.Values, not: f.Not})
 	}
 	if q.MinLevel != "" {
 		r, ok := events.LevelRank(q.MinLevel)
 		if !ok {
-			return nil, fmt.Errorf("%w: level %q is not one of %s", events.ErrInvalid, q.MinLevel, strings.Join(events.Levels, ", "))
+			return nil, fmt.Errorf("%w: level %q is not one of %s", events.ErrInvalid, q.MinLevel, strings.Join(events.Levels(), ", "))
 		}
 		m.minRank = r
 	}

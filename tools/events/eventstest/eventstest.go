@@ -389,7 +389,7 @@ func someValues(evs []events.Event, field string, n int) []string {
 func testFilters(t *testing.T, s events.Store) {
 	evs := Generate(1500, 6)
 	insert(t, s, evs)
-	for _, field := range events.Fields {
+	for _, field := range events.Fields() {
 		for _, n := range []int{1, 3} {
 			vals := someValues(evs[len(evs)/2:], field, n)
 			if len(vals) == 0 {
@@ -437,7 +437,7 @@ func testFilters(t *testing.T, s events.Store) {
 		t.Error("status=!200 leaves out the events without a status")
 	}
 	// MinLevel is a range over the levels' order.
-	for _, lvl := range events.Levels {
+	for _, lvl := range events.Levels() {
 		q := events.Query{Scope: admin, MinLevel: lvl}
 		sameIDs(t, "MinLevel "+lvl, all(t, s, q), want(evs, q))
 	}
@@ -683,7 +683,7 @@ func testLimits(t *testing.T, s events.Store) {
 func testValues(t *testing.T, s events.Store) {
 	evs := Generate(1000, 13)
 	insert(t, s, evs)
-	for _, field := range events.Fields {
+	for _, field := range events.Fields() {
 		q := events.Query{Scope: admin, Filters: []events.Filter{{Field: "kind", Values: []string{"request"}}}}
 		got, err := s.Values(ctx(t), field, q, 1000)
 		if err != nil {

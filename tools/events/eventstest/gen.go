@@ -55,7 +55,7 @@ func Stream(n int, seed uint64, batch int, f func([]events.Event)) {
 		u := r.IntN(50)
 		e := events.Event{
 			Time:       t,
-			Level:      events.Levels[weighted(r)],
+			Level:      events.Levels()[weighted(r)],
 			Kind:       kinds[r.IntN(len(kinds))],
 			Service:    services[r.IntN(len(services))],
 			UserID:     fmt.Sprintf("%032x", uint64(u)*0x9e3779b97f4a7c15),

@@ -42,7 +42,7 @@ func chromium(t *testing.T) string {
 func reports(t *testing.T) []*report.Report {
 	t.Helper()
 	var anas []report.Analysis
-	for _, n := range report.Names {
+	for _, n := range report.Names() {
 		a, err := report.New(n, report.Options{Around: time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC), Window: 30 * time.Minute})
 		if err != nil {
 			t.Fatal(err)
