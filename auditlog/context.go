@@ -43,7 +43,34 @@ func NewContext(ctx context.Context, r Request) context.Context {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	return &requestCtx{Context: ctx, r: r}
+	return newRequestCtx(ctx, &r)
+}
+
+// newRequestCtx allocates the node of NewContext and fills it field by
+// field. The obvious &requestCtx{Context: ctx, r: *r} copies the Request as
+// a block, and while the collector marks — which, with a node per request,
+// is much of the time — that copy's write barrier walks the Request's
+// pointer map and queues every slot, old values and nil ones included;
+// stores into memory the compiler knows is newly zeroed queue only the new
+// pointers, in one batch. Reading every field before the first store is
+// what lets the compiler batch them: a load after a store might alias it.
+// (NewContext stays small enough to inline, so r is passed by address, not
+// copied again.)
+func newRequestCtx(ctx context.Context, r *Request) *requestCtx {
+	id, gid, addr, ua := r.ID, r.GlobalID, r.RemoteAddr, r.UserAgent
+	uid, name, project, domain, roles := r.User.ID, r.User.Name, r.User.ProjectID, r.User.DomainID, r.User.Roles
+	c := new(requestCtx)
+	c.Context = ctx
+	c.r.ID = id
+	c.r.GlobalID = gid
+	c.r.User.ID = uid
+	c.r.User.Name = name
+	c.r.User.ProjectID = project
+	c.r.User.DomainID = domain
+	c.r.User.Roles = roles
+	c.r.RemoteAddr = addr
+	c.r.UserAgent = ua
+	return c
 }
 
 // Attachment is room for a request context inside an object a middleware
