@@ -1,6 +1,7 @@
 package auditlog
 
 import (
+	"encoding/binary"
 	"math"
 	"strconv"
 	"time"
@@ -167,10 +168,31 @@ func appendMillis(dst []byte, d time.Duration) []byte {
 	return append(dst, tmp[:n]...)
 }
 
-// appendHex appends b as lower-case hex, the form W3C trace context uses.
+// appendHex appends b as lower-case hex, the form W3C trace context uses:
+// eight bytes at a time (a span id, half a trace id), then byte by byte.
 func appendHex(dst []byte, b []byte) []byte {
+	for len(b) >= 8 {
+		v := binary.BigEndian.Uint64(b)
+		dst = binary.BigEndian.AppendUint64(dst, hexDigits8(uint32(v>>32)))
+		dst = binary.BigEndian.AppendUint64(dst, hexDigits8(uint32(v)))
+		b = b[8:]
+	}
 	for _, c := range b {
 		dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])
 	}
 	return dst
+}
+
+// hexDigits8 returns the eight lower-case hex digits of v as the bytes of a
+// word, the most significant digit in the most significant byte: each
+// nibble is spread to a byte of its own, then made a digit, all eight at
+// once.
+func hexDigits8(v uint32) uint64 {
+	x := uint64(v)
+	x = (x&0xffff0000)<<16 | x&0x0000ffff
+	x = (x&0x0000ff000000ff00)<<8 | x&0x000000ff000000ff
+	x = (x&0x00f000f000f000f0)<<4 | x&0x000f000f000f000f
+	// A byte holding 10 or more gets 'a'-'0'-10 more than the others.
+	letters := (x + 0x0606060606060606) >> 4 & 0x0101010101010101
+	return x + 0x3030303030303030 + letters*('a'-'0'-10)
 }

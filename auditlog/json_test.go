@@ -1,6 +1,7 @@
 package auditlog
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"math"
 	"testing"
@@ -50,6 +51,22 @@ func TestAppendStringRoundTrips(t *testing.T) {
 		var got string
 		if err := json.Unmarshal(b, &got); err != nil || got != s {
 			t.Errorf("%q: encoded %s, decoded %q, %v", s, b, got, err)
+		}
+	}
+}
+
+// TestAppendHex checks the eight-bytes-at-a-time hex against encoding/hex,
+// for every length a trace id, a span id or a hash has and the ones
+// between.
+func TestAppendHex(t *testing.T) {
+	b := make([]byte, 40)
+	for i := range b {
+		b[i] = byte(i*37 + 0xa5)
+	}
+	b[0], b[1], b[2] = 0x00, 0xff, 0x9a
+	for n := 0; n <= len(b); n++ {
+		if got, want := string(appendHex([]byte("x"), b[:n])), "x"+hex.EncodeToString(b[:n]); got != want {
+			t.Errorf("%d bytes: got %s, want %s", n, got, want)
 		}
 	}
 }

@@ -1,10 +1,8 @@
 package middleware
 
 import (
-	"crypto/rand"
-	"encoding/hex"
+	"encoding/binary"
 	mrand "math/rand/v2"
-	"sync"
 )
 
 // MaxRequestIDLen bounds an incoming request id. OpenStack's are 40 bytes
@@ -46,39 +44,48 @@ func NewRequestID() string {
 // PutRequestID writes a fresh request id, as NewRequestID makes, into b.
 // It is for middleware that has room for the id in an object it allocates
 // per request anyway, so that the id costs no allocation of its own.
-func PutRequestID(b *[RequestIDLen]byte) {
-	var u [16]byte
-	randomBytes(u[:])
-	u[6] = u[6]&0x0f | 0x40 // version 4
-	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+//
+// The 128 bits come from math/rand/v2's top-level generator: the runtime's
+// ChaCha8, one per thread, seeded from the operating system's entropy at
+// start-up, which hands out 64 bits in a few nanoseconds without a lock or
+// a pool. (crypto/rand would cost a system call or a vDSO call per id, an
+// order of magnitude more; a request id needs to be unguessable in practice
+// and unique, not a key.)
+func PutRequestID(b *[RequestIDLen]byte) { putUUID(b, mrand.Uint64(), mrand.Uint64()) }
+
+// putUUID writes req- and the version 4 UUID made of the random bits hi
+// (bytes 0–7, most significant first) and lo (bytes 8–15) into b.
+func putUUID(b *[RequestIDLen]byte, hi, lo uint64) {
+	hi = hi&^(0xf0<<8) | 0x40<<8   // byte 6: version 4
+	lo = lo&^(0xc0<<56) | 0x80<<56 // byte 8: RFC 4122 variant
+	// The 32 hex digits, without dashes, eight at a time.
+	var x [32]byte
+	binary.BigEndian.PutUint64(x[0:], hexDigits8(uint32(hi>>32)))
+	binary.BigEndian.PutUint64(x[8:], hexDigits8(uint32(hi)))
+	binary.BigEndian.PutUint64(x[16:], hexDigits8(uint32(lo>>32)))
+	binary.BigEndian.PutUint64(x[24:], hexDigits8(uint32(lo)))
 	copy(b[:], "req-")
-	hex.Encode(b[4:12], u[0:4])
+	copy(b[4:12], x[0:8])
 	b[12] = '-'
-	hex.Encode(b[13:17], u[4:6])
+	copy(b[13:17], x[8:12])
 	b[17] = '-'
-	hex.Encode(b[18:22], u[6:8])
+	copy(b[18:22], x[12:16])
 	b[22] = '-'
-	hex.Encode(b[23:27], u[8:10])
+	copy(b[23:27], x[16:20])
 	b[27] = '-'
-	hex.Encode(b[28:40], u[10:16])
+	copy(b[28:40], x[20:32])
 }
 
-// idSources are the generators request ids take their randomness from:
-// ChaCha8, the cryptographically strong generator of math/rand/v2, each
-// seeded from crypto/rand. Reading crypto/rand itself costs a system call
-// and more than the rest of the id put together; a generator costs a few
-// nanoseconds, and a pool of them keeps goroutines from sharing one (a
-// generator belongs to one goroutine between Get and Put). A generator the
-// pool drops is replaced by a freshly seeded one.
-var idSources = sync.Pool{New: func() any {
-	var seed [32]byte
-	_, _ = rand.Read(seed[:])
-	return mrand.NewChaCha8(seed)
-}}
-
-// randomBytes fills p with random bytes for an id.
-func randomBytes(p []byte) {
-	g := idSources.Get().(*mrand.ChaCha8)
-	_, _ = g.Read(p)
-	idSources.Put(g)
+// hexDigits8 returns the eight lower-case hex digits of v as the bytes of a
+// word, the most significant digit in the most significant byte: each
+// nibble is spread to a byte of its own, then made a digit, all eight at
+// once.
+func hexDigits8(v uint32) uint64 {
+	x := uint64(v)
+	x = (x&0xffff0000)<<16 | x&0x0000ffff
+	x = (x&0x0000ff000000ff00)<<8 | x&0x000000ff000000ff
+	x = (x&0x00f000f000f000f0)<<4 | x&0x000f000f000f000f
+	// A byte holding 10 or more gets 'a'-'0'-10 more than the others.
+	letters := (x + 0x0606060606060606) >> 4 & 0x0101010101010101
+	return x + 0x3030303030303030 + letters*('a'-'0'-10)
 }

@@ -196,7 +196,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rw := &responseWriter{ResponseWriter: w}
-	id, global := requestIDs(r.Header, &rw.idText)
+	in := readHeaders(r.Header, h.o.keystone)
+	id, global := requestIDs(&in, &rw.idText)
 	rw.id[0] = id
 	hdr := w.Header()
 	hdr[HeaderOpenStackRequestID] = rw.id[:]
@@ -206,13 +207,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ID:         id,
 		GlobalID:   global,
 		RemoteAddr: r.RemoteAddr,
-		UserAgent:  clip(firstValue(r.Header, "User-Agent")),
+		UserAgent:  clip(in.userAgent),
 	}
 	switch {
 	case h.o.keystone:
 		// The roles go into room in rw when they fit, saving their own
 		// allocation.
-		req.User = keystoneUser(r.Header, rw.roles[:0])
+		req.User = keystoneUser(&in.identity, rw.roles[:0])
 	case h.o.user != nil:
 		req.User = h.o.user(r)
 	}
@@ -260,7 +261,8 @@ const (
 func (h *handler) finish(rw *responseWriter, r *http.Request, st *state) {
 	if st.done {
 		if st.logging {
-			c := h.describe(rw, r)
+			var c middleware.Call
+			h.describe(&c, rw, r)
 			h.report(rw, r, st, &c, returned)
 		}
 		return
@@ -270,7 +272,8 @@ func (h *handler) finish(rw *responseWriter, r *http.Request, st *state) {
 		// runtime.Goexit (nil), or a handler aborting the response on
 		// purpose, which net/http expects to see again and does not log.
 		if st.logging {
-			c := h.describe(rw, r)
+			var c middleware.Call
+			h.describe(&c, rw, r)
 			h.report(rw, r, st, &c, aborted)
 		}
 		if v != nil {
@@ -278,7 +281,8 @@ func (h *handler) finish(rw *responseWriter, r *http.Request, st *state) {
 		}
 		return
 	}
-	c := h.describe(rw, r)
+	var c middleware.Call
+	h.describe(&c, rw, r)
 	_ = h.rep.Panicked(r.Context(), auditlog.Recovered(v), &c)
 	switch {
 	case h.o.repanic:
@@ -310,9 +314,10 @@ const (
 	maxMethod = 64
 )
 
-// describe fills what the line says about the request itself: message,
-// route, action and target.
-func (h *handler) describe(rw *responseWriter, r *http.Request) middleware.Call {
+// describe fills in c, which is zero, what the line says about the request
+// itself: message, route, action and target. It fills c in place rather
+// than returning a Call, which would be copied, whole, on the way out.
+func (h *handler) describe(c *middleware.Call, rw *responseWriter, r *http.Request) {
 	pattern := ""
 	if h.o.route != nil {
 		pattern = h.o.route(r)
@@ -326,11 +331,9 @@ func (h *handler) describe(rw *responseWriter, r *http.Request) middleware.Call 
 	if route == "" {
 		route = path
 	}
-	c := middleware.Call{Event: auditlog.Event{
-		Kind:    auditlog.KindRequest,
-		Message: rw.message(method, path),
-		RPC:     auditlog.RPC{System: "http", Method: method, Route: route},
-	}}
+	c.Kind = auditlog.KindRequest
+	c.Message = rw.message(method, path)
+	c.RPC.System, c.RPC.Method, c.RPC.Route = "http", method, route
 	if h.o.actions != nil {
 		ar := ActionRequest{Method: r.Method, Path: r.URL.Path, Pattern: pattern}
 		if rw.peek != nil {
@@ -339,7 +342,6 @@ func (h *handler) describe(rw *responseWriter, r *http.Request) middleware.Call 
 		c.Action, c.Target = nameAction(h.o.actions, &ar)
 		c.Attrs = ar.attrs() // attrs.api_action
 	}
-	return c
 }
 
 // nameAction calls the package's own maps directly, so that ar, which an

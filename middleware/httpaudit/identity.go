@@ -43,22 +43,124 @@ func firstValue(h http.Header, key string) string {
 	return ""
 }
 
+// The identity headers keystonemiddleware sets, in canonical form.
+const (
+	headerUserID       = "X-User-Id"
+	headerUserName     = "X-User-Name"
+	headerUserDomainID = "X-User-Domain-Id"
+	headerProjectID    = "X-Project-Id"
+	headerTenantID     = "X-Tenant-Id"
+	headerRoles        = "X-Roles"
+)
+
+// requestHeaders holds the first value of each request header the
+// middleware reads ("" when absent), read once per request.
+type requestHeaders struct {
+	h http.Header
+	// passed is set when h was read in one pass; otherwise requestID is
+	// looked up only when needed, when osRequestID is not a valid id.
+	passed                                             bool
+	osRequestID, requestID, globalRequestID, userAgent string
+	identity                                           identityHeaders // when trusted
+}
+
+// identityHeaders holds the identity headers KeystoneUser reads.
+type identityHeaders struct {
+	userID, userName, userDomainID, projectID, tenantID, roles string
+}
+
+// smallHeader is the most headers a request may have for readHeaders to
+// read them in one pass rather than look up each name: up to eight, Go
+// keeps a map in a single group, which a pass reads at a fraction of the
+// cost of ten lookups, each hashing its key; past that, the lookups cost
+// less than a pass over the twenty-odd headers of a request that came
+// through keystonemiddleware.
+const smallHeader = 8
+
+// readHeaders returns the headers the middleware reads from h, the
+// identity headers among them when identity is set.
+func readHeaders(h http.Header, identity bool) requestHeaders {
+	v := requestHeaders{h: h}
+	if !identity || len(h) > smallHeader {
+		v.osRequestID = firstValue(h, HeaderOpenStackRequestID)
+		v.globalRequestID = firstValue(h, HeaderGlobalRequestID)
+		v.userAgent = firstValue(h, "User-Agent")
+		if identity {
+			v.identity = lookUpIdentity(h)
+		}
+		return v
+	}
+	// The same values, in one pass: keys are unique, so each name is met
+	// at most once, as its lookup would find it.
+	v.passed = true
+	for key, vs := range h {
+		if len(vs) == 0 {
+			continue
+		}
+		var dst *string
+		switch key {
+		case HeaderOpenStackRequestID:
+			dst = &v.osRequestID
+		case HeaderRequestID:
+			dst = &v.requestID
+		case HeaderGlobalRequestID:
+			dst = &v.globalRequestID
+		case "User-Agent":
+			dst = &v.userAgent
+		case headerUserID:
+			dst = &v.identity.userID
+		case headerUserName:
+			dst = &v.identity.userName
+		case headerUserDomainID:
+			dst = &v.identity.userDomainID
+		case headerProjectID:
+			dst = &v.identity.projectID
+		case headerTenantID:
+			dst = &v.identity.tenantID
+		case headerRoles:
+			dst = &v.identity.roles
+		default:
+			continue
+		}
+		*dst = vs[0]
+	}
+	return v
+}
+
+// lookUpIdentity reads the identity headers of h by name.
+func lookUpIdentity(h http.Header) identityHeaders {
+	v := identityHeaders{
+		userID:       firstValue(h, headerUserID),
+		userName:     firstValue(h, headerUserName),
+		userDomainID: firstValue(h, headerUserDomainID),
+		projectID:    firstValue(h, headerProjectID),
+		roles:        firstValue(h, headerRoles),
+	}
+	if v.projectID == "" {
+		v.tenantID = firstValue(h, headerTenantID)
+	}
+	return v
+}
+
 // requestIDs returns the request id (the caller's when it sent a valid one,
 // a fresh req-<uuid> otherwise) and the global request id (the caller's
 // when valid, else empty). middleware.ValidRequestID decides validity, so a
 // header with a newline or 10 KB of junk never becomes an id. A fresh id is
 // written into buf, which the caller must never write again, and the id
 // points into it.
-func requestIDs(h http.Header, buf *[middleware.RequestIDLen]byte) (id, global string) {
-	id = firstValue(h, HeaderOpenStackRequestID)
+func requestIDs(h *requestHeaders, buf *[middleware.RequestIDLen]byte) (id, global string) {
+	id = h.osRequestID
 	if !middleware.ValidRequestID(id) {
-		id = firstValue(h, HeaderRequestID)
+		if !h.passed {
+			h.requestID = firstValue(h.h, HeaderRequestID)
+		}
+		id = h.requestID
 		if !middleware.ValidRequestID(id) {
 			middleware.PutRequestID(buf)
 			id = inPlace(buf[:])
 		}
 	}
-	global = firstValue(h, HeaderGlobalRequestID)
+	global = h.globalRequestID
 	if !middleware.ValidRequestID(global) {
 		global = ""
 	}
@@ -80,23 +182,26 @@ func requestIDs(h http.Header, buf *[middleware.RequestIDLen]byte) (id, global s
 //
 // Each value is cut to 256 bytes (marked with "…"), and at most 64 roles are
 // kept; control characters are escaped by the line encoder.
-func KeystoneUser(r *http.Request) auditlog.User { return keystoneUser(r.Header, nil) }
+func KeystoneUser(r *http.Request) auditlog.User {
+	v := lookUpIdentity(r.Header)
+	return keystoneUser(&v, nil)
+}
 
-// keystoneUser is KeystoneUser, with the roles appended to roles when they
-// fit in its capacity.
-func keystoneUser(h http.Header, roles []string) auditlog.User {
+// keystoneUser is KeystoneUser of the headers read into v, with the roles
+// appended to roles when they fit in its capacity.
+func keystoneUser(v *identityHeaders, roles []string) auditlog.User {
 	u := auditlog.User{
-		ID:       clip(firstValue(h, "X-User-Id")),
-		Name:     clip(firstValue(h, "X-User-Name")),
-		DomainID: clip(firstValue(h, "X-User-Domain-Id")),
+		ID:       clip(v.userID),
+		Name:     clip(v.userName),
+		DomainID: clip(v.userDomainID),
 	}
-	project := firstValue(h, "X-Project-Id")
+	project := v.projectID
 	if project == "" {
-		project = firstValue(h, "X-Tenant-Id")
+		project = v.tenantID
 	}
 	u.ProjectID = clip(project)
-	if s := firstValue(h, "X-Roles"); s != "" {
-		u.Roles = splitRoles(s, roles)
+	if v.roles != "" {
+		u.Roles = splitRoles(v.roles, roles)
 	}
 	return u
 }
