@@ -168,6 +168,10 @@ const (
 	mRoles     = `,"` + UserRoles + `":`
 )
 
+// schemaVersionText is SchemaVersion as the line writes it (a test checks
+// that the two agree), so that every line need not format it.
+const schemaVersionText = "1"
+
 // closeObject ends an object whose members, each written with a leading
 // comma, start at start: the first comma becomes the opening brace.
 func closeObject(b []byte, start int) []byte {
@@ -183,7 +187,9 @@ func closeObject(b []byte, start int) []byte {
 func (e *encoder) appendLine(b []byte, l *lineData) []byte {
 	start := len(b)
 	b = e.member(b, mAction, l.action)
-	if !e.noAttrs {
+	// With no attribute from the record, With or an open group, the
+	// attrs object is empty and left out: not worth building to drop.
+	if !e.noAttrs && (len(l.extras) > 0 || len(l.h.top.attrs) > 0 || len(l.h.groups) > 0) {
 		mark := len(b)
 		b = append(b, mAttrs...)
 		before := len(b)
@@ -220,11 +226,15 @@ func (e *encoder) appendLine(b []byte, l *lineData) []byte {
 		b = e.appendRPC(b, &l.rpc)
 	}
 	b = append(b, mSchemaVersion...)
-	b = strconv.AppendInt(b, SchemaVersion, 10)
+	b = append(b, schemaVersionText...)
 	b = append(b, mSeq...)
 	b = strconv.AppendUint(b, l.seq, 10)
-	b = append(b, mService...)
-	b = e.str(b, e.c.service)
+	if e.limit <= 0 || len(e.c.service) <= e.limit {
+		b = append(b, e.c.serviceMember...)
+	} else {
+		b = append(b, mService...)
+		b = e.str(b, e.c.service)
+	}
 	if l.status.Valid {
 		b = append(b, mStatus...)
 		b = strconv.AppendInt(b, l.status.Value, 10)

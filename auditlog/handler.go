@@ -91,14 +91,17 @@ type core struct {
 	w       io.Writer
 	locked  bool
 	service string
-	level   slog.Leveler
-	stack   slog.Leveler // StackLevel
-	sw      *Switches
-	rd      *redactor
-	seq     *Sequence
-	maxLine int
-	replace func([]string, slog.Attr) slog.Attr
-	now     func() time.Time
+	// serviceMember is the service's member of the line, its comma
+	// included, encoded once: every line carries it.
+	serviceMember []byte
+	level         slog.Leveler
+	stack         slog.Leveler // StackLevel
+	sw            *Switches
+	rd            *redactor
+	seq           *Sequence
+	maxLine       int
+	replace       func([]string, slog.Attr) slog.Attr
+	now           func() time.Time
 }
 
 var _ slog.Handler = (*Handler)(nil)
@@ -129,6 +132,7 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	if c.service == "" {
 		c.service = DefaultService()
 	}
+	c.serviceMember = appendString([]byte(mService), c.service)
 	if c.level == nil {
 		c.level = slog.LevelInfo
 	}
@@ -230,7 +234,10 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 // Handle writes r as one line. The error is the writer's: under the Fail
 // delivery policy it tells the caller the line did not go out.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
-	l := lineData{t: r.Time, level: r.Level, msg: r.Message, fields: h.def}
+	l := lineData{t: r.Time, level: r.Level, msg: r.Message}
+	if h.hasDef {
+		l.fields = h.def // copied only when With set a line key
+	}
 	enc := getEncoder()
 	extras := enc.extras[:0]
 	topLevel := len(h.groups) == 0

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"math"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -68,5 +69,13 @@ func TestAppendHex(t *testing.T) {
 		if got, want := string(appendHex([]byte("x"), b[:n])), "x"+hex.EncodeToString(b[:n]); got != want {
 			t.Errorf("%d bytes: got %s, want %s", n, got, want)
 		}
+	}
+}
+
+// TestSchemaVersionText checks the constant every line copies against the
+// number it stands for.
+func TestSchemaVersionText(t *testing.T) {
+	if schemaVersionText != strconv.Itoa(SchemaVersion) {
+		t.Errorf("schemaVersionText is %q, SchemaVersion %d", schemaVersionText, SchemaVersion)
 	}
 }
