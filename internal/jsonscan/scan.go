@@ -242,3 +242,17 @@ func digits(b []byte, i int) int {
 	}
 	return i
 }
+
+// After reads what follows a member or element that ends at b[i] (white
+// space allowed): a ',' (more is true; next is just past it), or close
+// (more is false; next is just past it). Anything else, or the end of b,
+// is not ok. It is small enough to be inlined into the walkers' loops.
+func After(b []byte, i int, close byte) (next int, more, ok bool) {
+	i = SkipWS(b, i)
+	if i < len(b) {
+		if c := b[i]; c == ',' || c == close {
+			return i + 1, c == ',', true
+		}
+	}
+	return i, false, false
+}

@@ -312,18 +312,11 @@ func walkObject(b []byte, i int, n *node, out [][]byte, early *Fields) (int, boo
 		if i, ok = member(b, i, k, out); !ok {
 			return 0, false
 		}
+		var more bool
+		if i, more, ok = jsonscan.After(b, i, '}'); !ok || !more {
+			return i, ok
+		}
 		i = jsonscan.SkipWS(b, i)
-		if i >= len(b) {
-			return 0, false
-		}
-		switch b[i] {
-		case ',':
-			i = jsonscan.SkipWS(b, i+1)
-		case '}':
-			return i + 1, true
-		default:
-			return 0, false
-		}
 		if early != nil && k != nil && i > blocked && len(b)-i >= earlyMin {
 			at := early.restHolds(b, i)
 			if at >= 0 {
@@ -381,17 +374,10 @@ func array(b []byte, i int, n *node, out [][]byte) (int, bool) {
 		if i, ok = member(b, i, n.find(strconv.AppendInt(num[:0], int64(idx), 10)), out); !ok {
 			return 0, false
 		}
+		var more bool
+		if i, more, ok = jsonscan.After(b, i, ']'); !ok || !more {
+			return i, ok
+		}
 		i = jsonscan.SkipWS(b, i)
-		if i >= len(b) {
-			return 0, false
-		}
-		switch b[i] {
-		case ',':
-			i = jsonscan.SkipWS(b, i+1)
-		case ']':
-			return i + 1, true
-		default:
-			return 0, false
-		}
 	}
 }

@@ -337,12 +337,7 @@ func (p *pyParser) container(start int, closer byte, depth int) (int32, int, boo
 				i = skipSpace(b, ni)
 			}
 		}
-		if last < 0 {
-			p.t.Nodes[self].Child = v
-		} else {
-			p.t.Nodes[last].Next = v
-		}
-		last = v
+		p.t.link(self, &last, v)
 		count++
 		if i >= len(b) {
 			return -1, i, false

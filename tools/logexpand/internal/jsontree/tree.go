@@ -174,28 +174,14 @@ func (p *jsonParser) object(start, depth int) (int32, int, bool) {
 		if kflags&FEsc != 0 {
 			n.Flags |= FKeyEsc
 		}
-		if last < 0 {
-			p.t.Nodes[self].Child = v
-		} else {
-			p.t.Nodes[last].Next = v
-		}
-		last = v
+		p.t.link(self, &last, v)
 		count++
-		i = jsonscan.SkipWS(b, ni)
-		if i >= len(b) {
+		var more bool
+		if i, more, ok = p.after(ni, self, count, '}'); !ok {
 			return -1, i, false
+		} else if !more {
+			return self, i, true
 		}
-		if b[i] == ',' {
-			i++
-			continue
-		}
-		if b[i] == '}' {
-			s := &p.t.Nodes[self]
-			s.E = int32(i + 1)
-			s.N = count
-			return self, i + 1, true
-		}
-		return -1, i, false
 	}
 }
 
@@ -217,29 +203,38 @@ func (p *jsonParser) array(start, depth int) (int32, int, bool) {
 		if !ok {
 			return -1, ni, false
 		}
-		if last < 0 {
-			p.t.Nodes[self].Child = v
-		} else {
-			p.t.Nodes[last].Next = v
-		}
-		last = v
+		p.t.link(self, &last, v)
 		count++
-		i = jsonscan.SkipWS(b, ni)
-		if i >= len(b) {
+		var more bool
+		if i, more, ok = p.after(ni, self, count, ']'); !ok {
 			return -1, i, false
+		} else if !more {
+			return self, i, true
 		}
-		if b[i] == ',' {
-			i++
-			continue
-		}
-		if b[i] == ']' {
-			s := &p.t.Nodes[self]
-			s.E = int32(i + 1)
-			s.N = count
-			return self, i + 1, true
-		}
-		return -1, i, false
 	}
+}
+
+// link makes v the child of the container self that comes after last, or
+// its first when last < 0. Both parsers build their trees with it.
+func (t *Tree) link(self int32, last *int32, v int32) {
+	if *last < 0 {
+		t.Nodes[self].Child = v
+	} else {
+		t.Nodes[*last].Next = v
+	}
+	*last = v
+}
+
+// after reads what follows a member or element that ends at b[ni]: a ','
+// (more, and i is just after it), or the close bracket of self, which
+// then ends there with count children.
+func (p *jsonParser) after(ni int, self, count int32, close byte) (i int, more, ok bool) {
+	if i, more, ok = jsonscan.After(p.b, ni, close); ok && !more {
+		s := &p.t.Nodes[self]
+		s.E = int32(i)
+		s.N = count
+	}
+	return i, more, ok
 }
 
 // ScanString scans the JSON string whose content starts at b[i] (after the
