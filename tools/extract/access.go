@@ -1,8 +1,11 @@
 package extract
 
 import (
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/auditlog-go/auditlog/internal/novaapi"
 )
 
 // Access is what an API access line says about one request: the line nova,
@@ -130,4 +133,45 @@ func outcome(status int) string {
 		return "failure"
 	}
 	return "unknown"
+}
+
+// apiPath splits the path of an OpenStack API request after its version
+// (/v2/images/ID/file: images, [ID file]), dropping a mount point before
+// the version (/image/v2/…); false when no collection follows a version.
+func apiPath(path string) (collection string, tail []string, ok bool) {
+	segs := pathSegments(path)
+	for len(segs) > 0 && !novaapi.IsVersion(segs[0]) {
+		segs = segs[1:]
+	}
+	if len(segs) < 2 {
+		return "", nil, false
+	}
+	return segs[1], segs[2:], true
+}
+
+// apiRequest is a request on a resource of type typ; the first segment of
+// tail, if any, is its id.
+func apiRequest(typ string, tail []string) Request {
+	r := Request{kind: kindAPI, ResourceType: typ}
+	if len(tail) > 0 {
+		r.Resource = tail[0]
+	}
+	return r
+}
+
+// crud names the actions every collection has and reports whether the
+// request is one: a POST on the collection creates, a DELETE of one item
+// deletes, and one of update's methods on an item updates.
+func (r *Request) crud(method string, tail []string, update ...string) bool {
+	switch {
+	case len(tail) == 0 && method == "POST":
+		r.kind, r.Action = kindCreate, "create"
+	case len(tail) == 1 && method == "DELETE":
+		r.Action = "delete"
+	case len(tail) == 1 && slices.Contains(update, method):
+		r.Action = "update"
+	default:
+		return false
+	}
+	return true
 }

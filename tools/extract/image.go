@@ -1,7 +1,5 @@
 package extract
 
-import "github.com/auditlog-go/auditlog/internal/novaapi"
-
 // ClassifyGlance reads a glance API request (v1 and v2):
 //
 //	POST   /v1/images, /v2/images               create
@@ -19,25 +17,13 @@ import "github.com/auditlog-go/auditlog/internal/novaapi"
 //
 // The image id of a create is not in its access line and stays empty.
 func ClassifyGlance(method, path string) (Request, bool) {
-	segs := pathSegments(path)
-	for len(segs) > 0 && !novaapi.IsVersion(segs[0]) { // a mount point (/image/v2/…)
-		segs = segs[1:]
-	}
-	if len(segs) < 2 || segs[1] != "images" {
+	coll, tail, ok := apiPath(path)
+	if !ok || coll != "images" {
 		return Request{}, false
 	}
-	r := Request{kind: kindAPI, ResourceType: "image"}
-	tail := segs[2:]
-	if len(tail) > 0 {
-		r.Resource = tail[0]
-	}
+	r := apiRequest("image", tail)
 	switch {
-	case len(tail) == 0 && method == "POST":
-		r.kind, r.Action = kindCreate, "create"
-	case len(tail) == 1 && method == "DELETE":
-		r.Action = "delete"
-	case len(tail) == 1 && (method == "PATCH" || method == "PUT"):
-		r.Action = "update"
+	case r.crud(method, tail, "PATCH", "PUT"):
 	case len(tail) == 2 && method == "PUT" && tail[1] == "file":
 		r.Action = "upload"
 	case len(tail) == 2 && method == "PUT" && tail[1] == "stage":

@@ -1,7 +1,5 @@
 package extract
 
-import "github.com/auditlog-go/auditlog/internal/novaapi"
-
 // neutronTypes maps neutron's collections to the resource types of the
 // records.
 var neutronTypes = map[string]string{
@@ -34,29 +32,17 @@ var routerActions = map[string]string{
 // of a router action (add_router_interface) is kept as Request.APIAction.
 // The id of a created resource is not in its access line and stays empty.
 func ClassifyNeutron(method, path string) (Request, bool) {
-	segs := pathSegments(path)
-	for len(segs) > 0 && !novaapi.IsVersion(segs[0]) { // a mount point (/networking/v2.0/…)
-		segs = segs[1:]
-	}
-	if len(segs) < 2 {
-		return Request{}, false
-	}
-	typ, ok := neutronTypes[segs[1]]
+	coll, tail, ok := apiPath(path) // a mount point (/networking/v2.0/…) dropped
 	if !ok {
 		return Request{}, false
 	}
-	r := Request{kind: kindAPI, ResourceType: typ}
-	tail := segs[2:]
-	if len(tail) > 0 {
-		r.Resource = tail[0]
+	typ, ok := neutronTypes[coll]
+	if !ok {
+		return Request{}, false
 	}
+	r := apiRequest(typ, tail)
 	switch {
-	case len(tail) == 0 && method == "POST":
-		r.kind, r.Action = kindCreate, "create"
-	case len(tail) == 1 && method == "PUT":
-		r.Action = "update"
-	case len(tail) == 1 && method == "DELETE":
-		r.Action = "delete"
+	case r.crud(method, tail, "PUT"):
 	case len(tail) == 2 && method == "PUT" && typ == "router" && routerActions[tail[1]] != "":
 		r.Action, r.APIAction = routerActions[tail[1]], tail[1]
 	default:
