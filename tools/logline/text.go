@@ -131,9 +131,95 @@ func escapeEnd(s []byte, i int) int {
 
 // appendUnquotedHint is appendUnquoted that also reports whether the
 // string holds a ':' or '=' (see [AppendTextHint]); it costs the same.
+//
+// Most strings (a timestamp, a level, most messages) hold no byte to decode
+// or escape: those are checked a word at a time and copied in one go
+// (plainHint); the rest are decoded run by run (appendEscaped).
 func appendUnquotedHint(dst, s []byte, escapeControl bool) ([]byte, bool) {
-	hint := false
+	hint, i := plainHint(s)
+	dst = append(dst, s[:i]...)
+	if i == len(s) {
+		return dst, hint
+	}
+	return appendEscaped(dst, s, i, hint, escapeControl)
+}
+
+// plainHint returns how far from its start s holds no byte of byteClass 1
+// (nothing to decode or escape), to len(s) or to a point before the first
+// such byte, and whether that part hints as appendEscaped would: an '=',
+// or a ':' that ends s or comes before a space, a backslash or a '/'.
+func plainHint(s []byte) (hint bool, plain int) {
 	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(s[i:])
+		// Each test is exact for its byte (no carry crosses bytes): the high
+		// bit of a byte of bad is set when the byte is past ASCII, 0x7f or
+		// above in its low bits, below 0x20, or a backslash.
+		l := x &^ highs
+		bad := x | (l + ones) | ^(l + ones*0x60) | ^((l ^ (ones * '\\')) + ones*0x7f)
+		if bad&highs != 0 {
+			return hint, i
+		}
+		if hint {
+			continue
+		}
+		// x is ASCII now: the high bit of a byte of m is set for ':' and '='.
+		m := (^((x ^ (ones * ':')) + ones*0x7f) | ^((x ^ (ones * '=')) + ones*0x7f)) & highs
+		for m != 0 {
+			j := i + bits.TrailingZeros64(m)>>3
+			m &= m - 1
+			if s[j] == '=' || j+1 == len(s) || s[j+1] == ' ' || s[j+1] == '\\' || s[j+1] == '/' {
+				hint = true
+				break
+			}
+		}
+	}
+	if i == len(s) {
+		return hint, i
+	}
+	// The last bytes, in one word: the one that ends s, its bytes before i
+	// (seen already) masked off, or, for a short string inside a longer
+	// line, the word that starts s, the bytes past s masked off.
+	var x, keep uint64
+	k := len(s) - 8
+	switch {
+	case k >= 0:
+		keep = uint64(highs) << (8 * (i - k))
+		x = binary.LittleEndian.Uint64(s[k:])
+	case cap(s) >= 8:
+		k = 0
+		keep = uint64(highs) >> (8 * (8 - len(s)))
+		x = binary.LittleEndian.Uint64(s[:8])
+	}
+	if keep != 0 {
+		l := x &^ highs
+		bad := x | (l + ones) | ^(l + ones*0x60) | ^((l ^ (ones * '\\')) + ones*0x7f)
+		if bad&keep == 0 {
+			m := (^((x ^ (ones * ':')) + ones*0x7f) | ^((x ^ (ones * '=')) + ones*0x7f)) & keep
+			for ; m != 0 && !hint; m &= m - 1 {
+				j := k + bits.TrailingZeros64(m)>>3
+				hint = s[j] == '=' || j+1 == len(s) || s[j+1] == ' ' || s[j+1] == '\\' || s[j+1] == '/'
+			}
+			return hint, len(s)
+		}
+	}
+	for ; i < len(s); i++ {
+		switch byteClass[s[i]] {
+		case 1:
+			return hint, i
+		case 2:
+			if s[i] == '=' || i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\\' || s[i+1] == '/' {
+				hint = true
+			}
+		}
+	}
+	return hint, i
+}
+
+// appendEscaped is appendUnquotedHint for a string that holds escapes,
+// controls or bytes past ASCII: it decodes s from i on, where a run of
+// plain bytes ends, hint saying whether s[:i] hinted.
+func appendEscaped(dst, s []byte, i int, hint, escapeControl bool) ([]byte, bool) {
 	for i < len(s) {
 		// Copy the plain run in one go.
 		var j int

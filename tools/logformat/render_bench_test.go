@@ -1,0 +1,51 @@
+package logformat
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/auditlog-go/auditlog/tools/input"
+)
+
+// BenchmarkRender times the templates' rendering alone: the sample lines'
+// values are extracted once, then Template.Append fills the template from
+// them, line after line into one buffer; bytes are input bytes. It isolates
+// the render from the JSON walk, which BenchmarkData also counts.
+func BenchmarkRender(b *testing.B) {
+	templates := map[string]string{
+		"full":  "%(timestamp)s %(level)s %(service)s %(context.request_id)s %(user.id)s %(action)s %(target.id)s %(status)s %(duration_ms)s %(message)s",
+		"three": "%(timestamp)s %(level)s %(message)s",
+		"one":   "%(message)s",
+	}
+	for _, ds := range []string{"lines.jsonl", "other.jsonl"} {
+		for _, tn := range []string{"full", "three", "one"} {
+			b.Run(strings.TrimSuffix(ds, ".jsonl")+"/"+tn, func(b *testing.B) {
+				lines := benchFile(b, ds)
+				f, err := New(Options{Missing: "-", Format: templates[tn]})
+				if err != nil {
+					b.Fatal(err)
+				}
+				var vals [][][]byte
+				size := 0
+				for _, l := range lines {
+					if !(&input.Line{Text: l}).IsJSONObject() || !f.extract(l) {
+						continue
+					}
+					vals = append(vals, append([][]byte(nil), f.vals...))
+					size += len(l) + 1
+				}
+				buf := make([]byte, 0, 1<<20)
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				for b.Loop() {
+					buf = buf[:0]
+					for _, v := range vals {
+						copy(f.vals, v) // one vals, as a run has: the cache holds it
+						buf = f.tmpl.Append(buf, f.vals, &f.r)
+						buf = append(buf, '\n')
+					}
+				}
+			})
+		}
+	}
+}
