@@ -52,20 +52,21 @@ func NewContext(ctx context.Context, r Request) context.Context {
 // is much of the time — that copy's write barrier walks the Request's
 // pointer map and queues every slot, old values and nil ones included;
 // stores into memory the compiler knows is newly zeroed queue only the new
-// pointers, in one batch. Reading every field before the first store is
-// what lets the compiler batch them: a load after a store might alias it.
-// (NewContext stays small enough to inline, so r is passed by address, not
-// copied again.)
+// pointers, a batch at a time. The fields are read in two groups, each
+// before its stores, so that the compiler can batch a group's barriers (a
+// load after a store might alias it) without holding all nineteen words in
+// registers at once. NewContext stays small enough to inline, so r is
+// passed by address rather than copied again.
 func newRequestCtx(ctx context.Context, r *Request) *requestCtx {
-	id, gid, addr, ua := r.ID, r.GlobalID, r.RemoteAddr, r.UserAgent
-	uid, name, project, domain, roles := r.User.ID, r.User.Name, r.User.ProjectID, r.User.DomainID, r.User.Roles
 	c := new(requestCtx)
+	id, gid, uid, name, project := r.ID, r.GlobalID, r.User.ID, r.User.Name, r.User.ProjectID
 	c.Context = ctx
 	c.r.ID = id
 	c.r.GlobalID = gid
 	c.r.User.ID = uid
 	c.r.User.Name = name
 	c.r.User.ProjectID = project
+	domain, roles, addr, ua := r.User.DomainID, r.User.Roles, r.RemoteAddr, r.UserAgent
 	c.r.User.DomainID = domain
 	c.r.User.Roles = roles
 	c.r.RemoteAddr = addr
