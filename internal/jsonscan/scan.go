@@ -45,44 +45,45 @@ func SkipWS(b []byte, i int) int {
 // looked at eight at a time, for a quote or a backslash at once, and only a
 // longer string is handed to IndexByte.
 func StringEnd(b []byte, i int) int {
-	if i > len(b) {
+	if i < 0 || i > len(b) {
 		return -1
 	}
-	for n := 0; i+8 <= len(b); n++ {
-		if n == 4 {
-			return stringEndLong(b, i)
-		}
-		m := quoteOrBackslash(binary.LittleEndian.Uint64(b[i:]))
+	start := i
+	for end := min(len(b), i+32); i+8 <= end; i += 8 {
+		m := quotes(binary.LittleEndian.Uint64(b[i:]))
 		if m == 0 {
-			i += 8
 			continue
 		}
 		j := i + bits.TrailingZeros64(m)>>3
-		if b[j] == '"' {
+		if j == start || b[j-1] != '\\' {
 			return j
 		}
-		i = j + 2 // the backslash and the byte it escapes
+		// A quote after a backslash: escaped or not, the backslashes
+		// before it tell, and the rarer case goes the long way.
+		return stringEndLong(b, start)
 	}
-	for i < len(b) {
-		switch b[i] {
-		case '"':
-			return i
-		case '\\':
-			i += 2
-		default:
-			i++
+	if i+8 <= len(b) {
+		return stringEndLong(b, start)
+	}
+	for k := i; k < len(b); k++ {
+		if b[k] == '"' {
+			// The first quote of the tail; the bytes before it may hold
+			// backslashes, which stringEndLong weighs from the start.
+			if k == start || b[k-1] != '\\' {
+				return k
+			}
+			return stringEndLong(b, start)
 		}
 	}
 	return -1
 }
 
-// quoteOrBackslash flags, with their high bit, the bytes of x that are '"'
-// or '\\'. The lowest flagged byte is exactly the first such byte (bytes
-// above it may be flagged wrongly by a borrow).
-func quoteOrBackslash(x uint64) uint64 {
+// quotes flags, with its high bit, the bytes of x that are '"'. The lowest
+// flagged byte is exactly the first quote (bytes above it may be flagged
+// wrongly by a borrow).
+func quotes(x uint64) uint64 {
 	q := x ^ (ones * '"')
-	b := x ^ (ones * '\\')
-	return ((q-ones) & ^q | (b-ones) & ^b) & highs
+	return (q - ones) & ^q & highs
 }
 
 // stringEndLong is StringEnd for a long string: bytes.IndexByte finds each

@@ -167,7 +167,9 @@ func (n *node) find(raw []byte) *kid {
 		list = n.byLen[len(raw)]
 	}
 	for _, k := range list {
-		if k.key == string(raw) {
+		// The first byte rules out most keys of the same length without
+		// a call to compare the rest.
+		if len(raw) == 0 || k.key[0] == raw[0] && k.key == string(raw) {
 			return k
 		}
 	}
