@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // This file builds the attrs object: the slog path's share of a line. The
@@ -89,7 +90,10 @@ func (e *encoder) keyInfo(key string) keyInfo {
 		h = h*31 + uint(key[len(key)/2])
 	}
 	ent := &kc.ent[h%uint(len(kc.ent))]
-	if ent.ki&keyKnown != 0 && ent.key == key {
+	// Keys are mostly literals in the caller's code, the same bytes on
+	// every call: comparing where they are saves comparing what they say.
+	if ent.ki&keyKnown != 0 && len(ent.key) == len(key) &&
+		(unsafe.StringData(ent.key) == unsafe.StringData(key) || ent.key == key) {
 		return ent.ki
 	}
 	ki := rd.info(key) | keyKnown
@@ -202,8 +206,8 @@ func (e *encoder) appendMember(dst []byte, it *item, groups []string, first bool
 		return e.appendRedactedValue(dst, it.val, groups), false
 	}
 	dst = appendItemKey(dst, it.key, it.ki)
-	if it.val.Kind() != slog.KindGroup {
-		return e.appendValue(dst, it.val, groups), false
+	if k := it.val.Kind(); k != slog.KindGroup {
+		return e.appendValueOf(dst, it.val, k, groups), false
 	}
 	start := len(dst)
 	var sub []string

@@ -278,6 +278,12 @@ func (e *encoder) str(b []byte, s string) []byte {
 	if e.limit <= 0 || len(s) <= e.limit {
 		return appendString(b, s)
 	}
+	return e.shortened(b, s)
+}
+
+// shortened is str for a string longer than the limit: the rare case, kept
+// out of the function every string of every line goes through.
+func (e *encoder) shortened(b []byte, s string) []byte {
 	cut := e.limit
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
@@ -409,9 +415,15 @@ func (e *encoder) appendAttrKey(dst []byte, key string) []byte {
 	return append(dst, ':')
 }
 
-// appendValue appends a resolved, non-group value.
+// appendValue appends a resolved value.
 func (e *encoder) appendValue(dst []byte, v slog.Value, groups []string) []byte {
-	switch v.Kind() {
+	return e.appendValueOf(dst, v, v.Kind(), groups)
+}
+
+// appendValueOf is appendValue for a caller that knows v's kind k already:
+// Kind is a type switch, worth doing once per value.
+func (e *encoder) appendValueOf(dst []byte, v slog.Value, k slog.Kind, groups []string) []byte {
+	switch k {
 	case slog.KindString:
 		return e.str(dst, v.String())
 	case slog.KindInt64:

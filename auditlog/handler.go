@@ -234,7 +234,8 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 // Handle writes r as one line. The error is the writer's: under the Fail
 // delivery policy it tells the caller the line did not go out.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
-	l := lineData{t: r.Time, level: r.Level, msg: r.Message}
+	var l lineData
+	l.t, l.level, l.msg = r.Time, r.Level, r.Message
 	if h.hasDef {
 		l.fields = h.def // copied only when With set a line key
 	}
@@ -417,9 +418,12 @@ func (f *fields) take(a slog.Attr) bool {
 			}
 		}
 	case KeyStatus:
-		if v.Kind() == slog.KindInt64 && v.Int64() >= 0 && v.Int64() <= 999 {
-			f.status = Int(v.Int64())
-			return true
+		if v.Kind() == slog.KindInt64 {
+			// Int64 checks the kind again each time: once is enough.
+			if n := v.Int64(); n >= 0 && n <= 999 {
+				f.status = Int(n)
+				return true
+			}
 		}
 	case KeyDurationMS:
 		if v.Kind() == slog.KindDuration {

@@ -3,6 +3,7 @@ package auditlog
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -157,10 +158,10 @@ func appendMillis(dst []byte, d time.Duration) []byte {
 	}
 	var tmp [7]byte
 	tmp[0] = '.'
-	for i := 6; i >= 1; i-- {
-		tmp[i] = byte('0' + frac%10)
-		frac /= 10
-	}
+	f := int(frac)
+	tmp[1], tmp[2] = digitPairs[2*(f/10000)], digitPairs[2*(f/10000)+1]
+	tmp[3], tmp[4] = digitPairs[2*(f/100%100)], digitPairs[2*(f/100%100)+1]
+	tmp[5], tmp[6] = digitPairs[2*(f%100)], digitPairs[2*(f%100)+1]
 	n := 7
 	for tmp[n-1] == '0' {
 		n--
@@ -171,11 +172,15 @@ func appendMillis(dst []byte, d time.Duration) []byte {
 // appendHex appends b as lower-case hex, the form W3C trace context uses:
 // eight bytes at a time (a span id, half a trace id), then byte by byte.
 func appendHex(dst []byte, b []byte) []byte {
-	for len(b) >= 8 {
-		v := binary.BigEndian.Uint64(b)
-		dst = binary.BigEndian.AppendUint64(dst, hexDigits8(uint32(v>>32)))
-		dst = binary.BigEndian.AppendUint64(dst, hexDigits8(uint32(v)))
-		b = b[8:]
+	if len(b) >= 8 {
+		// Room for the words first, so that each is one store.
+		n := len(dst)
+		dst = slices.Grow(dst, 2*len(b))[:n+len(b)/8*16]
+		for out := dst[n:]; len(b) >= 8; out, b = out[16:], b[8:] {
+			v := binary.BigEndian.Uint64(b)
+			binary.BigEndian.PutUint64(out, hexDigits8(uint32(v>>32)))
+			binary.BigEndian.PutUint64(out[8:], hexDigits8(uint32(v)))
+		}
 	}
 	for _, c := range b {
 		dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])

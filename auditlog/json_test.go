@@ -38,6 +38,7 @@ func TestAppendMillis(t *testing.T) {
 	cases := map[time.Duration]string{
 		0: "0", time.Nanosecond: "0.000001", 42 * time.Microsecond: "0.042", 1500 * time.Millisecond: "1500",
 		48250 * time.Microsecond: "48.25", -time.Millisecond: "-1", math.MinInt64: "-9223372036854.775807",
+		123456789: "123.456789", 100: "0.0001", 1000100: "1.0001", 999999: "0.999999", 10 * time.Microsecond: "0.01",
 	}
 	for d, want := range cases {
 		if got := string(appendMillis(nil, d)); got != want {

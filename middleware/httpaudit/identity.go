@@ -214,11 +214,15 @@ func splitRoles(s string, roles []string) []string {
 		roles = make([]string, 0, min(strings.Count(s, ",")+1, maxRoles))
 	}
 	for len(roles) < maxRoles {
-		part, rest, more := strings.Cut(s, ",")
+		part, rest := s, ""
+		i := strings.IndexByte(s, ',')
+		if i >= 0 {
+			part, rest = s[:i], s[i+1:]
+		}
 		if part = strings.TrimSpace(part); part != "" {
 			roles = append(roles, clip(part))
 		}
-		if !more {
+		if i < 0 {
 			break
 		}
 		s = rest
