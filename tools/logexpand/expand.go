@@ -388,11 +388,14 @@ func (x *Expander) strSpan(c int32) (int32, int32) {
 // hides reports whether member c's value is replaced by [REDACTED]: its key
 // is sensitive and the value says more than null or "".
 func (x *Expander) hides(c int32, key []byte) bool {
+	return x.hidable(c) && x.sensitive(key)
+}
+
+// hidable reports whether member c's value says more than null or "", so
+// that it is hidden when its key is sensitive.
+func (x *Expander) hidable(c int32) bool {
 	n := &x.t.Nodes[c]
-	if n.Kind == jsontree.Null || (n.Kind == jsontree.String && n.S == n.E) {
-		return false
-	}
-	return x.sensitive(key)
+	return n.Kind != jsontree.Null && (n.Kind != jsontree.String || n.S != n.E)
 }
 
 const masked = `"` + logline.Masked + `"`
@@ -410,20 +413,28 @@ func (x *Expander) members(dst []byte, obj int32, indent, depth int, sel *select
 			continue
 		}
 		mark := len(dst)
-		if any || !inlineFirst {
-			dst = appendIndent(dst, indent)
+		ind := indent
+		if !any && inlineFirst {
+			ind = 0
 		}
-		dst = x.appendKey(dst, key, x.t.Nodes[c].Flags&jsontree.FKeyRepr != 0)
+		// One look in the key cache answers all that is asked of the key.
+		info := x.keyInfo(key)
+		if info&kiBare != 0 && !x.opts.Color {
+			dst = appendIndentKey(dst, ind, key)
+		} else {
+			dst = appendIndent(dst, ind)
+			dst = x.appendKeyInfo(dst, key, info)
+		}
 		dst = append(dst, ':')
 		var ok bool
-		if x.hides(c, key) {
+		if info&kiSensitive != 0 && x.hidable(c) {
 			dst = append(dst, ' ')
 			dst = x.colored(dst, colorSecret, []byte(masked))
 			dst, ok = append(dst, '\n'), true
-		} else if csel == nil && x.isLineList(c, key) {
+		} else if csel == nil && info&kiStack != 0 && x.isLineList(c) {
 			dst, ok = x.lineList(dst, c, indent), true
 		} else {
-			lvl := depth == 1 && isLevelKey(key)
+			lvl := depth == 1 && info&kiLevel != 0
 			dst, ok = x.value(dst, c, indent, depth, csel, lvl)
 		}
 		if !ok {
@@ -436,12 +447,12 @@ func (x *Expander) members(dst []byte, obj int32, indent, depth int, sel *select
 	return dst, any
 }
 
-// isLineList reports whether member c is a stack trace written as a list
-// of lines, as oslo.log's JSONFormatter writes "traceback": a key that
-// names a stack trace, and an array of strings only.
-func (x *Expander) isLineList(c int32, key []byte) bool {
+// isLineList reports whether member c, whose key names a stack trace, is
+// one written as a list of lines, as oslo.log's JSONFormatter writes
+// "traceback": an array of strings only.
+func (x *Expander) isLineList(c int32) bool {
 	n := &x.t.Nodes[c]
-	if n.Kind != jsontree.Array || n.N == 0 || x.keyInfo(key)&kiStack == 0 {
+	if n.Kind != jsontree.Array || n.N == 0 {
 		return false
 	}
 	for e := n.Child; e >= 0; e = x.t.Nodes[e].Next {
@@ -846,6 +857,22 @@ func (x *Expander) appendKey(dst, key []byte, repr bool) []byte {
 		dst = append(dst, colorKey...)
 	}
 	if bareKey(key) {
+		dst = append(dst, key...)
+	} else {
+		dst = appendQuoted(dst, key)
+	}
+	if x.opts.Color {
+		dst = append(dst, colorReset...)
+	}
+	return dst
+}
+
+// appendKeyInfo is appendKey for a key whose cache answer is info.
+func (x *Expander) appendKeyInfo(dst, key []byte, info keyInfo) []byte {
+	if x.opts.Color {
+		dst = append(dst, colorKey...)
+	}
+	if info&kiBare != 0 {
 		dst = append(dst, key...)
 	} else {
 		dst = appendQuoted(dst, key)
