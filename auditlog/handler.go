@@ -292,10 +292,12 @@ func (h *Handler) LogEvent(ctx context.Context, e *Event) error {
 	if e.Level < h.c.level.Level() {
 		return nil
 	}
-	l := lineData{t: e.Time, level: e.Level, msg: e.Message, extras: e.Attrs, noCallerStack: e.NoCallerStack, fields: fields{
-		kind: e.Kind, action: e.Action, target: e.Target, user: e.User, rpc: e.RPC,
-		status: e.Status, outcome: e.Outcome, dur: e.Duration, hasDur: e.Duration != 0, err: e.Err,
-	}}
+	// Field by field into a zero line, rather than a composite literal,
+	// which the compiler builds aside and then copies.
+	var l lineData
+	l.t, l.level, l.msg, l.extras, l.noCallerStack = e.Time, e.Level, e.Message, e.Attrs, e.NoCallerStack
+	l.kind, l.action, l.target, l.user, l.rpc = e.Kind, e.Action, e.Target, e.User, e.RPC
+	l.status, l.outcome, l.dur, l.hasDur, l.err = e.Status, e.Outcome, e.Duration, e.Duration != 0, e.Err
 	if l.t.IsZero() {
 		l.t = time.Now()
 	}
