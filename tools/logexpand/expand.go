@@ -222,32 +222,35 @@ func (x *Expander) sortedChildren(obj int32) int {
 	}
 	o := x.order[base:]
 	buf := x.t.Buf
+	// Lines of one writer repeat the same keys in the same order (oslo.log's
+	// two dozen, unsorted, and its context's): the order found for them
+	// last time is reused when the keys are the same, byte for byte, in
+	// the same order. The slot is picked by the number of keys and the
+	// first bytes of three of them, so that finding it takes no pass over
+	// the keys; the one pass that checks them also gathers what a sort
+	// needs when they are not the same.
+	var slot *keyOrder
+	if len(o) >= 4 {
+		h := uint64(len(o)) * 0x9E3779B97F4A7C15
+		for _, c := range [3]int32{o[0], o[len(o)/2], o[len(o)-1]} {
+			n := &nodes[c]
+			h = (h ^ keyPrefix(buf, n.KS, n.KE) ^ uint64(n.KE-n.KS)) * 0x100000001b3
+		}
+		slot = &x.orders[(h^h>>32)%uint64(len(x.orders))]
+		if slot.hash == h && len(slot.pre) == len(o) && slot.match(o, nodes, buf) {
+			return base
+		}
+		slot.hash = h
+	}
 	// Insertion sort: objects are small, and it is stable, so duplicate
 	// keys keep their order. Keys are compared by their first eight bytes
 	// as one number first, which settles almost every comparison.
 	ents := x.sortBuf[:0]
-	h := uint64(len(o))
 	for i, c := range o {
 		n := &nodes[c]
-		p := keyPrefix(buf, n.KS, n.KE)
-		h = (h ^ p) * 0x100000001b3
-		ents = append(ents, sortEnt{prefix: p, c: c, i: int32(i)})
+		ents = append(ents, sortEnt{prefix: keyPrefix(buf, n.KS, n.KE), c: c, i: int32(i)})
 	}
 	x.sortBuf = ents
-	// Lines of one writer repeat the same keys in the same order (oslo.log's
-	// two dozen, unsorted, and its context's): the order found for them
-	// last time is reused when the keys are the same, byte for byte, in
-	// the same order.
-	var slot *keyOrder
-	if len(ents) >= 4 {
-		slot = &x.orders[h%uint64(len(x.orders))]
-		if slot.hash == h && slot.sameKeys(ents, nodes, buf) {
-			for i, k := range slot.perm {
-				o[i] = ents[k].c
-			}
-			return base
-		}
-	}
 	for i := 1; i < len(ents); i++ {
 		e := ents[i]
 		j := i
@@ -271,9 +274,33 @@ func (x *Expander) sortedChildren(obj int32) int {
 		o[i] = e.c
 	}
 	if slot != nil {
-		slot.remember(h, ents, nodes, buf)
+		slot.remember(ents, nodes, buf)
+		// What the key cache says of each key is kept with the order, and
+		// handed to members in the nodes' Aux (see memberInfo); a key
+		// with escapes is left to members.
+		slot.infos = slices.Grow(slot.infos[:0], len(o))[:len(o)]
+		for i, c := range o {
+			n := &nodes[c]
+			var info keyInfo
+			if n.Flags&jsontree.FKeyEsc == 0 {
+				info = x.keyInfo(buf[n.KS:n.KE])
+			}
+			slot.infos[i] = info
+			n.Aux = uint8(info)
+		}
 	}
 	return base
+}
+
+// memberInfo is what the key cache says of key, the key of member c.
+// sortedChildren leaves the answer in the node's Aux when it found the
+// object's keys in an order it remembers: the same keys, byte for byte,
+// as when it looked them up.
+func (x *Expander) memberInfo(c int32, key []byte) keyInfo {
+	if info := keyInfo(x.t.Nodes[c].Aux); info != 0 {
+		return info
+	}
+	return x.keyInfo(key)
 }
 
 type sortEnt struct {
@@ -286,51 +313,68 @@ type sortEnt struct {
 // order, and for each place in sorted order the place in the object of the
 // key that goes there.
 type keyOrder struct {
-	hash uint64
-	keys []byte  // the keys, one after the other
-	ends []int32 // where each ends in keys
-	perm []int32
+	hash uint64   // what picked the slot
+	pre  []uint64 // each key's keyPrefix, in the object's order
+	lens []int32  // each key's length
+	rest []byte   // the bytes past the eighth of the longer keys, one after the other
+	perm  []int32
+	infos []keyInfo // the keys' cache answers, in sorted order (0: none)
+	tmp   []int32   // match's copy of the children
 }
 
-// sameKeys reports whether the keys of ents, in the object's order, are
-// the ones the order was found for.
-func (k *keyOrder) sameKeys(ents []sortEnt, nodes []jsontree.Node, buf []byte) bool {
-	if len(k.ends) != len(ents) {
-		return false
-	}
-	at := int32(0)
-	for i, e := range ents {
-		n := &nodes[e.c]
-		if !bytes.Equal(k.keys[at:k.ends[i]], buf[n.KS:n.KE]) {
+// match reports whether the keys of the children o, in the object's
+// order, are the ones the order was found for, and if so puts o in that
+// order.
+func (k *keyOrder) match(o []int32, nodes []jsontree.Node, buf []byte) bool {
+	at := 0
+	for i, c := range o {
+		n := &nodes[c]
+		l := n.KE - n.KS
+		if l != k.lens[i] || keyPrefix(buf, n.KS, n.KE) != k.pre[i] {
 			return false
 		}
-		at = k.ends[i]
+		if l > 8 {
+			r := buf[n.KS+8 : n.KE]
+			if string(r) != string(k.rest[at:at+len(r)]) {
+				return false
+			}
+			at += len(r)
+		}
+	}
+	k.tmp = append(k.tmp[:0], o...)
+	infos := k.infos[:len(k.perm)]
+	for i, p := range k.perm {
+		c := k.tmp[p]
+		o[i] = c
+		nodes[c].Aux = uint8(infos[i])
 	}
 	return true
 }
 
 // remember keeps the order of ents, sorted, for the keys they have.
-func (k *keyOrder) remember(h uint64, ents []sortEnt, nodes []jsontree.Node, buf []byte) {
-	k.keys = k.keys[:0]
-	k.ends = slices.Grow(k.ends[:0], len(ents))[:len(ents)]
-	k.perm = slices.Grow(k.perm[:0], len(ents))[:len(ents)]
+func (k *keyOrder) remember(ents []sortEnt, nodes []jsontree.Node, buf []byte) {
+	m := len(ents)
+	k.pre = slices.Grow(k.pre[:0], m)[:m]
+	k.lens = slices.Grow(k.lens[:0], m)[:m]
+	k.perm = slices.Grow(k.perm[:0], m)[:m]
 	for i, e := range ents {
 		k.perm[i] = e.i
-	}
-	for _, e := range ents {
-		k.ends[e.i] = nodes[e.c].KE - nodes[e.c].KS
-	}
-	at := int32(0)
-	for i := range k.ends { // lengths in object order, then the keys
-		at += k.ends[i]
-		k.ends[i] = at
-	}
-	k.keys = slices.Grow(k.keys, int(at))[:at]
-	for _, e := range ents {
 		n := &nodes[e.c]
-		copy(k.keys[k.ends[e.i]-(n.KE-n.KS):], buf[n.KS:n.KE])
+		k.pre[e.i] = e.prefix
+		k.lens[e.i] = n.KE - n.KS
 	}
-	k.hash = h
+	byPlace := slices.Grow(k.tmp[:0], m)[:m] // the children in the object's order
+	for _, e := range ents {
+		byPlace[e.i] = e.c
+	}
+	k.rest = k.rest[:0]
+	for _, c := range byPlace {
+		n := &nodes[c]
+		if n.KE-n.KS > 8 {
+			k.rest = append(k.rest, buf[n.KS+8:n.KE]...)
+		}
+	}
+	k.tmp = byPlace
 }
 
 // keyPrefix is the first eight bytes of buf[s:e] as a big-endian number,
@@ -418,7 +462,7 @@ func (x *Expander) members(dst []byte, obj int32, indent, depth int, sel *select
 			ind = 0
 		}
 		// One look in the key cache answers all that is asked of the key.
-		info := x.keyInfo(key)
+		info := x.memberInfo(c, key)
 		if info&kiBare != 0 && !x.opts.Color {
 			dst = appendIndentKey(dst, ind, key)
 		} else {

@@ -42,7 +42,10 @@ const (
 // Node is one value in a [Tree]. Spans are offsets into Tree.Buf, so a tree
 // holds no pointers and is reused from line to line without allocating.
 type Node struct {
-	Kind  Kind
+	Kind Kind
+	// Aux is the renderer's (in the byte Flags' alignment leaves): the
+	// parsers set it to zero.
+	Aux   uint8
 	Flags uint16
 	// S, E is the value'S text: a string'S content between its quotes, a
 	// number'S literal, an object'S or array'S whole text.
