@@ -36,10 +36,10 @@ type Expander struct {
 	skipLeft int
 
 	t       jsontree.Tree
-	order   []int32      // a stack of child indices being visited in key order
-	sortBuf []sortEnt    // scratch for sortedChildren
-	orders  [16]keyOrder // sortedChildren's orders, by hash of the keys
-	emb     []embedded   // a stack of literals found inside strings and text
+	order   []int32                  // a stack of child indices being visited in key order
+	sortBuf []sortEnt                // scratch for sortedChildren
+	orders  [1 << orderBits]keyOrder // sortedChildren's orders, by hash of the keys
+	emb     []embedded               // a stack of literals found inside strings and text
 	masks   []span
 	path    []byte         // the flatten path being built
 	spans   []logline.Span // pairMasks' scratch
@@ -236,7 +236,7 @@ func (x *Expander) sortedChildren(obj int32) int {
 			n := &nodes[c]
 			h = (h ^ keyPrefix(buf, n.KS, n.KE) ^ uint64(n.KE-n.KS)) * 0x100000001b3
 		}
-		slot = &x.orders[(h^h>>32)%uint64(len(x.orders))]
+		slot = &x.orders[h*0x9E3779B97F4A7C15>>(64-orderBits)] // the top bits depend on all of h
 		if slot.hash == h && len(slot.pre) == len(o) && slot.match(o, nodes, buf) {
 			return base
 		}
@@ -303,6 +303,9 @@ func (x *Expander) memberInfo(c int32, key []byte) keyInfo {
 	return x.keyInfo(key)
 }
 
+// orderBits is log2 of the number of orders sortedChildren remembers.
+const orderBits = 6
+
 type sortEnt struct {
 	prefix uint64
 	c      int32
@@ -313,10 +316,10 @@ type sortEnt struct {
 // order, and for each place in sorted order the place in the object of the
 // key that goes there.
 type keyOrder struct {
-	hash uint64   // what picked the slot
-	pre  []uint64 // each key's keyPrefix, in the object's order
-	lens []int32  // each key's length
-	rest []byte   // the bytes past the eighth of the longer keys, one after the other
+	hash  uint64   // what picked the slot
+	pre   []uint64 // each key's keyPrefix, in the object's order
+	lens  []int32  // each key's length
+	rest  []byte   // the bytes past the eighth of the longer keys, one after the other
 	perm  []int32
 	infos []keyInfo // the keys' cache answers, in sorted order (0: none)
 	tmp   []int32   // match's copy of the children
