@@ -260,7 +260,10 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 // connection's, and never again once it has closed them, so the spare is
 // free again from the moment its rows close; a connection in a
 // transaction or a sql.Conn can have several queries' rows open at once,
-// and all but one of them get a wrapper of their own.
+// and all but one of them get a wrapper of their own. (Code that drives
+// the wrapped connection itself, through sql.Conn.Raw, must not use rows
+// after closing them either: a second Close after the next query would
+// close that query's rows.)
 func (c *conn) newRows(ctx context.Context) *rows {
 	if c.spareOut {
 		return &rows{a: c.a, ctx: ctx}
