@@ -523,6 +523,14 @@ func (x *Expander) lineList(dst []byte, c int32, indent int) []byte {
 			dst = append(dst, '\n')
 			continue
 		}
+		if plainQuoted(x.t.Nodes[e].Flags) {
+			// Printable ASCII without a line end: the block is the
+			// line, copied.
+			dst = appendIndent(dst, indent+2)
+			dst = append(dst, text...)
+			dst = append(dst, '\n')
+			continue
+		}
 		dst = x.block(dst, text, indent+2)
 	}
 	return dst
@@ -688,11 +696,31 @@ func (x *Expander) stringValue(dst []byte, c int32, indent, depth int, sel *sele
 		return dst, false
 	}
 	base := len(x.emb)
-	if !x.opts.NoEmbedded && bytes.IndexByte(x.t.Buf[s:e], '{') >= 0 {
+	plain := plainQuoted(n.Flags)
+	if !x.opts.NoEmbedded && (!plain || n.Flags&jsontree.FBrace != 0) && bytes.IndexByte(x.t.Buf[s:e], '{') >= 0 {
 		x.findEmbedded(s, e)
 	}
 	ms, me := x.masked(s, e, base)
 	text := x.t.Buf[ms:me]
+	if plain && ms == s && me == e {
+		// Nothing hidden: the raw text is what appendQuoted would write,
+		// and it holds no line end.
+		dst = append(dst, ' ')
+		color := x.levelColor(level, text)
+		if color != nil {
+			dst = append(dst, color...)
+		}
+		dst = append(dst, '"')
+		dst = append(dst, x.t.Buf[n.S:n.E]...)
+		dst = append(dst, '"')
+		if color != nil {
+			dst = append(dst, colorReset...)
+		}
+		dst = append(dst, '\n')
+		dst = x.appendEmbedded(dst, base, indent+2, depth)
+		x.emb = x.emb[:base]
+		return dst, true
+	}
 	if bytes.IndexByte(text, '\n') >= 0 {
 		x.emb = x.emb[:base]
 		dst = append(dst, " |\n"...)
@@ -711,6 +739,16 @@ func (x *Expander) stringValue(dst []byte, c int32, indent, depth int, sel *sele
 	dst = x.appendEmbedded(dst, base, indent+2, depth)
 	x.emb = x.emb[:base]
 	return dst, true
+}
+
+// plainQuoted reports whether a string with flags is one whose raw text is
+// what appendQuoted writes of its decoded text: a JSON string of ASCII
+// without control bytes whose only escapes are \" and \\ (which
+// appendQuoted writes back the same). Its decoded text holds no line end,
+// and a '{' only where the raw text does; a '[' first only where the raw
+// text has one.
+func plainQuoted(flags uint16) bool {
+	return flags&(jsontree.FCtl|jsontree.FHigh|jsontree.FPython|jsontree.FEscOther) == 0
 }
 
 // levelColor is the colour of a level value, or nil.

@@ -168,6 +168,9 @@ func scanStringRef(b []byte, i int) (s, e int, flags uint16, ok bool) {
 			if i+1 >= len(b) {
 				return done(i, false)
 			}
+			if b[i+1] != '"' && b[i+1] != '\\' {
+				flags |= jsontree.FEscOther
+			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i++
@@ -209,6 +212,19 @@ func FuzzScanString(f *testing.F) {
 		rs, re, rflags, rok := scanStringRef(b, 0)
 		if ok != rok || (ok && (s != rs || e != re || flags != rflags)) {
 			t.Fatalf("%q: got %d %d %b %v, want %d %d %b %v", text, s, e, flags, ok, rs, re, rflags, rok)
+		}
+		// plainQuoted: the raw text is the quoted decoded text, which
+		// holds no line end and a '{' only where the raw text does.
+		if ok && plainQuoted(flags) {
+			dec := decodeJSON(nil, b[s:e])
+			if q := appendQuoted(nil, dec); string(q) != `"`+string(b[s:e])+`"` {
+				t.Fatalf("%q: plainQuoted, but quoted %q", text, q)
+			}
+			if bytes.IndexByte(dec, '\n') >= 0 || bytes.IndexByte(dec, '\r') >= 0 ||
+				(bytes.IndexByte(dec, '{') >= 0) != (bytes.IndexByte(b[s:e], '{') >= 0) ||
+				jsontree.ListStart(dec) != jsontree.ListStart(b[s:e]) {
+				t.Fatalf("%q: plainQuoted, but decoded %q", text, dec)
+			}
 		}
 		// scanKey: the same end, none for a key with escapes, and the
 		// answers of the cache those of a fresh look (twice: the second

@@ -34,6 +34,7 @@ const (
 	FKeyBytes                    // the key is a Python bytes literal
 	FBrace                       // the string's raw text holds '{' or starts, after spaces, with '['
 	FPair                        // the string's raw text holds ": " or '=' ("key: value", maybe): see ScanString
+	FEscOther                    // a JSON string holds an escape other than \" and \\ (ScanString)
 
 	// FSlow marks strings that need more than a copy between quotes.
 	FSlow = FEsc | FCtl | FHigh | FBrace | FPair
@@ -371,12 +372,16 @@ func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bo
 				return s, i, flags | tally(high, brace, pair), false
 			}
 			switch b[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case '"', '\\':
+				i += 2
+			case '/', 'b', 'f', 'n', 'r', 't':
+				flags |= FEscOther
 				i += 2
 			case 'u':
 				if i+6 > n || !IsHex4(b[i+2:]) {
 					return s, i, flags | tally(high, brace, pair), false
 				}
+				flags |= FEscOther
 				i += 6
 			default:
 				return s, i, flags | tally(high, brace, pair), false
