@@ -407,6 +407,12 @@ func (x *Expander) keyText(c int32) []byte {
 	if n.Flags&jsontree.FKeyEsc == 0 {
 		return x.t.Buf[n.KS:n.KE]
 	}
+	return x.decodeKey(n)
+}
+
+// decodeKey is keyText for a key with escapes: it decodes it onto the end
+// of t.buf.
+func (x *Expander) decodeKey(n *jsontree.Node) []byte {
 	s := len(x.t.Buf)
 	if n.Flags&jsontree.FPython != 0 {
 		x.t.Buf = jsontree.DecodePython(x.t.Buf, x.t.Buf[n.KS:n.KE], n.Flags&jsontree.FKeyBytes != 0)
@@ -419,10 +425,15 @@ func (x *Expander) keyText(c int32) []byte {
 // strSpan returns where the decoded text of string node c lies in t.buf,
 // decoding it onto the end of t.buf when it holds escapes.
 func (x *Expander) strSpan(c int32) (int32, int32) {
-	n := x.t.Nodes[c]
+	n := &x.t.Nodes[c]
 	if n.Flags&jsontree.FEsc == 0 {
 		return n.S, n.E
 	}
+	return x.decodeStr(n)
+}
+
+// decodeStr is strSpan for a string with escapes.
+func (x *Expander) decodeStr(n *jsontree.Node) (int32, int32) {
 	s := len(x.t.Buf)
 	if n.Flags&jsontree.FPython != 0 {
 		x.t.Buf = jsontree.DecodePython(x.t.Buf, x.t.Buf[n.S:n.E], n.Flags&jsontree.FBytes != 0)
@@ -455,9 +466,20 @@ func (x *Expander) members(dst []byte, obj int32, indent, depth int, sel *select
 	any := false
 	for i := base; i < len(x.order); i++ {
 		c := x.order[i]
-		key, csel, in := x.selected(c, sel)
-		if !in {
-			continue
+		// selected, spelled out: keyText and selected cost a call each
+		// per member.
+		var key []byte
+		if n := &x.t.Nodes[c]; n.Flags&jsontree.FKeyEsc == 0 {
+			key = x.t.Buf[n.KS:n.KE]
+		} else {
+			key = x.decodeKey(n)
+		}
+		var csel *selector
+		if sel != nil {
+			var in bool
+			if csel, in = sel.lookup(key); !in {
+				continue
+			}
 		}
 		mark := len(dst)
 		ind := indent
