@@ -42,6 +42,17 @@ type Template struct {
 	// kept), for convert-json's Python view; apart from parts, so the hot
 	// loop's parts stay small.
 	raws []int
+	// hot is parts as Append walks them: each value with the literal text
+	// before it, and the literal that ends the format, if any, alone.
+	hot []hotPart
+}
+
+// hotPart is a value of a Template and the literal text before it; a
+// trailing literal has no value (look.Path "").
+type hotPart struct {
+	pre string
+	part
+	plain bool // %s with no width nor precision: the value as appendValue writes it
 }
 
 type part struct {
@@ -163,6 +174,18 @@ func compile(format string, fields *logline.Fields, aliases, backslash bool) (*T
 		t.parts = append(t.parts, p)
 	}
 	flushLit()
+	var pre string
+	for _, p := range t.parts {
+		if p.look.Path == "" {
+			pre += p.lit
+			continue
+		}
+		t.hot = append(t.hot, hotPart{pre: pre, part: p, plain: p.conv == 's' && p.width == 0 && p.prec < 0})
+		pre = ""
+	}
+	if pre != "" {
+		t.hot = append(t.hot, hotPart{pre: pre})
+	}
 	t.raws = make([]int, len(t.parts))
 	for i := range t.parts {
 		if t.parts[i].look.Path != "" {
@@ -294,17 +317,18 @@ func (r *render) appendValue(dst, v []byte) []byte {
 
 // Append appends the template filled from one line's extracted values.
 func (t *Template) Append(dst []byte, vals [][]byte, r *render) []byte {
-	for i := range t.parts {
-		p := &t.parts[i]
+	for i := range t.hot {
+		h := &t.hot[i]
+		dst = append(dst, h.pre...)
+		p := &h.part
 		if p.look.Path == "" {
-			dst = append(dst, p.lit...)
 			continue
 		}
 		v := p.look.Get(vals)
 		if v != nil && p.secret && r.sensitive != nil {
 			v = maskedValue
 		}
-		if p.conv == 's' && p.width == 0 && p.prec < 0 && !(p.level && r.color) {
+		if h.plain && !(p.level && r.color) {
 			// The common case, and the benchmark's: no padding, no colour.
 			if v == nil {
 				dst = append(dst, r.missing...)
