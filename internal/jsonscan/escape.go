@@ -109,9 +109,9 @@ const (
 
 // load64 reads the eight bytes of s at i as a little-endian word.
 func load64[S text](s S, i int) uint64 {
-	_ = s[i+7]
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	b := s[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // odd flags, with their high bit, the bytes of x that are control
@@ -146,13 +146,26 @@ var plainByte = func() (t [256]bool) {
 // plainRun returns the end of the run of plainByte bytes from s[i], eight
 // at a time.
 func plainRun[S text](s S, i int) int {
-	for i+8 <= len(s) {
+	n := len(s)
+	for i+8 <= n {
 		if x := odd(load64(s, i)); x != 0 {
 			return i + bits.TrailingZeros64(x)>>3
 		}
 		i += 8
 	}
-	for i < len(s) && plainByte[s[i]] {
+	if i < n && n >= 8 {
+		// The last eight bytes, the ones before i replaced by a plain
+		// byte: a plain byte flags nothing and borrows nothing, so the
+		// first flagged byte is exact.
+		skip := uint(i - (n - 8))
+		keep := ^uint64(0) << (8 * skip)
+		x := load64(s, n-8)&keep | ones*'a'&^keep
+		if x := odd(x); x != 0 {
+			return n - 8 + bits.TrailingZeros64(x)>>3
+		}
+		return n
+	}
+	for i < n && plainByte[s[i]] {
 		i++
 	}
 	return i
