@@ -161,7 +161,8 @@ func (p *jsonParser) object(start, depth int) (int32, int, bool) {
 		if i >= len(b) || b[i] != '"' {
 			return -1, i, false
 		}
-		ks, ke, kflags, ok := ScanString(b, i+1)
+		ks := i + 1
+		ke, kflags, ok := keyEnd(b, ks)
 		if !ok {
 			return -1, i, false
 		}
@@ -216,6 +217,24 @@ func (p *jsonParser) array(start, depth int) (int32, int, bool) {
 			return self, i, true
 		}
 	}
+}
+
+// keyEnd is ScanString for a member key, of which only the end and FEsc
+// are wanted: a key is found a word at a time by its closing quote alone
+// when nothing else stops the scan before it (no escape, no control byte),
+// as most keys are; any other goes to ScanString.
+func keyEnd(b []byte, i int) (e int, flags uint16, ok bool) {
+	full := b[:cap(b)]
+	for j := i; j+8 <= len(full); j += 8 {
+		if stop := StopBytes(binary.LittleEndian.Uint64(full[j:])); stop != 0 {
+			if k := j + bits.TrailingZeros64(stop)>>3; k < len(b) && b[k] == '"' {
+				return k, 0, true
+			}
+			break
+		}
+	}
+	_, e, flags, ok = ScanString(b, i)
+	return e, flags, ok
 }
 
 // link makes v the child of the container self that comes after last, or
