@@ -435,9 +435,12 @@ func (x *Expander) strSpan(c int32) (int32, int32) {
 // decodeStr is strSpan for a string with escapes.
 func (x *Expander) decodeStr(n *jsontree.Node) (int32, int32) {
 	s := len(x.t.Buf)
-	if n.Flags&jsontree.FPython != 0 {
+	switch {
+	case n.Flags&jsontree.FPython != 0:
 		x.t.Buf = jsontree.DecodePython(x.t.Buf, x.t.Buf[n.S:n.E], n.Flags&jsontree.FBytes != 0)
-	} else {
+	case plainQuoted(n.Flags):
+		x.t.Buf = decodeQuotes(x.t.Buf, x.t.Buf[n.S:n.E])
+	default:
 		x.t.Buf = decodeJSON(x.t.Buf, x.t.Buf[n.S:n.E])
 	}
 	return int32(s), int32(len(x.t.Buf))

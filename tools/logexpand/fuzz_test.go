@@ -217,6 +217,9 @@ func FuzzScanString(f *testing.F) {
 		// holds no line end and a '{' only where the raw text does.
 		if ok && plainQuoted(flags) {
 			dec := decodeJSON(nil, b[s:e])
+			if q := decodeQuotes(nil, b[s:e]); !bytes.Equal(q, dec) {
+				t.Fatalf("%q: decodeQuotes %q, want %q", text, q, dec)
+			}
 			if q := appendQuoted(nil, dec); string(q) != `"`+string(b[s:e])+`"` {
 				t.Fatalf("%q: plainQuoted, but quoted %q", text, q)
 			}

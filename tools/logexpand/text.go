@@ -1,6 +1,10 @@
 package logexpand
 
-import "github.com/auditlog-go/auditlog/internal/jsonscan"
+import (
+	"bytes"
+
+	"github.com/auditlog-go/auditlog/internal/jsonscan"
+)
 
 // How log-expand writes text. Its output goes to a terminal, so every
 // control character is escaped, and a byte that is not UTF-8 shows as \xNN
@@ -26,3 +30,18 @@ func appendEscaped(dst, s []byte, quoted bool) []byte {
 // by jsontree.ScanString) to dst with its escapes resolved. A lone surrogate becomes
 // U+FFFD.
 func decodeJSON(dst, s []byte) []byte { return jsonscan.AppendUnescaped(dst, s) }
+
+// decodeQuotes is decodeJSON for a string whose only escapes are \" and
+// \\ (see plainQuoted): the text between them is found with
+// bytes.IndexByte and copied in one go.
+func decodeQuotes(dst, s []byte) []byte {
+	for {
+		i := bytes.IndexByte(s, '\\')
+		if i < 0 || i+1 >= len(s) {
+			return append(dst, s...)
+		}
+		dst = append(dst, s[:i]...)
+		dst = append(dst, s[i+1])
+		s = s[i+2:]
+	}
+}
