@@ -154,23 +154,36 @@ func plainHint(s []byte) (hint bool, plain int) {
 		x := binary.LittleEndian.Uint64(s[i:])
 		// Each test is exact for its byte (no carry crosses bytes): the high
 		// bit of a byte of bad is set when the byte is past ASCII, 0x7f or
-		// above in its low bits, below 0x20, or a backslash.
+		// above in its low bits, below 0x20, or a backslash; of pair, when
+		// its low bits are a ':' or an '='. Most words have neither: one
+		// branch.
 		l := x &^ highs
-		bad := x | (l + ones) | ^(l + ones*0x60) | ^((l ^ (ones * '\\')) + ones*0x7f)
-		if bad&highs != 0 {
-			return hint, i
-		}
-		if hint {
+		bad := (x | (l + ones) | ^(l + ones*0x60) | ^((l ^ (ones * '\\')) + ones*0x7f)) & highs
+		pair := (^((l ^ (ones * ':')) + ones*0x7f) | ^((l ^ (ones * '=')) + ones*0x7f)) & highs
+		if bad|pair == 0 {
 			continue
 		}
-		// x is ASCII now: the high bit of a byte of m is set for ':' and '='.
-		m := (^((x ^ (ones * ':')) + ones*0x7f) | ^((x ^ (ones * '=')) + ones*0x7f)) & highs
-		for m != 0 {
+		if bad != 0 {
+			return hint, i
+		}
+		for m := pair; m != 0; m &= m - 1 { // x is ASCII: pair's bytes are ':' and '='
 			j := i + bits.TrailingZeros64(m)>>3
-			m &= m - 1
 			if s[j] == '=' || j+1 == len(s) || s[j+1] == ' ' || s[j+1] == '\\' || s[j+1] == '/' {
 				hint = true
 				break
+			}
+		}
+		if hint {
+			i += 8
+			break
+		}
+	}
+	if hint { // only bytes to decode matter now
+		for ; i+8 <= len(s); i += 8 {
+			x := binary.LittleEndian.Uint64(s[i:])
+			l := x &^ highs
+			if (x|(l+ones)|^(l+ones*0x60)|^((l^(ones*'\\'))+ones*0x7f))&highs != 0 {
+				return hint, i
 			}
 		}
 	}
