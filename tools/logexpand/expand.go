@@ -505,6 +505,8 @@ func (x *Expander) members(dst []byte, obj int32, indent, depth int, sel *select
 			dst, ok = append(dst, '\n'), true
 		} else if csel == nil && info&kiStack != 0 && x.isLineList(c) {
 			dst, ok = x.lineList(dst, c, indent), true
+		} else if out, done := x.plainValue(dst, c, csel, depth == 1 && info&kiLevel != 0); done {
+			dst, ok = out, true
 		} else {
 			lvl := depth == 1 && info&kiLevel != 0
 			dst, ok = x.value(dst, c, indent, depth, csel, lvl)
@@ -517,6 +519,38 @@ func (x *Expander) members(dst []byte, obj int32, indent, depth int, sel *select
 	}
 	x.order = x.order[:base]
 	return dst, any
+}
+
+// plainValue appends the value of member c as value does when it is a
+// string that needs no more than a copy between quotes, a null, a boolean
+// or a number, and nothing selects below it: most values are, and this
+// saves value's and stringValue's calls and copies of the node. It reports
+// false, having appended nothing, for any other value.
+func (x *Expander) plainValue(dst []byte, c int32, sel *selector, level bool) ([]byte, bool) {
+	n := &x.t.Nodes[c]
+	if sel != nil {
+		return dst, false
+	}
+	switch n.Kind {
+	case jsontree.String:
+		if n.Flags&jsontree.FSlow != 0 || level && x.opts.Color {
+			return dst, false
+		}
+		dst = append(dst, ' ', '"')
+		dst = append(dst, x.t.Buf[n.S:n.E]...)
+		return append(dst, '"', '\n'), true
+	case jsontree.Null:
+		return append(dst, " null\n"...), true
+	case jsontree.True:
+		return append(dst, " true\n"...), true
+	case jsontree.False:
+		return append(dst, " false\n"...), true
+	case jsontree.Number:
+		dst = append(dst, ' ')
+		dst = append(dst, x.t.Buf[n.S:n.E]...)
+		return append(dst, '\n'), true
+	}
+	return dst, false
 }
 
 // isLineList reports whether member c, whose key names a stack trace, is
