@@ -227,8 +227,7 @@ func (x *Expander) sortedChildren(obj int32) int {
 	// last time is reused when the keys are the same, byte for byte, in
 	// the same order. The slot is picked by the number of keys and the
 	// first bytes of three of them, so that finding it takes no pass over
-	// the keys; the one pass that checks them also gathers what a sort
-	// needs when they are not the same.
+	// the keys; one pass checks them all.
 	var slot *keyOrder
 	if len(o) >= 4 {
 		h := uint64(len(o)) * 0x9E3779B97F4A7C15
@@ -318,8 +317,9 @@ type sortEnt struct {
 type keyOrder struct {
 	hash  uint64   // what picked the slot
 	pre   []uint64 // each key's keyPrefix, in the object's order
+	pre2  []uint64 // the keyPrefix of its bytes past the eighth
 	lens  []int32  // each key's length
-	rest  []byte   // the bytes past the eighth of the longer keys, one after the other
+	rest  []byte   // the bytes past the sixteenth of the longer keys, one after the other
 	perm  []int32
 	infos []keyInfo // the keys' cache answers, in sorted order (0: none)
 	tmp   []int32   // match's copy of the children
@@ -337,11 +337,16 @@ func (k *keyOrder) match(o []int32, nodes []jsontree.Node, buf []byte) bool {
 			return false
 		}
 		if l > 8 {
-			r := buf[n.KS+8 : n.KE]
-			if string(r) != string(k.rest[at:at+len(r)]) {
+			if keyPrefix(buf, n.KS+8, n.KE) != k.pre2[i] {
 				return false
 			}
-			at += len(r)
+			if l > 16 {
+				r := buf[n.KS+16 : n.KE]
+				if string(r) != string(k.rest[at:at+len(r)]) {
+					return false
+				}
+				at += len(r)
+			}
 		}
 	}
 	k.tmp = append(k.tmp[:0], o...)
@@ -359,12 +364,17 @@ func (k *keyOrder) remember(ents []sortEnt, nodes []jsontree.Node, buf []byte) {
 	m := len(ents)
 	k.pre = slices.Grow(k.pre[:0], m)[:m]
 	k.lens = slices.Grow(k.lens[:0], m)[:m]
+	k.pre2 = slices.Grow(k.pre2[:0], m)[:m]
 	k.perm = slices.Grow(k.perm[:0], m)[:m]
 	for i, e := range ents {
 		k.perm[i] = e.i
 		n := &nodes[e.c]
 		k.pre[e.i] = e.prefix
 		k.lens[e.i] = n.KE - n.KS
+		k.pre2[e.i] = 0
+		if n.KE-n.KS > 8 {
+			k.pre2[e.i] = keyPrefix(buf, n.KS+8, n.KE)
+		}
 	}
 	byPlace := slices.Grow(k.tmp[:0], m)[:m] // the children in the object's order
 	for _, e := range ents {
@@ -373,8 +383,8 @@ func (k *keyOrder) remember(ents []sortEnt, nodes []jsontree.Node, buf []byte) {
 	k.rest = k.rest[:0]
 	for _, c := range byPlace {
 		n := &nodes[c]
-		if n.KE-n.KS > 8 {
-			k.rest = append(k.rest, buf[n.KS+8:n.KE]...)
+		if n.KE-n.KS > 16 {
+			k.rest = append(k.rest, buf[n.KS+16:n.KE]...)
 		}
 	}
 	k.tmp = byPlace
