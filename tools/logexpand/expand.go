@@ -3,6 +3,7 @@ package logexpand
 import (
 	"bytes"
 	"encoding/binary"
+	"hash/maphash"
 	"math/bits"
 	"slices"
 
@@ -41,6 +42,8 @@ type Expander struct {
 	orders  [1 << orderBits]keyOrder // sortedChildren's orders, by hash of the keys
 	emb     []embedded               // a stack of literals found inside strings and text
 	masks   []span
+	memo    [1 << memoBits]strMemo // renderings of slow strings, by hash of their raw text
+	seed    maphash.Seed
 	path    []byte         // the flatten path being built
 	spans   []logline.Span // pairMasks' scratch
 }
@@ -63,7 +66,7 @@ func New(opts Options) (*Expander, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &Expander{opts: opts, sel: sel, sens: opts.Sensitive, sensLong: map[string]bool{}}
+	x := &Expander{opts: opts, sel: sel, sens: opts.Sensitive, sensLong: map[string]bool{}, seed: maphash.MakeSeed()}
 	if x.sens == nil {
 		x.sens = defaultSensitive()
 		// A key shorter than every fragment of the default list cannot
@@ -585,14 +588,22 @@ func (x *Expander) isLineList(c int32) bool {
 func (x *Expander) lineList(dst []byte, c int32, indent int) []byte {
 	dst = append(dst, " |\n"...)
 	for e := x.t.Nodes[c].Child; e >= 0; e = x.t.Nodes[e].Next {
-		s, en := x.strSpan(e)
-		ms, me := x.masked(s, en, len(x.emb))
-		text := x.t.Buf[ms:me]
+		en := &x.t.Nodes[e]
+		raw, flags := x.t.Buf[en.S:en.E], en.Flags
+		var text []byte
+		if len(raw) > maxMemo {
+			text = x.lineText(e)
+		} else if memo, h := x.memoFor(raw, flags, memoLine); memo.hit(h, raw, flags, memoLine) {
+			text = memo.out
+		} else {
+			text = x.lineText(e)
+			memo.keep(h, raw, flags, memoLine, text)
+		}
 		if len(text) == 0 {
 			dst = append(dst, '\n')
 			continue
 		}
-		if plainQuoted(x.t.Nodes[e].Flags) {
+		if plainQuoted(flags) {
 			// Printable ASCII without a line end: the block is the
 			// line, copied.
 			dst = appendIndent(dst, indent+2)
@@ -603,6 +614,14 @@ func (x *Expander) lineList(dst []byte, c int32, indent int) []byte {
 		dst = x.block(dst, text, indent+2)
 	}
 	return dst
+}
+
+// lineText is the text of the element e of a list of lines: decoded,
+// credentials hidden.
+func (x *Expander) lineText(e int32) []byte {
+	s, en := x.strSpan(e)
+	ms, me := x.masked(s, en, len(x.emb))
+	return x.t.Buf[ms:me]
 }
 
 // items appends the elements of arr, one "- " item per line at indent.
@@ -746,6 +765,17 @@ func (x *Expander) stringValue(dst []byte, c int32, indent, depth int, sel *sele
 		}
 		return append(dst, '\n'), true
 	}
+	// A string rendered on one line, with nothing found inside it, is
+	// rendered the same wherever it comes again: its raw text (and how it
+	// is escaped) settles all of it.
+	mark := len(dst)
+	var memo *strMemo
+	var h uint64
+	if sel == nil && !(level && x.opts.Color) && len(raw) <= maxMemo {
+		if memo, h = x.memoFor(raw, n.Flags, memoValue); memo.hit(h, raw, n.Flags, memoValue) {
+			return append(dst, memo.out...), true
+		}
+	}
 	s, e := x.strSpan(c)
 	if root, python, ok := x.whole(s, e); ok {
 		tag := tagJSON
@@ -786,6 +816,9 @@ func (x *Expander) stringValue(dst []byte, c int32, indent, depth int, sel *sele
 			dst = append(dst, colorReset...)
 		}
 		dst = append(dst, '\n')
+		if memo != nil && len(x.emb) == base {
+			memo.keep(h, raw, n.Flags, memoValue, dst[mark:])
+		}
 		dst = x.appendEmbedded(dst, base, indent+2, depth)
 		x.emb = x.emb[:base]
 		return dst, true
@@ -805,9 +838,52 @@ func (x *Expander) stringValue(dst []byte, c int32, indent, depth int, sel *sele
 		dst = append(dst, colorReset...)
 	}
 	dst = append(dst, '\n')
+	if memo != nil && len(x.emb) == base {
+		memo.keep(h, raw, n.Flags, memoValue, dst[mark:])
+	}
 	dst = x.appendEmbedded(dst, base, indent+2, depth)
 	x.emb = x.emb[:base]
 	return dst, true
+}
+
+// What a slow string renders as is kept by its raw text, for the strings
+// that come back line after line (oslo.log's format strings, the lines of
+// its tracebacks, project names): a direct-mapped table found by a hash
+// of the raw text, each entry keeping the text itself and what it gave.
+// What a string gives depends only on its raw text, its flags (how it is
+// escaped) and the options, which are the Expander's.
+const (
+	memoBits = 8
+	maxMemo  = 256 // longer strings are seldom the same twice
+
+	memoValue = 1 // stringValue's " \"text\"\n", nothing found inside
+	memoLine  = 2 // lineList's text of an element: decoded, credentials hidden
+)
+
+type strMemo struct {
+	h     uint64
+	kind  uint8
+	flags uint16
+	raw   []byte
+	out   []byte
+}
+
+// memoFor returns the entry for raw and the hash that picked it.
+func (x *Expander) memoFor(raw []byte, flags uint16, kind uint8) (*strMemo, uint64) {
+	h := maphash.Bytes(x.seed, raw) ^ uint64(kind)
+	return &x.memo[h>>(64-memoBits)], h
+}
+
+// hit reports whether the entry holds what raw gave.
+func (m *strMemo) hit(h uint64, raw []byte, flags uint16, kind uint8) bool {
+	return m.h == h && m.kind == kind && m.flags == flags && string(m.raw) == string(raw)
+}
+
+// keep makes the entry hold out, what raw gave.
+func (m *strMemo) keep(h uint64, raw []byte, flags uint16, kind uint8, out []byte) {
+	m.h, m.kind, m.flags = h, kind, flags
+	m.raw = append(m.raw[:0], raw...)
+	m.out = append(m.out[:0], out...)
 }
 
 // plainQuoted reports whether a string with flags is one whose raw text is
