@@ -13,6 +13,8 @@ import (
 )
 
 var fuzzSeeds = []string{
+	// The same slow strings in many places (the string memo).
+	`{"levelname":"a: b","msg":"a: b","traceback":["a: b","a: b","k=\"v\""],"x":{"y":"a: b","z":["a: b","k=\"v\""]},"m":"a: b {\"k\": \"a: b\"}","p":"password=a: b"}`,
 	`{"a":1,"b":{"c":[1,2,{"d":"e"}]},"s":"x\ny","j":"{\"k\":1}","p":"{'k': u'v'}"}`,
 	`{"context":{"auth_token":"abc","roles":["admin"]},"message":"body: {\"x\": 1}"}`,
 	`2015-10-29 10:51:11.600 4470 DEBUG x [-] RESP: [200] {'x-subject-token': 'abc', 'vary': 'X'}`,
