@@ -340,6 +340,23 @@ func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bo
 	for i < n {
 		if i+8 <= len(full) {
 			x := binary.LittleEndian.Uint64(full[i:])
+			// Most words hold nothing to look at: the loose test of
+			// ScanString's first loop (for the flags not found yet)
+			// settles them.
+			q, bs := x^(Lo8*'"'), x^(Lo8*'\\')
+			odd := x - Lo8*0x20 | (x + Lo8) | (q-Lo8)&^q | (bs-Lo8)&^bs
+			if brace == 0 {
+				lb := x ^ (Lo8 * '{')
+				odd |= (lb - Lo8) &^ lb
+			}
+			if pair == 0 {
+				y := x & lo7
+				odd |= (Lo8*(0x7f+'='+1) - y) & (y + Lo8*(0x7f-(':'-1)))
+			}
+			if odd&Hi8 == 0 {
+				i += 8
+				continue
+			}
 			// The last term flags DEL, exactly.
 			stop := HasZero(x^(Lo8*'"')) | HasZero(x^(Lo8*'\\')) | (x-Lo8*0x20)&^x&Hi8 | (x&lo7+Lo8)&^x&Hi8
 			if maybe := x&Hi8 | HasZero(x^(Lo8*'{')) | colonToEq(x); maybe != 0 {
