@@ -83,6 +83,11 @@ func CredentialSpans(text []byte, sensitive func(name []byte) bool, spans []Span
 // urlPasswordSpans appends the passwords of the URLs in text: what lies
 // between "user:" and "@" right after "scheme://".
 func urlPasswordSpans(b []byte, spans []Span) []Span {
+	if bytes.IndexByte(b, '@') < 0 {
+		// No userinfo anywhere: one vector search, where looking for
+		// "://" stops at every ':' of "status: 409 len: 3179 time: 0.09".
+		return spans
+	}
 	for i := 0; ; {
 		k := bytes.Index(b[i:], []byte("://"))
 		if k < 0 {
