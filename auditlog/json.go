@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/auditlog-go/auditlog/internal/jsonscan"
+
+	"github.com/auditlog-go/auditlog/internal/hexword"
 )
 
 // This file holds the JSON primitives every line is built from. They append to
@@ -177,27 +179,11 @@ func appendHex(dst []byte, b []byte) []byte {
 		n := len(dst)
 		dst = slices.Grow(dst, 2*len(b))[:n+len(b)/8*16]
 		for out := dst[n:]; len(b) >= 8; out, b = out[16:], b[8:] {
-			v := binary.BigEndian.Uint64(b)
-			binary.BigEndian.PutUint64(out, hexDigits8(uint32(v>>32)))
-			binary.BigEndian.PutUint64(out[8:], hexDigits8(uint32(v)))
+			hexword.Put64(out, binary.BigEndian.Uint64(b))
 		}
 	}
 	for _, c := range b {
 		dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])
 	}
 	return dst
-}
-
-// hexDigits8 returns the eight lower-case hex digits of v as the bytes of a
-// word, the most significant digit in the most significant byte: each
-// nibble is spread to a byte of its own, then made a digit, all eight at
-// once.
-func hexDigits8(v uint32) uint64 {
-	x := uint64(v)
-	x = (x&0xffff0000)<<16 | x&0x0000ffff
-	x = (x&0x0000ff000000ff00)<<8 | x&0x000000ff000000ff
-	x = (x&0x00f000f000f000f0)<<4 | x&0x000f000f000f000f
-	// A byte holding 10 or more gets 'a'-'0'-10 more than the others.
-	letters := (x + 0x0606060606060606) >> 4 & 0x0101010101010101
-	return x + 0x3030303030303030 + letters*('a'-'0'-10)
 }

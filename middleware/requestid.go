@@ -1,8 +1,9 @@
 package middleware
 
 import (
-	"encoding/binary"
 	mrand "math/rand/v2"
+
+	"github.com/auditlog-go/auditlog/internal/hexword"
 )
 
 // MaxRequestIDLen bounds an incoming request id. OpenStack's are 40 bytes
@@ -60,10 +61,8 @@ func putUUID(b *[RequestIDLen]byte, hi, lo uint64) {
 	lo = lo&^(0xc0<<56) | 0x80<<56 // byte 8: RFC 4122 variant
 	// The 32 hex digits, without dashes, eight at a time.
 	var x [32]byte
-	binary.BigEndian.PutUint64(x[0:], hexDigits8(uint32(hi>>32)))
-	binary.BigEndian.PutUint64(x[8:], hexDigits8(uint32(hi)))
-	binary.BigEndian.PutUint64(x[16:], hexDigits8(uint32(lo>>32)))
-	binary.BigEndian.PutUint64(x[24:], hexDigits8(uint32(lo)))
+	hexword.Put64(x[0:], hi)
+	hexword.Put64(x[16:], lo)
 	copy(b[:], "req-")
 	copy(b[4:12], x[0:8])
 	b[12] = '-'
@@ -74,18 +73,4 @@ func putUUID(b *[RequestIDLen]byte, hi, lo uint64) {
 	copy(b[23:27], x[16:20])
 	b[27] = '-'
 	copy(b[28:40], x[20:32])
-}
-
-// hexDigits8 returns the eight lower-case hex digits of v as the bytes of a
-// word, the most significant digit in the most significant byte: each
-// nibble is spread to a byte of its own, then made a digit, all eight at
-// once.
-func hexDigits8(v uint32) uint64 {
-	x := uint64(v)
-	x = (x&0xffff0000)<<16 | x&0x0000ffff
-	x = (x&0x0000ff000000ff00)<<8 | x&0x000000ff000000ff
-	x = (x&0x00f000f000f000f0)<<4 | x&0x000f000f000f000f
-	// A byte holding 10 or more gets 'a'-'0'-10 more than the others.
-	letters := (x + 0x0606060606060606) >> 4 & 0x0101010101010101
-	return x + 0x3030303030303030 + letters*('a'-'0'-10)
 }

@@ -103,6 +103,7 @@ fuzz ./tools/input FuzzParallel 2000x
 fuzz ./tools/logline FuzzExtract 100000x
 fuzz ./tools/logline FuzzMaskHint 100000x
 fuzz ./tools/logline FuzzPlainEnd 100000x
+fuzz ./tools/logline FuzzPlainHint 100000x
 fuzz ./tools/logformat FuzzCompile 50000x
 fuzz ./tools/logformat FuzzConvertJSON 20000x
 fuzz ./tools/logexpand FuzzExpand 20000x
@@ -115,6 +116,7 @@ fuzz ./internal/jsonscan FuzzEscapeRoundTrip 50000x
 fuzz ./internal/jsonscan FuzzUnescape 50000x
 fuzz ./internal/jsonscan FuzzNumber 50000x
 fuzz ./internal/jsonscan FuzzStringEnd 50000x
+fuzz ./internal/hexword FuzzPut64 20000x
 fuzz ./tools/oslolog FuzzParseLine 100000x
 fuzz ./internal/pystamp FuzzParse 100000x
 fuzz ./tools/oslolog FuzzGrouper 20000x
