@@ -85,7 +85,7 @@ func convertJSONArgs(args []string, fs *pflag.FlagSet) []string {
 // isFile reports whether s, after -f, is a file to follow rather than a
 // format.
 func isFile(s string) bool {
-	if _, ok := logformat.Presets[s]; ok || strings.Contains(s, "%") {
+	if _, ok := logformat.Preset(s); ok || strings.Contains(s, "%") {
 		return false
 	}
 	st, err := os.Stat(s)

@@ -156,7 +156,7 @@ func run(args []string, io cli.IO) int {
 	}
 	if o.presets {
 		for _, n := range logformat.PresetNames() {
-			p := logformat.Presets[n]
+			p, _ := logformat.Preset(n)
 			if p == "" {
 				p = "(the default: a one-line summary of each event, stack trace below)"
 			}

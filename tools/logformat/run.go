@@ -11,9 +11,15 @@ import (
 	"github.com/auditlog-go/auditlog/tools/logline"
 )
 
-// Presets are the named formats -f accepts instead of a format string.
-// "summary" is the default and is not a template: see the package doc.
-var Presets = map[string]string{
+// Preset returns the named format -f accepts instead of a format string,
+// and whether there is one by that name. "summary" is the default and is
+// not a template (its text is empty): see the package doc.
+func Preset(name string) (string, bool) {
+	p, ok := presets[name]
+	return p, ok
+}
+
+var presets = map[string]string{
 	"summary": "",
 	"short":   "%(timestamp)s %(level)s %(message)s",
 	// oslo.log's context format, as nova writes its text logs.
@@ -29,7 +35,7 @@ var Presets = map[string]string{
 // PresetNames lists the presets, sorted, for help and error messages.
 func PresetNames() []string {
 	var names []string
-	for n := range Presets {
+	for n := range presets {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -120,7 +126,7 @@ func New(o Options) (*Formatter, error) {
 		}
 		f.cj = cj
 		format = ""
-	} else if p, ok := Presets[format]; ok {
+	} else if p, ok := presets[format]; ok {
 		format = p
 	} else if !strings.Contains(format, "%") {
 		return nil, fmt.Errorf("-f %q: not a format string (no %%(key)s in it) and not a preset (%s)", format, strings.Join(PresetNames(), ", "))

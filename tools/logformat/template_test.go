@@ -73,7 +73,7 @@ func TestTemplateLikePython(t *testing.T) {
 
 func TestTemplateAliasesAndColour(t *testing.T) {
 	oslo := `{"asctime":"2015-10-29 10:00:00,123","msecs":123.456,"process":4567,"levelname":"ERROR","name":"nova.api","message":"boom"}`
-	if got, want := fill(t, Presets["convert-json"], oslo, render{}), "2015-10-29 10:00:00,123.123 4567 ERROR nova.api boom"; got != want {
+	if got, want := fill(t, presets["convert-json"], oslo, render{}), "2015-10-29 10:00:00,123.123 4567 ERROR nova.api boom"; got != want {
 		t.Errorf("convert-json preset: got %q, want %q", got, want)
 	}
 	if got, want := fill(t, "%(timestamp)s %(level)s %(service)s %(message)s", oslo, render{}), "2015-10-29 10:00:00,123 ERROR nova.api boom"; got != want {

@@ -18,7 +18,9 @@ import (
 // It is asked of every key of every line a reader masks, and the same few
 // hundred names come again and again: answers are kept (up to 4,096
 // names), so a known name costs a map lookup and no allocation.
-var SensitiveName = func() func([]byte) bool {
+func SensitiveName(name []byte) bool { return sensitiveName(name) }
+
+var sensitiveName = func() func([]byte) bool {
 	f := (*auditlog.Redaction)(nil).SensitiveKeyFunc()
 	// Copy on write: readers load the map without a lock; the set of names
 	// stops growing after the first lines.
