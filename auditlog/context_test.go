@@ -38,13 +38,14 @@ func TestNewContextKeepsEveryField(t *testing.T) {
 	}
 	fill(reflect.ValueOf(&r).Elem(), "Request")
 
-	parent := context.WithValue(context.Background(), struct{}{}, "parent")
+	type parentKey struct{}
+	parent := context.WithValue(context.Background(), parentKey{}, "parent")
 	ctx := auditlog.NewContext(parent, r)
 	got, ok := auditlog.FromContext(ctx)
 	if !ok || !reflect.DeepEqual(got, r) {
 		t.Errorf("FromContext = %+v, %v\nwant %+v", got, ok, r)
 	}
-	if ctx.Value(struct{}{}) != "parent" {
+	if ctx.Value(parentKey{}) != "parent" {
 		t.Error("the parent's values are lost")
 	}
 	// The helpers build on NewContext: each changes its field only.
