@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	_ "embed"
 	"fmt"
 	"io"
 	"io/fs"
@@ -134,13 +135,31 @@ type Sample struct {
 	Secrets []Secret
 }
 
+// jsonCredentials is a sample of our JSON lines and oslo.log's with
+// credentials where the real samples have none: URL passwords and
+// key=value pairs inside string values, at the top level and nested in
+// objects and arrays.
+//
+//go:embed json_credentials.log
+var jsonCredentials []byte
+
 // Samples returns the real OpenStack samples (osdata) that hold at least
-// one credential, failing t when none do (the check would prove nothing).
+// one credential, and jsonCredentials, failing t when none do (the check
+// would prove nothing).
 func Samples(t testing.TB) []Sample {
 	t.Helper()
 	dir := osdata.Dir(t)
 	var out []Sample
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	synth := filepath.Join(t.TempDir(), "json_credentials.log")
+	if err := os.WriteFile(synth, jsonCredentials, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	secrets, err := Find(bytes.NewReader(jsonCredentials))
+	if err != nil || len(secrets) < 8 {
+		t.Fatalf("json_credentials.log: found %d credentials (%v), want every one of its 8", len(secrets), err)
+	}
+	out = append(out, Sample{Path: synth, Secrets: secrets})
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".log") || strings.HasSuffix(p, ".gz")) {
 			return err
 		}
@@ -169,7 +188,7 @@ func Samples(t testing.TB) []Sample {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out) == 0 {
+	if len(out) == 1 {
 		t.Fatalf("no credential found in the samples under %s: the leak checks would prove nothing", dir)
 	}
 	return out

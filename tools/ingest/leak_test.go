@@ -12,8 +12,9 @@ import (
 )
 
 // TestNoCredentialStored: every record of every real sample that holds a
-// credential becomes an event whose Raw and Message hold none of them —
-// what log-serve stores, lists and streams.
+// credential, and every JSON line of leakcheck's own sample, becomes an
+// event whose Raw and Message hold none of them — what log-serve stores,
+// lists and streams.
 func TestNoCredentialStored(t *testing.T) {
 	for _, s := range leakcheck.Samples(t) {
 		t.Run(filepath.Base(s.Path), func(t *testing.T) {
@@ -32,8 +33,17 @@ func TestNoCredentialStored(t *testing.T) {
 			defer rd.Close()
 			n := 0
 			for l, ok := rd.Next(); ok; l, ok = rd.Next() {
-				keep(g.AddLine(l))
 				n++
+				if ev, err := Line(l.Text); l.IsJSONObject() && err == nil {
+					// A JSON line, ours or oslo.log's, is stored by Line
+					// (one it refuses is stored as text, as log-serve does).
+					stored.Write(ev.Raw)
+					stored.WriteByte('\n')
+					stored.WriteString(ev.Message)
+					stored.WriteByte('\n')
+					continue
+				}
+				keep(g.AddLine(l))
 			}
 			keep(g.Flush())
 			if n == 0 || stored.Len() == 0 {

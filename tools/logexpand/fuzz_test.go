@@ -190,7 +190,7 @@ func scanStringRef(b []byte, i int) (s, e int, flags uint16, ok bool) {
 			flags |= jsontree.FHigh
 		case c == '{':
 			flags |= jsontree.FBrace
-		case c == '=':
+		case c == '=' || c == '@':
 			flags |= jsontree.FPair
 		case c == ':':
 			if i+1 < len(b) && b[i+1] == ' ' {

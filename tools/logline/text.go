@@ -396,8 +396,9 @@ func AppendQuoted(dst, s []byte) []byte { return jsonscan.JQ.AppendQuoted(dst, s
 const Masked = auditlog.Masked
 
 // AppendCompactRedacted is [AppendCompact] with the value of every member
-// whose key sensitive reports true, at any depth, replaced by "[REDACTED]"
-// (a nil sensitive hides nothing).
+// whose key sensitive reports true, at any depth, replaced by "[REDACTED]",
+// and the credentials string values quote hidden as [CredentialSpans]
+// finds them (a nil sensitive hides nothing).
 // It is how an object that holds a credential (oslo.log's context with its
 // auth_token) is printed without the credential.
 func AppendCompactRedacted(dst, v []byte, sensitive func(string) bool) []byte {
@@ -405,7 +406,8 @@ func AppendCompactRedacted(dst, v []byte, sensitive func(string) bool) []byte {
 	// and wantKey say what the next string is.
 	var stack []bool
 	wantKey := false
-	var tmp []byte
+	var tmp, masked []byte
+	var nameFn func([]byte) bool
 	for i := 0; i < len(v); {
 		c := v[i]
 		switch {
@@ -433,11 +435,22 @@ func AppendCompactRedacted(dst, v []byte, sensitive func(string) bool) []byte {
 				return append(dst, v[i:]...)
 			}
 			tmp = appendUnquoted(tmp[:0], v[i+1:e], false)
-			dst = AppendQuoted(dst, tmp)
 			i = e + 1
 			if !wantKey {
+				// A value: what it quotes is hidden as in a message
+				// (a URL's password, "password=…").
+				if sensitive != nil {
+					if nameFn == nil {
+						nameFn = func(b []byte) bool { return sensitive(string(b)) }
+					}
+					masked = AppendMaskedText(masked[:0], tmp, nameFn)
+					dst = AppendQuoted(dst, masked)
+				} else {
+					dst = AppendQuoted(dst, tmp)
+				}
 				continue
 			}
+			dst = AppendQuoted(dst, tmp)
 			wantKey = false
 			// A key: if it is sensitive, replace its value.
 			if sensitive == nil || !sensitive(string(tmp)) {

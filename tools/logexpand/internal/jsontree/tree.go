@@ -33,7 +33,7 @@ const (
 	FBytes                       // a Python bytes literal: \xNN is a byte
 	FKeyBytes                    // the key is a Python bytes literal
 	FBrace                       // the string's raw text holds '{' or starts, after spaces, with '['
-	FPair                        // the string's raw text holds ": " or '=' ("key: value", maybe): see ScanString
+	FPair                        // the string's raw text holds ": ", '=' or '@' ("key: value", a URL's "user:password@", maybe): see ScanString
 	FEscOther                    // a JSON string holds an escape other than \" and \\ (ScanString)
 
 	// FSlow marks strings that need more than a copy between quotes.
@@ -299,7 +299,7 @@ func ScanString(b []byte, i int) (s, e int, flags uint16, ok bool) {
 		x := binary.LittleEndian.Uint64(full[j:])
 		q, bs, lb := x^(Lo8*'"'), x^(Lo8*'\\'), x^(Lo8*'{')
 		y := x & lo7
-		odd := (x - Lo8*0x20 | (x + Lo8) | (q-Lo8)&^q | (bs-Lo8)&^bs | (lb-Lo8)&^lb | (Lo8*(0x7f+'='+1)-y)&(y+Lo8*(0x7f-(':'-1)))) & Hi8
+		odd := (x - Lo8*0x20 | (x + Lo8) | (q-Lo8)&^q | (bs-Lo8)&^bs | (lb-Lo8)&^lb | (Lo8*(0x7f+'@'+1)-y)&(y+Lo8*(0x7f-(':'-1)))) & Hi8
 		if odd == 0 {
 			j += 8
 			continue
@@ -351,7 +351,7 @@ func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bo
 			}
 			if pair == 0 {
 				y := x & lo7
-				odd |= (Lo8*(0x7f+'='+1) - y) & (y + Lo8*(0x7f-(':'-1)))
+				odd |= (Lo8*(0x7f+'@'+1) - y) & (y + Lo8*(0x7f-(':'-1)))
 			}
 			if odd&Hi8 == 0 {
 				i += 8
@@ -359,7 +359,7 @@ func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bo
 			}
 			// The last term flags DEL, exactly.
 			stop := HasZero(x^(Lo8*'"')) | HasZero(x^(Lo8*'\\')) | (x-Lo8*0x20)&^x&Hi8 | (x&lo7+Lo8)&^x&Hi8
-			if maybe := x&Hi8 | HasZero(x^(Lo8*'{')) | colonToEq(x); maybe != 0 {
+			if maybe := x&Hi8 | HasZero(x^(Lo8*'{')) | colonToAt(x); maybe != 0 {
 				keep := ^uint64(0)
 				if stop != 0 {
 					keep = stop&-stop - 1 // the bytes before the first stop
@@ -370,7 +370,7 @@ func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bo
 				// ';' after a ':'), as each colon is paired with the
 				// next byte.
 				c := isZero(x^(Lo8*':')) & keep
-				pair |= (HasZero(x^(Lo8*'=')) | c&(HasZero(x^(Lo8*' '))>>8)) & keep
+				pair |= (HasZero(x^(Lo8*'=')) | HasZero(x^(Lo8*'@')) | c&(HasZero(x^(Lo8*' '))>>8)) & keep
 				if c>>63 != 0 && i+8 < n && b[i+8] == ' ' {
 					pair |= 1 // ": " across two words
 				}
@@ -389,7 +389,7 @@ func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bo
 				high = 1
 			case c == '{':
 				brace = 1
-			case c == '=':
+			case c == '=' || c == '@': // '@': a URL's password ends there
 				pair = 1
 			case c == ':':
 				if i+1 < n && b[i+1] == ' ' {
@@ -430,11 +430,12 @@ func scanStringFrom(b []byte, s, i int, flags uint16) (_, e int, _ uint16, ok bo
 	return s, n, flags | tally(high, brace, pair), false
 }
 
-// colonToEq flags (with their high bit) the bytes of x from ':' to '='
-// (":;<="), exactly.
-func colonToEq(x uint64) uint64 {
+// colonToAt flags (with their high bit) the bytes of x from ':' to '@'
+// (":;<=>?@"), exactly: the bytes that may make a pair, "name: value",
+// "name=value" or a URL's "user:password@".
+func colonToAt(x uint64) uint64 {
 	y := x & lo7
-	return (Lo8*(0x7f+'='+1) - y) &^ x & (y + Lo8*(0x7f-(':'-1))) & Hi8
+	return (Lo8*(0x7f+'@'+1) - y) &^ x & (y + Lo8*(0x7f-(':'-1))) & Hi8
 }
 
 // tally turns what ScanString gathered word by word into flags.
