@@ -85,6 +85,11 @@ for m in "${modules[@]}"; do
   (cd "$m" && go test -race -count=1 ./...)
 done
 
+step "go test without -race (what the race detector cannot run)"
+# TestMonitorReplaysAGap hangs under -race on some machines (its comment
+# says what is known), so it runs here without it rather than not at all.
+go test -count=1 -run '^TestMonitorReplaysAGap$' ./tools/logevents
+
 step "fuzz smoke"
 # Every fuzz target in the repo is run below: one not listed would never run.
 missing=$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' . | sed 's/^func //' | sort -u |

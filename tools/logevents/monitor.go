@@ -211,11 +211,14 @@ func (c *Client) stream(ctx context.Context, q url.Values, since, through string
 			case "end":
 				return n, errors.New("the server is stopping")
 			case "dropped":
-				if through != "" {
-					continue // a replay has nothing to add
-				}
-				if err := c.replayGap(ctx, q, d, m); err != nil {
+				// Live, or in a replay that fell behind in its turn: what
+				// was missed is replayed (in a replay, up to its own end).
+				reached, err := c.replayGap(ctx, q, d, through, m)
+				if err != nil {
 					return n, err
+				}
+				if reached {
+					return n, errThrough
 				}
 				continue
 			}
@@ -260,8 +263,12 @@ func seqAfter(a, b string) bool {
 }
 
 // replayGap prints the events a dropped notice says were missed, read
-// again from the stream between its cursors.
-func (c *Client) replayGap(ctx context.Context, q url.Values, data string, m *monitor) error {
+// again from the stream between its cursors. limit is the end of the
+// replay the notice came in ("" for the live stream): a replay is a stream
+// too, with a buffer that can overflow, and what it missed is replayed up
+// to limit only, since the live stream prints what comes after. reached
+// reports that this replay went as far as limit.
+func (c *Client) replayGap(ctx context.Context, q url.Values, data, limit string, m *monitor) (reached bool, err error) {
 	var env struct {
 		Metadata struct {
 			Count   int64  `json:"count"`
@@ -270,22 +277,30 @@ func (c *Client) replayGap(ctx context.Context, q url.Values, data string, m *mo
 		} `json:"metadata"`
 	}
 	if err := json.Unmarshal([]byte(data), &env); err != nil {
-		return fmt.Errorf("a dropped notice that is not JSON: %w", err)
+		return false, fmt.Errorf("a dropped notice that is not JSON: %w", err)
 	}
 	g := env.Metadata
+	through := g.Through
+	if limit != "" {
+		if !seqAfter(limit, g.After) {
+			return true, nil // all it missed lies past the replay's end
+		}
+		if through == "" || !seqAfter(limit, through) {
+			through, reached = limit, true
+		}
+	}
 	m.logf("log-events: fell behind and missed %d event(s) after %s; replaying them (they print out of order)", g.Count, g.After)
-	last := m.last
+	last, was := m.last, m.replaying
 	m.replaying = true
-	_, err := c.stream(ctx, q, g.After, g.Through, m)
-	m.replaying = false
-	m.last = last
+	_, err = c.stream(ctx, q, g.After, through, m)
+	m.replaying, m.last = was, last
 	switch {
 	case errors.Is(err, errThrough):
-		return nil
+		return reached, nil
 	case errors.Is(err, errStop):
-		return err
+		return false, err
 	}
-	return fmt.Errorf("replaying what was missed: %w", err)
+	return false, fmt.Errorf("replaying what was missed: %w", err)
 }
 
 // monitor prints envelopes in one format.

@@ -1,0 +1,5 @@
+//go:build !race
+
+package logevents
+
+const raceDetector = false
