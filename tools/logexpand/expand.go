@@ -801,29 +801,10 @@ func (x *Expander) stringValue(dst []byte, c int32, indent, depth int, sel *sele
 	}
 	ms, me := x.masked(s, e, base)
 	text := x.t.Buf[ms:me]
-	if plain && ms == s && me == e {
-		// Nothing hidden: the raw text is what appendQuoted would write,
-		// and it holds no line end.
-		dst = append(dst, ' ')
-		color := x.levelColor(level, text)
-		if color != nil {
-			dst = append(dst, color...)
-		}
-		dst = append(dst, '"')
-		dst = append(dst, x.t.Buf[n.S:n.E]...)
-		dst = append(dst, '"')
-		if color != nil {
-			dst = append(dst, colorReset...)
-		}
-		dst = append(dst, '\n')
-		if memo != nil && len(x.emb) == base {
-			memo.keep(h, raw, n.Flags, memoValue, dst[mark:])
-		}
-		dst = x.appendEmbedded(dst, base, indent+2, depth)
-		x.emb = x.emb[:base]
-		return dst, true
-	}
-	if bytes.IndexByte(text, '\n') >= 0 {
+	// Nothing hidden and plain: the raw text is what appendQuoted would
+	// write, and it holds no line end.
+	verbatim := plain && ms == s && me == e
+	if !verbatim && bytes.IndexByte(text, '\n') >= 0 {
 		x.emb = x.emb[:base]
 		dst = append(dst, " |\n"...)
 		return x.block(dst, text, indent+2), true
@@ -833,7 +814,13 @@ func (x *Expander) stringValue(dst []byte, c int32, indent, depth int, sel *sele
 	if color != nil {
 		dst = append(dst, color...)
 	}
-	dst = appendQuoted(dst, text)
+	if verbatim {
+		dst = append(dst, '"')
+		dst = append(dst, x.t.Buf[n.S:n.E]...)
+		dst = append(dst, '"')
+	} else {
+		dst = appendQuoted(dst, text)
+	}
 	if color != nil {
 		dst = append(dst, colorReset...)
 	}

@@ -49,19 +49,21 @@ func benchFile(b *testing.B, name string) [][]byte {
 	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
 }
 
+// cliTemplates are bench/cli.sh's templates, by its names for them.
+var cliTemplates = map[string]string{
+	"full":  "%(timestamp)s %(level)s %(service)s %(context.request_id)s %(user.id)s %(action)s %(target.id)s %(status)s %(duration_ms)s %(message)s",
+	"three": "%(timestamp)s %(level)s %(message)s",
+	"one":   "%(message)s",
+}
+
 // BenchmarkData formats cli.sh's data sets with its templates, line after
 // line into one buffer as log-format does; bytes are input bytes.
 func BenchmarkData(b *testing.B) {
-	templates := map[string]string{
-		"full":  "%(timestamp)s %(level)s %(service)s %(context.request_id)s %(user.id)s %(action)s %(target.id)s %(status)s %(duration_ms)s %(message)s",
-		"three": "%(timestamp)s %(level)s %(message)s",
-		"one":   "%(message)s",
-	}
 	for _, ds := range []string{"lines.jsonl", "other.jsonl"} {
 		for _, tn := range []string{"full", "three", "one"} {
 			b.Run(strings.TrimSuffix(ds, ".jsonl")+"/"+tn, func(b *testing.B) {
 				lines := benchFile(b, ds)
-				f, err := New(Options{Missing: "-", Format: templates[tn]})
+				f, err := New(Options{Missing: "-", Format: cliTemplates[tn]})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -13,16 +13,11 @@ import (
 // them, line after line into one buffer; bytes are input bytes. It isolates
 // the render from the JSON walk, which BenchmarkData also counts.
 func BenchmarkRender(b *testing.B) {
-	templates := map[string]string{
-		"full":  "%(timestamp)s %(level)s %(service)s %(context.request_id)s %(user.id)s %(action)s %(target.id)s %(status)s %(duration_ms)s %(message)s",
-		"three": "%(timestamp)s %(level)s %(message)s",
-		"one":   "%(message)s",
-	}
 	for _, ds := range []string{"lines.jsonl", "other.jsonl"} {
 		for _, tn := range []string{"full", "three", "one"} {
 			b.Run(strings.TrimSuffix(ds, ".jsonl")+"/"+tn, func(b *testing.B) {
 				lines := benchFile(b, ds)
-				f, err := New(Options{Missing: "-", Format: templates[tn]})
+				f, err := New(Options{Missing: "-", Format: cliTemplates[tn]})
 				if err != nil {
 					b.Fatal(err)
 				}
